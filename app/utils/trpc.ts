@@ -1,0 +1,10 @@
+import { createTRPCClient, httpBatchLink } from '@trpc/client';
+import type { AppRouter } from '../../server/root';
+
+/** Where the tRPC resource route is mounted (`app/routes/api+/trpc.$.ts`). */
+export const TRPC_ENDPOINT = '/api/trpc';
+
+/** Typed tRPC client for interactive calls from the browser (forms and loaders use the server caller). */
+export const trpc = createTRPCClient<AppRouter>({
+  links: [httpBatchLink({ url: TRPC_ENDPOINT })],
+});

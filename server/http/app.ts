@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { createRequestHandler } from '@remix-run/express';
+import type { ServerBuild } from '@remix-run/node';
+import express, { type Express } from 'express';
+import { pinoHttp } from 'pino-http';
+import type { AppServices } from '../services';
+import { checkReadiness } from '../system/health';
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+/** Honours a well-formed incoming `x-request-id` (set by Railway's or any proxy), else mints one. */
+function requestIdOf(req: IncomingMessage): string {
+  const incoming = req.headers['x-request-id'];
+  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
+
+/**
+ * The web process's HTTP app: request ids and access logs, health endpoints, static assets, and
+ * everything else handed to Remix with the shared services in its load context.
+ */
+export function createWebApp(services: AppServices, build: ServerBuild | null): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 1);
+
+  app.use(
+    pinoHttp({
+      logger: services.log,
+      genReqId: (req, res) => {
+        const id = requestIdOf(req);
+        res.setHeader('x-request-id', id);
+        return id;
+      },
+      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      autoLogging: { ignore: (req) => req.url?.startsWith('/health/') === true || req.url?.startsWith('/build/') === true },
+    }),
+  );
+
+  app.get('/health/live', (_req, res) => {
+    res.json({ ok: true, uptimeSeconds: Math.round(process.uptime()) });
+  });
+
+  app.get('/health/ready', async (_req, res) => {
+    const readiness = await checkReadiness(services);
+    res.status(readiness.ok ? 200 : 503).set('cache-control', 'no-store').json(readiness);
+  });
+
+  if (build) {
+    // Fingerprinted by the Remix build, so they may be cached forever.
+    app.use('/build', express.static('public/build', { immutable: true, maxAge: '1y' }));
+    app.use(express.static('public', { maxAge: '1h' }));
+    app.all(
+      '*',
+      createRequestHandler({
+        build,
+        mode: services.env.NODE_ENV,
+        getLoadContext: (req) => ({ services, log: req.log, requestId: String(req.id) }),
+      }),
+    );
+  }
+
+  return app;
+}

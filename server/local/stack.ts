@@ -1,0 +1,70 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { migrate } from '../db/migrate';
+import { startLocalPostgres, type LocalService } from './postgres';
+import { redisServerAvailable, startLocalRedis } from './redis';
+
+export const ROOT_DIR = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Where each use of the local stack keeps its data and listens, so tests never touch `npm start`'s. */
+export const PROFILES = {
+  dev: { dataDir: '.data/dev', postgresPort: 54322, redisPort: 6380, webPort: 3000 },
+  test: { dataDir: '.data/test', postgresPort: 54332, redisPort: 6381, webPort: 3001 },
+  e2e: { dataDir: '.data/e2e', postgresPort: 54342, redisPort: 6382, webPort: 3100 },
+} as const;
+export type Profile = { dataDir: string; postgresPort: number; redisPort: number; webPort: number };
+
+export type LocalStack = { databaseUrl: string; redisUrl: string; started: LocalService[]; stop(): Promise<void> };
+
+/**
+ * Starts what the environment does not provide: embedded Postgres unless DATABASE_URL is set,
+ * `redis-server` unless REDIS_URL is set. Then applies pending migrations.
+ */
+export async function startLocalStack(options: {
+  profile: Profile;
+  env?: Record<string, string | undefined>;
+  fastAndLoose?: boolean;
+  takeOverStale?: boolean;
+  log?: (line: string) => void;
+}): Promise<LocalStack> {
+  const env = options.env ?? process.env;
+  const dataDir = path.resolve(ROOT_DIR, env.CLIENTPULSE_DATA_DIR ?? options.profile.dataDir);
+  const started: LocalService[] = [];
+  const stop = async () => {
+    for (const service of started.reverse()) await service.stop().catch(() => undefined);
+  };
+
+  try {
+    let databaseUrl = env.DATABASE_URL;
+    if (!databaseUrl) {
+      const postgres = await startLocalPostgres({
+        dataDir: path.join(dataDir, 'postgres'),
+        port: options.profile.postgresPort,
+        database: 'clientpulse',
+        takeOverStale: options.takeOverStale,
+        // Throwaway test clusters trade crash safety for speed; the dev cluster keeps the defaults.
+        settings: options.fastAndLoose ? { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' } : {},
+      });
+      started.push(postgres);
+      databaseUrl = postgres.url;
+    }
+
+    let redisUrl = env.REDIS_URL;
+    if (!redisUrl) {
+      if (!redisServerAvailable()) {
+        const install = spawnSync('bash', [path.join(ROOT_DIR, 'server/local/ensure-system-packages.sh'), 'redis'], { stdio: 'inherit' });
+        if (install.status !== 0) throw new Error('redis-server is required: install it with `sudo apt-get install -y redis-server`.');
+      }
+      const redis = await startLocalRedis({ dataDir: path.join(dataDir, 'redis'), port: options.profile.redisPort, takeOverStale: options.takeOverStale });
+      started.push(redis);
+      redisUrl = redis.url;
+    }
+
+    await migrate({ databaseUrl, onApplied: (fileName) => options.log?.(`applied migration ${fileName}`) });
+    return { databaseUrl, redisUrl, started, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

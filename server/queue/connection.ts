@@ -1,0 +1,17 @@
+import { Redis, type RedisOptions } from 'ioredis';
+
+/**
+ * Connection for BullMQ workers: `maxRetriesPerRequest: null` is required so a blocking command
+ * survives a Redis restart instead of throwing inside the worker loop.
+ */
+export function createWorkerConnection(url: string, options: RedisOptions = {}): Redis {
+  return new Redis(url, { maxRetriesPerRequest: null, ...options });
+}
+
+/**
+ * Connection for request handlers (producers, readiness checks): fail fast rather than queue
+ * commands while Redis is away, so a web request never hangs on it.
+ */
+export function createClientConnection(url: string, options: RedisOptions = {}): Redis {
+  return new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000, ...options });
+}

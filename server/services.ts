@@ -1,0 +1,30 @@
+import type { Redis } from 'ioredis';
+import { createDatabase, type Database } from './db';
+import { MIGRATIONS_DIR } from './db/migrate';
+import type { Env } from './env';
+import type { Logger } from './log';
+import { createClientConnection } from './queue/connection';
+
+/**
+ * The long-lived dependencies of the web process, created once at start-up and handed to Remix
+ * through the load context, so the Remix server build and the HTTP server share one pool.
+ */
+export type AppServices = {
+  env: Env;
+  log: Logger;
+  db: Database;
+  redis: Redis;
+  /** Resolved here, outside the Remix bundle, whose own module URL points into `build/`. */
+  migrationsDir: string;
+};
+
+export function createAppServices(env: Env, log: Logger): AppServices {
+  const db = createDatabase({ url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX, log, applicationName: 'clientpulse-web' });
+  const redis = createClientConnection(env.REDIS_URL);
+  redis.on('error', (error) => log.warn({ err: error }, 'redis connection error'));
+  return { env, log, db, redis, migrationsDir: MIGRATIONS_DIR };
+}
+
+export async function closeAppServices(services: AppServices): Promise<void> {
+  await Promise.allSettled([services.db.close(), services.redis.quit()]);
+}

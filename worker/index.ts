@@ -1,0 +1,64 @@
+import { Worker, type Queue } from 'bullmq';
+import { loadEnvOrExit } from '../server/env';
+import { createLogger } from '../server/log';
+import { createWorkerConnection } from '../server/queue/connection';
+import { clearHeartbeat, HEARTBEAT_INTERVAL_MS, writeHeartbeat } from '../server/queue/heartbeat';
+import { createMaintenanceQueue, MAINTENANCE_QUEUE, scheduleDailyMaintenance } from '../server/queue/maintenance';
+import { createMaintenanceProcessor } from './processors/maintenance';
+
+const env = loadEnvOrExit();
+const log = createLogger(env, 'worker');
+const connection = createWorkerConnection(env.REDIS_URL);
+connection.on('error', (error) => log.warn({ err: error }, 'redis connection error'));
+
+const maintenanceQueue = createMaintenanceQueue(connection);
+const queues: Queue[] = [maintenanceQueue];
+
+const workers = [
+  new Worker(MAINTENANCE_QUEUE, createMaintenanceProcessor({ queues: () => queues, log }), {
+    connection,
+    concurrency: 1,
+  }),
+];
+
+for (const queue of queues) queue.on('error', (error) => log.error({ err: error, queue: queue.name }, 'queue error'));
+for (const worker of workers) {
+  worker.on('error', (error) => log.error({ err: error, queue: worker.name }, 'worker error'));
+  worker.on('failed', (job, error) =>
+    log.warn({ err: error, queue: worker.name, jobId: job?.id, attempts: job?.attemptsMade }, 'job failed'),
+  );
+  worker.on('completed', (job) => log.debug({ queue: worker.name, jobId: job.id }, 'job completed'));
+}
+
+await scheduleDailyMaintenance(maintenanceQueue);
+
+const startedAt = new Date().toISOString();
+async function beat(): Promise<void> {
+  await writeHeartbeat(connection, {
+    pid: process.pid,
+    startedAt,
+    beatAt: new Date().toISOString(),
+    queues: workers.map((worker) => worker.name),
+  }).catch((error: unknown) => log.warn({ err: error }, 'heartbeat failed'));
+}
+await beat();
+const heartbeat = setInterval(() => void beat(), HEARTBEAT_INTERVAL_MS);
+
+log.info({ queues: workers.map((worker) => worker.name) }, 'worker started');
+
+let closing = false;
+async function shutdown(signal: NodeJS.Signals): Promise<void> {
+  if (closing) return;
+  closing = true;
+  log.info({ signal }, 'worker closing: finishing active jobs');
+  clearInterval(heartbeat);
+  // Worker.close() waits for the jobs in progress to finish before resolving.
+  await Promise.all(workers.map((worker) => worker.close()));
+  await clearHeartbeat(connection).catch(() => undefined);
+  await Promise.all(queues.map((queue) => queue.close()));
+  await connection.quit();
+  log.info('worker closed');
+  process.exit(0);
+}
+process.on('SIGTERM', (signal) => void shutdown(signal));
+process.on('SIGINT', (signal) => void shutdown(signal));
