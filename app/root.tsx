@@ -4,7 +4,10 @@ import type { ReactNode } from 'react';
 import { GeneralErrorBoundary } from './components/error-boundary';
 import styles from './styles/app.css';
 
-export const links: LinksFunction = () => [{ rel: 'stylesheet', href: styles }];
+export const links: LinksFunction = () => [
+  { rel: 'icon', href: '/favicon.svg', type: 'image/svg+xml' },
+  { rel: 'stylesheet', href: styles },
+];
 
 export const meta: MetaFunction = () => [{ title: 'ClientPulse' }];
 

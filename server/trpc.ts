@@ -1,4 +1,4 @@
-import { initTRPC, StandardSchemaV1Error, TRPCError } from '@trpc/server';
+import { initTRPC, TRPCError } from '@trpc/server';
 import type { Logger } from './log';
 import type { AppServices } from './services';
 
@@ -29,7 +29,7 @@ export function createContext(input: { services: AppServices; log: Logger; reque
 export type FieldErrors = Record<string, string[]>;
 
 /** Groups validation issues by dotted field path (`""` holds errors about the input as a whole). */
-export function fieldErrorsFromIssues(issues: ReadonlyArray<{ message: string; path?: ReadonlyArray<PropertyKey | { key: PropertyKey }> }>): FieldErrors {
+export function fieldErrorsFromIssues(issues: ReadonlyArray<Issue>): FieldErrors {
   const errors: FieldErrors = {};
   for (const issue of issues) {
     const key = (issue.path ?? []).map((segment) => String(typeof segment === 'object' ? segment.key : segment)).join('.');
@@ -38,9 +38,18 @@ export function fieldErrorsFromIssues(issues: ReadonlyArray<{ message: string; p
   return errors;
 }
 
+type Issue = { message: string; path?: ReadonlyArray<PropertyKey | { key: PropertyKey }> };
+
+/** Validation issues carried by an input error: a ZodError or a Standard Schema error both have them. */
+function issuesOf(cause: unknown): Issue[] | null {
+  const issues = (cause as { issues?: unknown } | undefined)?.issues;
+  return Array.isArray(issues) ? (issues as Issue[]) : null;
+}
+
 const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {
-    const fieldErrors = error.cause instanceof StandardSchemaV1Error ? fieldErrorsFromIssues(error.cause.issues) : null;
+    const issues = error.code === 'BAD_REQUEST' ? issuesOf(error.cause) : null;
+    const fieldErrors = issues ? fieldErrorsFromIssues(issues) : null;
     // Internal errors keep their detail in the logs, never in the response.
     const message = error.code === 'INTERNAL_SERVER_ERROR' ? 'Something went wrong on our side. Please try again.' : shape.message;
     const { stack: _stack, ...data } = shape.data;

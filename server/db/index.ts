@@ -43,7 +43,7 @@ export function createDatabase(options: { url: string; poolMax?: number; log?: L
   const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
 
   return {
-    withUser(claims, fn) {
+    async withUser(claims, fn) {
       const parsed = userClaimsSchema.parse(claims);
       return kysely.transaction().execute(async (tx) => {
         // set_config(..., true) is `set local`: both settings end with the transaction, so a pooled

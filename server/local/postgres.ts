@@ -126,13 +126,12 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
   return {
     url: `${base}/${options.database}`,
     pid: pid ?? undefined,
-    // Not server.stop(): it waits for an exit event that never comes when Postgres has already
-    // stopped, as it does when Ctrl-C reaches the whole process group.
     async stop() {
+      // server.stop() alone would wait forever for an exit event that has already fired when
+      // Postgres stopped first, as it does when Ctrl-C reaches the whole process group.
       const current = await runningPid(dataDir);
       if (current === null) return;
-      process.kill(current, 'SIGINT');
-      await waitForExit(current, 30_000);
+      await Promise.race([server.stop(), waitForExit(current, 30_000)]);
     },
   };
 }

@@ -9,9 +9,9 @@ export function createWorkerConnection(url: string, options: RedisOptions = {}):
 }
 
 /**
- * Connection for request handlers (producers, readiness checks): fail fast rather than queue
- * commands while Redis is away, so a web request never hangs on it.
+ * Connection for request handlers (producers, readiness checks): a command gives up after one
+ * reconnect attempt or two seconds, so a web request never hangs on a Redis that is away.
  */
 export function createClientConnection(url: string, options: RedisOptions = {}): Redis {
-  return new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000, ...options });
+  return new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2_000, commandTimeout: 2_000, ...options });
 }

@@ -1,0 +1,121 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT_DIR } from './stack';
+
+// `npm start` as a user runs it, on ports and a data directory of this test's own.
+const dataDir = path.join(ROOT_DIR, '.data/test-start');
+const ports = { web: 3012, postgres: 54352, redis: 6392 };
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** npm returns as soon as it is interrupted; what it started then winds down. Wait for that, boundedly. */
+async function stillRunningAfterShutdown(pids: Record<string, number>): Promise<string[]> {
+  const deadline = Date.now() + 30_000;
+  let alive = Object.entries(pids).filter(([, pid]) => isAlive(pid));
+  while (alive.length > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    alive = alive.filter(([, pid]) => isAlive(pid));
+  }
+  return alive.map(([name, pid]) => `${name} (pid ${pid})`);
+}
+
+async function portAnswers(port: number): Promise<boolean> {
+  return fetch(`http://127.0.0.1:${port}/health/live`).then(
+    () => true,
+    () => false,
+  );
+}
+
+type Run = { pids: Record<string, number>; stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> };
+
+/** Starts `npm start` in its own process group and resolves once it prints that it is ready. */
+function startProduct(): Promise<Run> {
+  const child = spawn('npm', ['start'], {
+    cwd: ROOT_DIR,
+    detached: true, // its own process group, so the test can send Ctrl-C to the whole group as a terminal does
+    env: {
+      ...process.env,
+      DATABASE_URL: '',
+      REDIS_URL: '',
+      NODE_ENV: 'development',
+      LOG_PRETTY: 'false',
+      LOG_LEVEL: 'warn',
+      PORT: String(ports.web),
+      CLIENTPULSE_DATA_DIR: dataDir,
+      CLIENTPULSE_POSTGRES_PORT: String(ports.postgres),
+      CLIENTPULSE_REDIS_PORT: String(ports.redis),
+      CLIENTPULSE_SKIP_BUILD: '1',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  let output = '';
+  return new Promise<Run>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`npm start was not ready within 90 s:\n${output}`)), 90_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const ready = /ready \(web pid (\d+), worker pid (\d+), postgres pid (\d+), redis pid (\d+)\)/.exec(output);
+      if (!ready) return;
+      clearTimeout(timer);
+      const [, web, worker, postgres, redis] = ready.map(Number);
+      resolve({
+        pids: { web: web!, worker: worker!, postgres: postgres!, redis: redis! },
+        async stop() {
+          process.kill(-child.pid!, 'SIGINT');
+          return exit;
+        },
+      });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    void exit.then(({ code, signal }) => reject(new Error(`npm start exited early (${signal ?? code}):\n${output}`)));
+  });
+}
+
+afterAll(async () => {
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('npm start', () => {
+  it('serves a ready product, stops everything it started on Ctrl-C, and reuses its data next time', { timeout: 240_000 }, async () => {
+    const first = await startProduct();
+    const ready = await fetch(`http://127.0.0.1:${ports.web}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ ok: true, checks: { postgres: { ok: true }, redis: { ok: true }, worker: { ok: true } } });
+    const dbUrl = `postgres://postgres:postgres@127.0.0.1:${ports.postgres}/clientpulse`;
+    const client = new pg.Client({ connectionString: dbUrl });
+    await client.connect();
+    await client.query('create table public.survives_restart (note text); insert into public.survives_restart values ($$kept$$)');
+    await client.end();
+
+    // npm re-raises the Ctrl-C it was sent once its script has exited, as a shell expects.
+    expect(await first.stop()).toEqual({ code: null, signal: 'SIGINT' });
+
+    expect(await stillRunningAfterShutdown(first.pids)).toEqual([]);
+    expect(await portAnswers(ports.web)).toBe(false);
+    expect(existsSync(path.join(dataDir, 'postgres/postmaster.pid'))).toBe(false);
+    expect(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })).not.toContain(dataDir);
+
+    const second = await startProduct();
+    const again = new pg.Client({ connectionString: dbUrl });
+    await again.connect();
+    const { rows } = await again.query('select note from public.survives_restart');
+    await again.end();
+    expect(rows).toEqual([{ note: 'kept' }]);
+    expect(await second.stop()).toEqual({ code: null, signal: 'SIGINT' });
+    expect(await stillRunningAfterShutdown(second.pids)).toEqual([]);
+  });
+});

@@ -1,0 +1,26 @@
+import type { TestProject } from 'vitest/node';
+import { PROFILES, startLocalStack } from '../local/stack';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    databaseUrl: string;
+    redisUrl: string;
+  }
+}
+
+/**
+ * One Postgres and one Redis for the whole run, in the test profile's own data directory and ports,
+ * so tests never touch the cluster a running `npm start` uses. TEST_DATABASE_URL / TEST_REDIS_URL
+ * point the tests at other servers instead (never DATABASE_URL: that may be a real database).
+ */
+export default async function setup(project: TestProject) {
+  const stack = await startLocalStack({
+    profile: PROFILES.test,
+    env: { DATABASE_URL: process.env.TEST_DATABASE_URL, REDIS_URL: process.env.TEST_REDIS_URL },
+    fastAndLoose: true,
+    takeOverStale: true,
+  });
+  project.provide('databaseUrl', stack.databaseUrl);
+  project.provide('redisUrl', stack.redisUrl);
+  return () => stack.stop();
+}

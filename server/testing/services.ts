@@ -1,0 +1,50 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { pino } from 'pino';
+import { inject } from 'vitest';
+import { createDatabase, type Database } from '../db';
+import { MIGRATIONS_DIR } from '../db/migrate';
+import { parseEnv } from '../env';
+import { createClientConnection } from '../queue/connection';
+import type { AppServices } from '../services';
+
+export const testLog = pino({ level: 'silent' });
+
+export function testDatabaseUrl(): string {
+  return inject('databaseUrl');
+}
+
+export function testRedisUrl(): string {
+  return inject('redisUrl');
+}
+
+/** A pool on the shared, migrated test database. */
+export function createTestDatabase(poolMax = 4): Database {
+  return createDatabase({ url: testDatabaseUrl(), poolMax, log: testLog });
+}
+
+/** The web's services wired to the test Postgres and Redis. */
+export function createTestServices(): AppServices {
+  const env = parseEnv({ NODE_ENV: 'test', DATABASE_URL: testDatabaseUrl(), REDIS_URL: testRedisUrl(), LOG_LEVEL: 'silent' });
+  return { env, log: testLog, db: createTestDatabase(), redis: createClientConnection(env.REDIS_URL), migrationsDir: MIGRATIONS_DIR };
+}
+
+/** An empty database on the test cluster, for tests that must start from nothing (the migrator). */
+export async function createScratchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `scratch_${randomUUID().replaceAll('-', '')}`;
+  const admin = new pg.Client({ connectionString: testDatabaseUrl() });
+  await admin.connect();
+  await admin.query(`create database ${admin.escapeIdentifier(name)}`);
+  await admin.end();
+  const url = new URL(testDatabaseUrl());
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const client = new pg.Client({ connectionString: testDatabaseUrl() });
+      await client.connect();
+      await client.query(`drop database if exists ${client.escapeIdentifier(name)} with (force)`);
+      await client.end();
+    },
+  };
+}
