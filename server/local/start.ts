@@ -82,7 +82,7 @@ try {
   stack = await startLocalStack({ profile: { ...profile, ...ports }, log: say });
   if (!process.env.CLIENTPULSE_SKIP_BUILD) {
     say('building the app…');
-    const build = spawn('npx', ['remix', 'build'], { cwd: ROOT_DIR, stdio: 'inherit' });
+    const build = spawn('npm', ['run', 'build'], { cwd: ROOT_DIR, stdio: 'inherit' });
     const code = await new Promise<number | null>((resolve) => build.on('exit', resolve));
     if (code !== 0) throw new Error('the app did not build (see above)');
   }
