@@ -37,7 +37,15 @@ async function portAnswers(port: number): Promise<boolean> {
   );
 }
 
-type Run = { pids: Record<string, number>; stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> };
+type Exit = { code: number | null; signal: NodeJS.Signals | null };
+type Run = {
+  pids: Record<string, number>;
+  /** Ctrl-C in a terminal: SIGINT to every process in the foreground group. */
+  pressCtrlC(): Promise<Exit>;
+  /** Only npm itself is told to stop, as a process manager or `kill <pid>` would. */
+  terminateNpm(): Promise<Exit>;
+  output(): string;
+};
 
 /** Starts `npm start` in its own process group and resolves once it prints that it is ready. */
 function startProduct(): Promise<Run> {
@@ -59,7 +67,7 @@ function startProduct(): Promise<Run> {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+  const exit = new Promise<Exit>((resolve) =>
     child.on('exit', (code, signal) => resolve({ code, signal })),
   );
   let output = '';
@@ -67,16 +75,21 @@ function startProduct(): Promise<Run> {
     const timer = setTimeout(() => reject(new Error(`npm start was not ready within 90 s:\n${output}`)), 90_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const ready = /ready \(web pid (\d+), worker pid (\d+), postgres pid (\d+), redis pid (\d+)\)/.exec(output);
+      const ready = /ready \(start pid (\d+), web pid (\d+), worker pid (\d+), postgres pid (\d+), redis pid (\d+)\)/.exec(output);
       if (!ready) return;
       clearTimeout(timer);
-      const [, web, worker, postgres, redis] = ready.map(Number);
+      const [, start, web, worker, postgres, redis] = ready.map(Number);
       resolve({
-        pids: { web: web!, worker: worker!, postgres: postgres!, redis: redis! },
-        async stop() {
+        pids: { start: start!, web: web!, worker: worker!, postgres: postgres!, redis: redis! },
+        async pressCtrlC() {
           process.kill(-child.pid!, 'SIGINT');
           return exit;
         },
+        async terminateNpm() {
+          child.kill('SIGTERM');
+          return exit;
+        },
+        output: () => output,
       });
     };
     child.stdout.on('data', onData);
@@ -102,9 +115,10 @@ describe('npm start', () => {
     await client.end();
 
     // npm re-raises the Ctrl-C it was sent once its script has exited, as a shell expects.
-    expect(await first.stop()).toEqual({ code: null, signal: 'SIGINT' });
+    expect(await first.pressCtrlC()).toEqual({ code: null, signal: 'SIGINT' });
 
     expect(await stillRunningAfterShutdown(first.pids)).toEqual([]);
+    expect(first.output()).toContain('stopped: web, worker, Redis and Postgres are down.');
     expect(await portAnswers(ports.web)).toBe(false);
     expect(existsSync(path.join(dataDir, 'postgres/postmaster.pid'))).toBe(false);
     expect(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })).not.toContain(dataDir);
@@ -115,7 +129,15 @@ describe('npm start', () => {
     const { rows } = await again.query('select note from public.survives_restart');
     await again.end();
     expect(rows).toEqual([{ note: 'kept' }]);
-    expect(await second.stop()).toEqual({ code: null, signal: 'SIGINT' });
+    expect(await second.pressCtrlC()).toEqual({ code: null, signal: 'SIGINT' });
     expect(await stillRunningAfterShutdown(second.pids)).toEqual([]);
+  });
+
+  it('stops everything it started when only npm is terminated', { timeout: 120_000 }, async () => {
+    const run = await startProduct();
+    await run.terminateNpm();
+    expect(await stillRunningAfterShutdown(run.pids)).toEqual([]);
+    expect(run.output()).toContain('stopped: web, worker, Redis and Postgres are down.');
+    expect(await portAnswers(ports.web)).toBe(false);
   });
 });

