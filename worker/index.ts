@@ -4,6 +4,7 @@ import { createLogger } from '../server/log';
 import { createWorkerConnection } from '../server/queue/connection';
 import { clearHeartbeat, HEARTBEAT_INTERVAL_MS, writeHeartbeat } from '../server/queue/heartbeat';
 import { createMaintenanceQueue, MAINTENANCE_QUEUE, scheduleDailyMaintenance } from '../server/queue/maintenance';
+import { withJobLog } from './job-log';
 import { createMaintenanceProcessor } from './processors/maintenance';
 
 const env = loadEnvOrExit();
@@ -15,7 +16,7 @@ const maintenanceQueue = createMaintenanceQueue(connection);
 const queues: Queue[] = [maintenanceQueue];
 
 const workers = [
-  new Worker(MAINTENANCE_QUEUE, createMaintenanceProcessor({ queues: () => queues, log }), {
+  new Worker(MAINTENANCE_QUEUE, withJobLog(log, MAINTENANCE_QUEUE, createMaintenanceProcessor({ queues: () => queues })), {
     connection,
     concurrency: 1,
   }),
@@ -24,10 +25,6 @@ const workers = [
 for (const queue of queues) queue.on('error', (error) => log.error({ err: error, queue: queue.name }, 'queue error'));
 for (const worker of workers) {
   worker.on('error', (error) => log.error({ err: error, queue: worker.name }, 'worker error'));
-  worker.on('failed', (job, error) =>
-    log.warn({ err: error, queue: worker.name, jobId: job?.id, attempts: job?.attemptsMade }, 'job failed'),
-  );
-  worker.on('completed', (job) => log.debug({ queue: worker.name, jobId: job.id }, 'job completed'));
 }
 
 await scheduleDailyMaintenance(maintenanceQueue);

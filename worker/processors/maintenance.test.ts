@@ -57,8 +57,8 @@ describe('daily maintenance', () => {
     await redis.quit();
     const waiting = await work.add('still-waiting', {});
 
-    const processor = createMaintenanceProcessor({ queues: () => [work], log: testLog });
-    const results = await processor({ id: 'm1', data: { completedRetentionDays: 7, failedRetentionDays: 30 } } as Job);
+    const processor = createMaintenanceProcessor({ queues: () => [work] });
+    const results = await processor({ id: 'm1', data: { completedRetentionDays: 7, failedRetentionDays: 30 } } as Job, testLog);
 
     expect(results).toEqual([{ queue: 'work', completedRemoved: 1, failedRemoved: 1 }]);
     expect(await work.getJob(oldDone!.id!)).toBeUndefined();
@@ -69,8 +69,8 @@ describe('daily maintenance', () => {
   });
 
   it('refuses a malformed payload without retrying it', async () => {
-    const processor = createMaintenanceProcessor({ queues: () => [work], log: testLog });
-    await expect(processor({ id: 'm2', data: { completedRetentionDays: -1 } } as Job)).rejects.toBeInstanceOf(UnrecoverableError);
+    const processor = createMaintenanceProcessor({ queues: () => [work] });
+    await expect(processor({ id: 'm2', data: { completedRetentionDays: -1 } } as Job, testLog)).rejects.toBeInstanceOf(UnrecoverableError);
   });
 
   it('registers one daily job scheduler, however often the worker boots', async () => {

@@ -1,0 +1,66 @@
+import { spawn } from 'node:child_process';
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createWorkerConnection } from '../server/queue/connection';
+import { readHeartbeat } from '../server/queue/heartbeat';
+import { DAILY_MAINTENANCE_SCHEDULER, MAINTENANCE_QUEUE } from '../server/queue/maintenance';
+import { ROOT_DIR } from '../server/local/stack';
+import { testDatabaseUrl, testRedisUrl } from '../server/testing/services';
+
+// Redis database 3 of the test server: this worker's heartbeat and queues are its own.
+const redisUrl = `${testRedisUrl()}/3`;
+const redis = createWorkerConnection(redisUrl);
+
+beforeAll(async () => {
+  await redis.flushdb();
+});
+afterAll(async () => {
+  await redis.flushdb();
+  await redis.quit();
+});
+
+async function until<T>(probe: () => Promise<T | null | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+it('boots, schedules daily maintenance, runs jobs with their id in every log line, and exits cleanly on SIGTERM', { timeout: 60_000 }, async () => {
+  const worker = spawn(process.execPath, ['--import', 'tsx', 'worker/index.ts'], {
+    cwd: ROOT_DIR,
+    env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: testDatabaseUrl(), REDIS_URL: redisUrl, LOG_LEVEL: 'debug', LOG_PRETTY: 'false' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  worker.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  worker.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => worker.on('exit', (code) => resolve(code)));
+
+  const beat = await until(() => readHeartbeat(redis), 'the worker heartbeat');
+  expect(beat).toMatchObject({ pid: worker.pid, queues: [MAINTENANCE_QUEUE] });
+
+  const queue = new Queue(MAINTENANCE_QUEUE, { connection: createWorkerConnection(redisUrl) });
+  try {
+    expect((await queue.getJobSchedulers()).map((scheduler) => scheduler.key)).toEqual([DAILY_MAINTENANCE_SCHEDULER]);
+    const job = await queue.add('purge-finished-jobs', {});
+    await until(async () => (await queue.getJobState(job.id!)) === 'completed', 'the maintenance job');
+    const lines = output
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { msg: string; jobId?: string; queue?: string });
+    const jobLines = lines.filter((line) => line.jobId === job.id);
+    expect(jobLines.map((line) => line.msg)).toEqual(['job started', 'purged finished jobs', 'job done']);
+    expect(jobLines.every((line) => line.queue === MAINTENANCE_QUEUE)).toBe(true);
+  } finally {
+    await queue.close();
+  }
+
+  worker.kill('SIGTERM');
+  expect(await exited).toBe(0);
+  expect(await readHeartbeat(redis)).toBeNull();
+  expect(output).toContain('worker closed');
+});
