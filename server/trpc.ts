@@ -27,9 +27,10 @@ export function createContext(input: { services: AppServices; log: Logger; reque
 // ---------------------------------------------------------------------------------------------
 
 export type FieldErrors = Record<string, string[]>;
+type Issue = { message: string; path?: ReadonlyArray<PropertyKey | { key: PropertyKey }> };
 
 /** Groups validation issues by dotted field path (`""` holds errors about the input as a whole). */
-export function fieldErrorsFromIssues(issues: ReadonlyArray<Issue>): FieldErrors {
+function fieldErrorsFromIssues(issues: ReadonlyArray<Issue>): FieldErrors {
   const errors: FieldErrors = {};
   for (const issue of issues) {
     const key = (issue.path ?? []).map((segment) => String(typeof segment === 'object' ? segment.key : segment)).join('.');
@@ -37,8 +38,6 @@ export function fieldErrorsFromIssues(issues: ReadonlyArray<Issue>): FieldErrors
   }
   return errors;
 }
-
-type Issue = { message: string; path?: ReadonlyArray<PropertyKey | { key: PropertyKey }> };
 
 /** Validation issues carried by an input error: a ZodError or a Standard Schema error both have them. */
 function issuesOf(cause: unknown): Issue[] | null {
