@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parseEnv } from './env';
 
-const valid = { DATABASE_URL: 'postgres://postgres:postgres@127.0.0.1:5432/clientpulse', REDIS_URL: 'redis://127.0.0.1:6379' };
+const valid = {
+  DATABASE_URL: 'postgres://postgres:postgres@127.0.0.1:5432/clientpulse',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  SESSION_SECRET: 'a'.repeat(32),
+  SMTP_URL: 'smtp://127.0.0.1:1025',
+};
 
 describe('parseEnv', () => {
   it('fills defaults around the required variables', () => {
@@ -17,5 +22,8 @@ describe('parseEnv', () => {
       'Invalid environment variable REDIS_URL: must be a redis:// or rediss:// URL (see .env.example)',
     );
     expect(() => parseEnv({ ...valid, PORT: 'eighty' })).toThrow(/^Invalid environment variable PORT: /);
+    expect(() => parseEnv({ ...valid, SESSION_SECRET: 'short' })).toThrow(
+      'Invalid environment variable SESSION_SECRET: must be at least 32 characters (e.g. `openssl rand -hex 32`) (see .env.example)',
+    );
   });
 });

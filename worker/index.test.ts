@@ -5,7 +5,7 @@ import { createWorkerConnection } from '../server/queue/connection';
 import { readHeartbeat } from '../server/queue/heartbeat';
 import { DAILY_MAINTENANCE_SCHEDULER, MAINTENANCE_QUEUE } from '../server/queue/maintenance';
 import { ROOT_DIR } from '../server/local/stack';
-import { testDatabaseUrl, testRedisUrl } from '../server/testing/services';
+import { TEST_SESSION_SECRET, testDatabaseUrl, testRedisUrl } from '../server/testing/services';
 
 // Redis database 3 of the test server: this worker's heartbeat and queues are its own.
 const redisUrl = `${testRedisUrl()}/3`;
@@ -32,7 +32,16 @@ async function until<T>(probe: () => Promise<T | null | undefined | false>, what
 it('boots, schedules daily maintenance, runs jobs with their id in every log line, and exits cleanly on SIGTERM', { timeout: 60_000 }, async () => {
   const worker = spawn(process.execPath, ['--import', 'tsx', 'worker/index.ts'], {
     cwd: ROOT_DIR,
-    env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: testDatabaseUrl(), REDIS_URL: redisUrl, LOG_LEVEL: 'debug', LOG_PRETTY: 'false' },
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      DATABASE_URL: testDatabaseUrl(),
+      REDIS_URL: redisUrl,
+      SESSION_SECRET: TEST_SESSION_SECRET,
+      SMTP_URL: 'smtp://127.0.0.1:2525',
+      LOG_LEVEL: 'debug',
+      LOG_PRETTY: 'false',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -4,7 +4,9 @@
  * the worker, and on Ctrl-C stops everything it started.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { LocalStack } from './stack';
 
@@ -73,6 +75,16 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): ChildProc
   return child;
 }
 
+/** A random session secret made once per checkout and kept in `.data/`, so sessions survive restarts. */
+async function localSessionSecret(): Promise<string> {
+  const file = path.join(ROOT_DIR, '.data/session-secret');
+  if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
+  const secret = randomBytes(32).toString('hex');
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
 async function waitUntilReady(url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
@@ -105,6 +117,8 @@ try {
     APP_URL: appUrl,
     DATABASE_URL: stack.databaseUrl,
     REDIS_URL: stack.redisUrl,
+    SESSION_SECRET: process.env.SESSION_SECRET ?? (await localSessionSecret()),
+    SMTP_URL: process.env.SMTP_URL ?? 'smtp://127.0.0.1:1025',
   };
   run(process.execPath, ['--import', 'tsx', 'server/web.ts'], env);
   run(process.execPath, ['--import', 'tsx', 'worker/index.ts'], env);

@@ -9,6 +9,7 @@ import { createClientConnection } from '../queue/connection';
 import type { AppServices } from '../services';
 
 export const testLog = pino({ level: 'silent' });
+export const TEST_SESSION_SECRET = 'test-session-secret-0123456789abcdef';
 
 export function testDatabaseUrl(): string {
   return inject('databaseUrl');
@@ -25,7 +26,14 @@ export function createTestDatabase(poolMax = 4): Database {
 
 /** The web's services wired to the test Postgres and Redis. */
 export function createTestServices(): AppServices {
-  const env = parseEnv({ NODE_ENV: 'test', DATABASE_URL: testDatabaseUrl(), REDIS_URL: testRedisUrl(), LOG_LEVEL: 'silent' });
+  const env = parseEnv({
+    NODE_ENV: 'test',
+    DATABASE_URL: testDatabaseUrl(),
+    REDIS_URL: testRedisUrl(),
+    SESSION_SECRET: TEST_SESSION_SECRET,
+    SMTP_URL: 'smtp://127.0.0.1:2525',
+    LOG_LEVEL: 'silent',
+  });
   return { env, log: testLog, db: createTestDatabase(), redis: createClientConnection(env.REDIS_URL), migrationsDir: MIGRATIONS_DIR };
 }
 
