@@ -1,7 +1,7 @@
 import { defineConfig } from '@playwright/test';
 import { PROFILES } from './server/local/stack';
 
-const { webPort, postgresPort, redisPort, dataDir } = PROFILES.e2e;
+const { webPort, postgresPort, redisPort, smtpPort, mailWebPort, dataDir } = PROFILES.e2e;
 const baseURL = `http://localhost:${webPort}`;
 
 /**
@@ -36,6 +36,7 @@ export default defineConfig({
     env: {
       DATABASE_URL: '',
       REDIS_URL: '',
+      SMTP_URL: '',
       NODE_ENV: 'development',
       LOG_PRETTY: 'false',
       LOG_LEVEL: 'warn',
@@ -44,6 +45,8 @@ export default defineConfig({
       CLIENTPULSE_DATA_DIR: dataDir,
       CLIENTPULSE_POSTGRES_PORT: String(postgresPort),
       CLIENTPULSE_REDIS_PORT: String(redisPort),
+      CLIENTPULSE_SMTP_PORT: String(smtpPort),
+      CLIENTPULSE_MAIL_WEB_PORT: String(mailWebPort),
       CLIENTPULSE_SKIP_BUILD: '1',
     },
   },

@@ -3,6 +3,7 @@ import { createReadableStreamFromReadable, type AppLoadContext, type EntryContex
 import { isRouteErrorResponse, RemixServer } from '@remix-run/react';
 import { isbot } from 'isbot';
 import { renderToPipeableStream } from 'react-dom/server';
+import { NonceProvider } from './utils/nonce-provider';
 
 const ABORT_DELAY_MS = 5_000;
 
@@ -24,7 +25,16 @@ export default function handleRequest(
       resolve(new Response(createReadableStreamFromReadable(body), { headers: responseHeaders, status: responseStatusCode }));
       pipe(body);
     };
-    const { pipe, abort } = renderToPipeableStream(<RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY_MS} />, {
+    // The CSP nonce goes to React's own streaming scripts, Remix's single-fetch stream scripts, and
+    // (through NonceProvider) the <Scripts> and <ScrollRestoration> in root.tsx.
+    const nonce = loadContext.cspNonce;
+    const app = (
+      <NonceProvider value={nonce}>
+        <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY_MS} nonce={nonce} />
+      </NonceProvider>
+    );
+    const { pipe, abort } = renderToPipeableStream(app, {
+      nonce,
       ...(waitForAll ? { onAllReady: ready } : { onShellReady: ready }),
       onShellError: reject,
       onError(error: unknown) {

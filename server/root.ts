@@ -1,8 +1,10 @@
+import { identityRouters } from './identity/router';
 import { systemRouter } from './system/router';
 import { createCallerFactory, router } from './trpc';
 
 export const appRouter = router({
   system: systemRouter,
+  ...identityRouters,
 });
 
 export type AppRouter = typeof appRouter;

@@ -17,7 +17,7 @@ const testRouter = router({
   }),
 });
 
-const ctx = createContextInner({ services: {} as never, log: testLog, requestId: 'test' });
+const ctx = createContextInner({ services: {} as never, log: testLog, requestId: 'test', meta: { ip: null, userAgent: null }, session: null });
 
 function call(path: string, init: RequestInit) {
   return fetchRequestHandler({

@@ -1,5 +1,14 @@
 import { initTRPC, TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import { AppError } from './errors';
+import type { RequestMeta } from './identity/audit';
+import { readSessionToken } from './identity/cookie';
+import { roleAtLeast, workspaceSlugSchema, type Role } from './identity/schemas';
+import { findSession, type CurrentSession } from './identity/sessions';
+import { findMembership } from './identity/workspaces';
 import type { Logger } from './log';
+import { isRateLimitedError } from './security/rate-limit';
+import { rateLimitedTrpcError } from './security/rate-limit-response';
 import type { AppServices } from './services';
 
 // ---------------------------------------------------------------------------------------------
@@ -8,18 +17,30 @@ import type { AppServices } from './services';
 
 /** What every procedure sees. Built without HTTP in tests, from the request in the app. */
 export type Context = {
-  services: Pick<AppServices, 'db' | 'redis' | 'migrationsDir'>;
+  services: AppServices;
   log: Logger;
   requestId: string;
+  /** Client ip and user agent, for sessions, rate limits and the audit log. */
+  meta: RequestMeta;
+  /** The signed-in user's live session, or null. */
+  session: CurrentSession | null;
 };
 
 export function createContextInner(input: Context): Context {
   return input;
 }
 
-/** The context for one HTTP request, sharing the request's id and logger with its log lines. */
-export function createContext(input: { services: AppServices; log: Logger; requestId: string }): Context {
-  return createContextInner({ services: input.services, log: input.log, requestId: input.requestId });
+/** The context for one HTTP request: its id, logger and origin, and the session its cookie names. */
+export async function createContext(input: {
+  services: AppServices;
+  log: Logger;
+  requestId: string;
+  meta: RequestMeta;
+  request: Request;
+}): Promise<Context> {
+  const token = await readSessionToken(input.services.sessionCookie, input.request.headers.get('cookie'));
+  const session = token ? await findSession(input.services.db, token) : null;
+  return createContextInner({ services: input.services, log: input.log, requestId: input.requestId, meta: input.meta, session });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -45,10 +66,19 @@ function issuesOf(cause: unknown): Issue[] | null {
   return Array.isArray(issues) ? (issues as Issue[]) : null;
 }
 
-const t = initTRPC.context<Context>().create({
+/** Procedure metadata: workspace procedures say so, which lets tests find every one of them. */
+export type Meta = { workspaceScoped?: boolean; minRole?: Role };
+
+/** The field-level messages an error carries: from input validation or from an AppError. */
+export function fieldErrorsOf(error: TRPCError): FieldErrors | null {
+  const issues = error.code === 'BAD_REQUEST' ? issuesOf(error.cause) : null;
+  if (issues) return fieldErrorsFromIssues(issues);
+  return error.cause instanceof AppError ? (error.cause.fieldErrors ?? null) : null;
+}
+
+const t = initTRPC.context<Context>().meta<Meta>().create({
   errorFormatter({ shape, error }) {
-    const issues = error.code === 'BAD_REQUEST' ? issuesOf(error.cause) : null;
-    const fieldErrors = issues ? fieldErrorsFromIssues(issues) : null;
+    const fieldErrors = fieldErrorsOf(error);
     // Internal errors keep their detail in the logs, never in the response.
     const message = error.code === 'INTERNAL_SERVER_ERROR' ? 'Something went wrong on our side. Please try again.' : shape.message;
     const { stack: _stack, ...data } = shape.data;
@@ -77,6 +107,64 @@ const logged = t.middleware(async ({ ctx, path, type, next }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure.use(logged);
+/**
+ * Errors a person can act on (AppError, RateLimitedError) leave with their own status and message
+ * instead of the generic internal error.
+ */
+const userErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (result.ok) return result;
+  const cause = result.error.cause;
+  if (cause instanceof AppError) return { ...result, error: new TRPCError({ code: cause.code, message: cause.message, cause }) };
+  if (isRateLimitedError(cause)) return { ...result, error: rateLimitedTrpcError(cause) };
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(logged).use(userErrors);
+
+/** Signed in: `ctx.session` is the live session. */
+export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.session) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Please sign in to continue.' });
+  return next({ ctx: { ...ctx, session: ctx.session } });
+});
+
+export const workspaceInputSchema = z.object({ workspaceSlug: workspaceSlugSchema });
+
+/**
+ * A procedure inside one workspace (input `workspaceSlug`), for members of at least `minRole`.
+ * Membership and role are checked in the same transaction the procedure then runs in, as the user
+ * with RLS in force (`ctx.tx`). A failing procedure rolls the transaction back.
+ */
+export function workspaceProcedure(minRole: Role) {
+  return authedProcedure
+    .meta({ workspaceScoped: true, minRole })
+    .input(workspaceInputSchema)
+    .use(async ({ ctx, input, next }) => {
+      const { user } = ctx.session;
+      return ctx.services.db.withUser({ sub: user.id, email: user.email }, async (tx) => {
+        const workspace = await findMembership(tx, user.id, input.workspaceSlug);
+        if (!workspace) {
+          throw new TRPCError({ code: 'FORBIDDEN', message: 'You are not a member of this workspace, or it does not exist.' });
+        }
+        if (!roleAtLeast(workspace.role, minRole)) {
+          throw new TRPCError({ code: 'FORBIDDEN', message: `This needs the ${minRole} role or higher; you are ${workspace.role === 'admin' ? 'an' : 'a'} ${workspace.role}.` });
+        }
+        const result = await next({ ctx: { ...ctx, tx, workspace } });
+        // Throwing rolls the transaction back; the error still reaches the caller unchanged.
+        if (!result.ok) throw result.error;
+        return result;
+      });
+    });
+}
+
+/** Signed in, and running as the user with RLS in force (`ctx.tx`), outside any one workspace. */
+export const userProcedure = authedProcedure.use(async ({ ctx, next }) => {
+  const { user } = ctx.session;
+  return ctx.services.db.withUser({ sub: user.id, email: user.email }, async (tx) => {
+    const result = await next({ ctx: { ...ctx, tx } });
+    if (!result.ok) throw result.error;
+    return result;
+  });
+});
 
 export { TRPCError };

@@ -1,14 +1,17 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
-import { useLoaderData } from '@remix-run/react';
+import { Link, useLoaderData } from '@remix-run/react';
 import { useState } from 'react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
+import { redirectIfSignedIn } from '~/session.server';
 import { callProcedure, serverCaller } from '~/trpc.server';
 import { trpc } from '~/utils/trpc';
 
 export const meta: MetaFunction = () => [{ title: 'ClientPulse — client health for account managers' }];
 
-export async function loader({ context }: LoaderFunctionArgs) {
-  const status = await callProcedure(() => serverCaller(context).system.status());
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  await redirectIfSignedIn(request, context);
+  const caller = await serverCaller(request, context);
+  const status = await callProcedure(() => caller.system.status());
   return { status, checkedAt: new Date().toISOString() };
 }
 
@@ -46,6 +49,14 @@ export default function Index() {
       <header className="hero">
         <h1>ClientPulse</h1>
         <p className="lead">Every client's health, the reasons behind it, and an alert before they churn.</p>
+        <p className="actions">
+          <Link className="button" to="/signup">
+            Create an account
+          </Link>
+          <Link className="button button-secondary" to="/login">
+            Log in
+          </Link>
+        </p>
       </header>
 
       <section className="card" aria-labelledby="status-heading">

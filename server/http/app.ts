@@ -6,6 +6,7 @@ import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { AppServices } from '../services';
 import { checkReadiness } from '../system/health';
+import { cspNonceOf, sameOriginCheck, securityHeaders } from './security';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -16,8 +17,9 @@ function requestIdOf(req: IncomingMessage): string {
 }
 
 /**
- * The web process's HTTP app: request ids and access logs, health endpoints, static assets, and
- * everything else handed to Remix with the shared services in its load context.
+ * The web process's HTTP app: request ids and access logs, security headers and the same-origin
+ * check, health endpoints, static assets, and everything else handed to Remix with the shared
+ * services and the response's CSP nonce in its load context.
  */
 export function createWebApp(services: AppServices, build: ServerBuild | null): Express {
   const app = express();
@@ -37,6 +39,9 @@ export function createWebApp(services: AppServices, build: ServerBuild | null): 
     }),
   );
 
+  app.use(securityHeaders({ production: services.env.NODE_ENV === 'production' }));
+  app.use(sameOriginCheck({ appUrl: services.env.APP_URL }));
+
   app.get('/health/live', (_req, res) => {
     res.json({ ok: true, uptimeSeconds: Math.round(process.uptime()) });
   });
@@ -55,7 +60,7 @@ export function createWebApp(services: AppServices, build: ServerBuild | null): 
       createRequestHandler({
         build,
         mode: services.env.NODE_ENV,
-        getLoadContext: (req) => ({ services, log: req.log, requestId: String(req.id) }),
+        getLoadContext: (req, res) => ({ services, log: req.log, requestId: String(req.id), cspNonce: cspNonceOf(res), clientIp: req.ip ?? null }),
       }),
     );
   }

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { migrate } from '../db/migrate';
+import { startMailCatcher } from './mailcatcher';
 import { startLocalPostgres, type LocalService } from './postgres';
 import { redisServerAvailable, startLocalRedis } from './redis';
 
@@ -9,17 +10,26 @@ export const ROOT_DIR = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Where each use of the local stack keeps its data and listens, so tests never touch `npm start`'s. */
 export const PROFILES = {
-  dev: { dataDir: '.data/dev', postgresPort: 54322, redisPort: 6380, webPort: 3000 },
-  test: { dataDir: '.data/test', postgresPort: 54332, redisPort: 6381, webPort: 3001 },
-  e2e: { dataDir: '.data/e2e', postgresPort: 54342, redisPort: 6382, webPort: 3100 },
+  dev: { dataDir: '.data/dev', postgresPort: 54322, redisPort: 6380, webPort: 3000, smtpPort: 1025, mailWebPort: 1080 },
+  test: { dataDir: '.data/test', postgresPort: 54332, redisPort: 6381, webPort: 3001, smtpPort: 1026, mailWebPort: 1081 },
+  e2e: { dataDir: '.data/e2e', postgresPort: 54342, redisPort: 6382, webPort: 3100, smtpPort: 1027, mailWebPort: 1082 },
 } as const;
-export type Profile = { dataDir: string; postgresPort: number; redisPort: number; webPort: number };
+export type Profile = { dataDir: string; postgresPort: number; redisPort: number; webPort: number; smtpPort: number; mailWebPort: number };
 
-export type LocalStack = { databaseUrl: string; redisUrl: string; started: LocalService[]; stop(): Promise<void> };
+export type LocalStack = {
+  databaseUrl: string;
+  redisUrl: string;
+  smtpUrl: string;
+  /** The mail catcher's web page; undefined when SMTP_URL points at another server. */
+  mailCatcherUrl: string | undefined;
+  started: LocalService[];
+  stop(): Promise<void>;
+};
 
 /**
  * Starts what the environment does not provide: embedded Postgres unless DATABASE_URL is set,
- * `redis-server` unless REDIS_URL is set. Then applies pending migrations.
+ * `redis-server` unless REDIS_URL is set, the in-process mail catcher unless SMTP_URL is set.
+ * Then applies pending migrations.
  */
 export async function startLocalStack(options: {
   profile: Profile;
@@ -61,8 +71,17 @@ export async function startLocalStack(options: {
       redisUrl = redis.url;
     }
 
+    let smtpUrl = env.SMTP_URL;
+    let mailCatcherUrl: string | undefined;
+    if (!smtpUrl) {
+      const catcher = await startMailCatcher({ smtpPort: options.profile.smtpPort, httpPort: options.profile.mailWebPort, onLog: options.log });
+      started.push(catcher);
+      smtpUrl = catcher.smtpUrl;
+      mailCatcherUrl = catcher.webUrl;
+    }
+
     await migrate({ databaseUrl, onApplied: (fileName) => options.log?.(`applied migration ${fileName}`) });
-    return { databaseUrl, redisUrl, started, stop };
+    return { databaseUrl, redisUrl, smtpUrl, mailCatcherUrl, started, stop };
   } catch (error) {
     await stop();
     throw error;

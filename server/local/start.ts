@@ -1,7 +1,7 @@
 /**
- * `npm start`: the whole product on this machine. Starts embedded Postgres and Redis (unless
- * DATABASE_URL / REDIS_URL point elsewhere), applies migrations, builds the app, runs the web and
- * the worker, and on Ctrl-C stops everything it started.
+ * `npm start`: the whole product on this machine. Starts embedded Postgres, Redis and the mail
+ * catcher (unless DATABASE_URL / REDIS_URL / SMTP_URL point elsewhere), applies migrations, builds
+ * the app, runs the web and the worker, and on Ctrl-C stops everything it started.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -27,6 +27,8 @@ const profile = { ...PROFILES.dev, webPort: Number(process.env.PORT ?? PROFILES.
 const ports = {
   postgresPort: Number(process.env.CLIENTPULSE_POSTGRES_PORT ?? profile.postgresPort),
   redisPort: Number(process.env.CLIENTPULSE_REDIS_PORT ?? profile.redisPort),
+  smtpPort: Number(process.env.CLIENTPULSE_SMTP_PORT ?? profile.smtpPort),
+  mailWebPort: Number(process.env.CLIENTPULSE_MAIL_WEB_PORT ?? profile.mailWebPort),
 };
 const appUrl = process.env.APP_URL ?? `http://localhost:${profile.webPort}`;
 const say = (line: string) => process.stdout.write(`[clientpulse] ${line}\n`);
@@ -118,7 +120,7 @@ try {
     DATABASE_URL: stack.databaseUrl,
     REDIS_URL: stack.redisUrl,
     SESSION_SECRET: process.env.SESSION_SECRET ?? (await localSessionSecret()),
-    SMTP_URL: process.env.SMTP_URL ?? 'smtp://127.0.0.1:1025',
+    SMTP_URL: stack.smtpUrl,
   };
   run(process.execPath, ['--import', 'tsx', 'server/web.ts'], env);
   run(process.execPath, ['--import', 'tsx', 'worker/index.ts'], env);
@@ -126,6 +128,7 @@ try {
   say('');
   say(`ClientPulse is running: ${appUrl}`);
   say(`Health: ${appUrl}/health/ready · Press Ctrl-C to stop.`);
+  if (stack.mailCatcherUrl) say(`Mail sent locally: ${stack.mailCatcherUrl}`);
   say(`ready (start pid ${process.pid}, web pid ${children[0]?.pid}, worker pid ${children[1]?.pid}, postgres pid ${stack.started[0]?.pid ?? 'external'}, redis pid ${stack.started[1]?.pid ?? 'external'})`);
 } catch (error) {
   const message = error instanceof Error ? error.message : String(error);

@@ -3,10 +3,8 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { inject } from 'vitest';
 import { createDatabase, type Database } from '../db';
-import { MIGRATIONS_DIR } from '../db/migrate';
 import { parseEnv } from '../env';
-import { createClientConnection } from '../queue/connection';
-import type { AppServices } from '../services';
+import { createAppServices, type AppServices } from '../services';
 
 export const testLog = pino({ level: 'silent' });
 export const TEST_SESSION_SECRET = 'test-session-secret-0123456789abcdef';
@@ -17,6 +15,11 @@ export function testDatabaseUrl(): string {
 
 export function testRedisUrl(): string {
   return inject('redisUrl');
+}
+
+/** The run's mail catcher (or TEST_SMTP_URL); read what was sent with server/testing/mail.ts. */
+export function testSmtpUrl(): string {
+  return inject('smtpUrl');
 }
 
 /** A pool on the shared, migrated test database. */
@@ -31,10 +34,10 @@ export function createTestServices(): AppServices {
     DATABASE_URL: testDatabaseUrl(),
     REDIS_URL: testRedisUrl(),
     SESSION_SECRET: TEST_SESSION_SECRET,
-    SMTP_URL: 'smtp://127.0.0.1:2525',
+    SMTP_URL: testSmtpUrl(),
     LOG_LEVEL: 'silent',
   });
-  return { env, log: testLog, db: createTestDatabase(), redis: createClientConnection(env.REDIS_URL), migrationsDir: MIGRATIONS_DIR };
+  return createAppServices(env, testLog);
 }
 
 /** An empty database on the test cluster, for tests that must start from nothing (the migrator). */

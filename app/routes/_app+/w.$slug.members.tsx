@@ -1,0 +1,171 @@
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { GeneralErrorBoundary } from '~/components/error-boundary';
+import { Field, FormError, Notice, errorsFor, formErrorOf } from '~/components/forms';
+import { attemptProcedure, callProcedure } from '~/trpc.server';
+import { requireWorkspace } from '~/workspace.server';
+
+export const meta: MetaFunction = () => [{ title: 'Members · ClientPulse' }];
+
+const ROLES = ['viewer', 'manager', 'admin', 'owner'] as const;
+type Role = (typeof ROLES)[number];
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const { caller, user, workspace, workspaceSlug } = await requireWorkspace(request, context, params.slug);
+  const isAdmin = workspace.role === 'admin' || workspace.role === 'owner';
+  const [members, invitations] = await Promise.all([
+    callProcedure(() => caller.members.list({ workspaceSlug })),
+    isAdmin ? callProcedure(() => caller.invitations.list({ workspaceSlug })) : Promise.resolve([]),
+  ]);
+  return { me: user.id, workspace, members, invitations, isAdmin };
+}
+
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  const { caller, workspaceSlug } = await requireWorkspace(request, context, params.slug);
+  const form = await request.formData();
+  const text = (name: string) => String(form.get(name) ?? '');
+  const intent = text('intent');
+  const run = async (call: () => Promise<unknown>, done: string) => {
+    const result = await attemptProcedure(call);
+    return result.ok ? { ok: true as const, intent, done } : data({ ...result, intent }, { status: result.status });
+  };
+  switch (intent) {
+    case 'invite':
+      return run(() => caller.invitations.create({ workspaceSlug, email: text('email'), role: text('role') as Role }), `Invitation sent to ${text('email').trim()}.`);
+    case 'change-role':
+      return run(() => caller.members.changeRole({ workspaceSlug, userId: text('userId'), role: text('role') as Role }), 'Role changed.');
+    case 'remove':
+      return run(() => caller.members.remove({ workspaceSlug, userId: text('userId') }), 'Member removed.');
+    case 'revoke-invitation':
+      return run(() => caller.invitations.revoke({ workspaceSlug, invitationId: text('invitationId') }), 'Invitation revoked.');
+    case 'leave': {
+      await callProcedure(() => caller.members.leave({ workspaceSlug }));
+      return redirect('/');
+    }
+    default:
+      throw new Response('Unknown action', { status: 400 });
+  }
+}
+
+export default function Members() {
+  const { me, members, invitations, isAdmin, workspace } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const busy = useNavigation().state === 'submitting';
+  const inviteResult = result?.intent === 'invite' ? result : undefined;
+  return (
+    <>
+      {result?.ok ? <Notice>{result.done}</Notice> : null}
+      {result && !result.ok && result.intent !== 'invite' ? <FormError message={formErrorOf(result) ?? Object.values(result.fieldErrors).flat().join(' ')} /> : null}
+
+      <section className="card" aria-labelledby="members-heading">
+        <h2 id="members-heading">Members ({members.length})</h2>
+        <table className="table">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Email</th>
+              <th scope="col">Role</th>
+              {isAdmin ? <th scope="col">Manage</th> : null}
+            </tr>
+          </thead>
+          <tbody>
+            {members.map((member) => (
+              <tr key={member.userId} data-testid={`member-${member.email}`}>
+                <td>
+                  {member.name}
+                  {member.userId === me ? <span className="muted"> (you)</span> : null}
+                </td>
+                <td>{member.email}</td>
+                <td>{member.role}</td>
+                {isAdmin ? (
+                  <td>
+                    <div className="row-actions">
+                      <Form method="post" className="inline-form">
+                        <input type="hidden" name="intent" value="change-role" />
+                        <input type="hidden" name="userId" value={member.userId} />
+                        <label className="visually-hidden" htmlFor={`role-${member.userId}`}>
+                          Role of {member.name}
+                        </label>
+                        <select id={`role-${member.userId}`} name="role" defaultValue={member.role}>
+                          {ROLES.map((role) => (
+                            <option key={role} value={role} disabled={role === 'owner' && workspace.role !== 'owner'}>
+                              {role}
+                            </option>
+                          ))}
+                        </select>
+                        <button type="submit" className="button-small" disabled={busy} aria-label={`Change role of ${member.name}`}>
+                          Change
+                        </button>
+                      </Form>
+                      {member.userId !== me ? (
+                        <Form method="post" className="inline-form">
+                          <input type="hidden" name="intent" value="remove" />
+                          <input type="hidden" name="userId" value={member.userId} />
+                          <button type="submit" className="button-small button-danger" disabled={busy} aria-label={`Remove ${member.name}`}>
+                            Remove
+                          </button>
+                        </Form>
+                      ) : null}
+                    </div>
+                  </td>
+                ) : null}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <Form method="post" className="leave-form">
+          <input type="hidden" name="intent" value="leave" />
+          <button type="submit" className="button-secondary">
+            Leave this workspace
+          </button>
+        </Form>
+      </section>
+
+      {isAdmin ? (
+        <section className="card" aria-labelledby="invite-heading">
+          <h2 id="invite-heading">Invite a teammate</h2>
+          <Form method="post" noValidate className="invite-form">
+            <input type="hidden" name="intent" value="invite" />
+            <FormError message={inviteResult && !inviteResult.ok ? formErrorOf(inviteResult) : null} />
+            <Field label="Email" name="email" type="email" required errors={errorsFor(inviteResult, 'email')} />
+            <div className="field">
+              <label htmlFor="invite-role">Role</label>
+              <select id="invite-role" name="role" defaultValue="manager">
+                {ROLES.map((role) => (
+                  <option key={role} value={role} disabled={role === 'owner' && workspace.role !== 'owner'}>
+                    {role}
+                  </option>
+                ))}
+              </select>
+              {errorsFor(inviteResult, 'role') ? <p className="field-error">{errorsFor(inviteResult, 'role')?.join(' ')}</p> : null}
+            </div>
+            <button type="submit" disabled={busy}>
+              Send invitation
+            </button>
+          </Form>
+          <h3>Pending invitations</h3>
+          {invitations.length === 0 ? (
+            <p className="muted">No pending invitations. Invite someone above; the link in their email works for 7 days.</p>
+          ) : (
+            <ul className="list">
+              {invitations.map((invitation) => (
+                <li key={invitation.id}>
+                  {invitation.email} as {invitation.role} · expires {new Date(invitation.expiresAt).toLocaleDateString('en-GB')}
+                  <Form method="post" className="inline-form">
+                    <input type="hidden" name="intent" value="revoke-invitation" />
+                    <input type="hidden" name="invitationId" value={invitation.id} />
+                    <button type="submit" className="button-small button-secondary" aria-label={`Revoke invitation for ${invitation.email}`}>
+                      Revoke
+                    </button>
+                  </Form>
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      ) : null}
+    </>
+  );
+}
+
+export const ErrorBoundary = GeneralErrorBoundary;
