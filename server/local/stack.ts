@@ -36,6 +36,8 @@ export async function startLocalStack(options: {
   env?: Record<string, string | undefined>;
   fastAndLoose?: boolean;
   takeOverStale?: boolean;
+  /** Discard the profile's Postgres and Redis data first: tests always run on the current migrations. */
+  fresh?: boolean;
   log?: (line: string) => void;
 }): Promise<LocalStack> {
   const env = options.env ?? process.env;
@@ -53,6 +55,7 @@ export async function startLocalStack(options: {
         port: options.profile.postgresPort,
         database: 'clientpulse',
         takeOverStale: options.takeOverStale,
+        fresh: options.fresh,
         // Throwaway test clusters trade crash safety for speed; the dev cluster keeps the defaults.
         settings: options.fastAndLoose ? { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' } : {},
       });
@@ -66,7 +69,7 @@ export async function startLocalStack(options: {
         const install = spawnSync('bash', [path.join(ROOT_DIR, 'server/local/ensure-system-packages.sh'), 'redis'], { stdio: 'inherit' });
         if (install.status !== 0) throw new Error('redis-server is required: install it with `sudo apt-get install -y redis-server`.');
       }
-      const redis = await startLocalRedis({ dataDir: path.join(dataDir, 'redis'), port: options.profile.redisPort, takeOverStale: options.takeOverStale });
+      const redis = await startLocalRedis({ dataDir: path.join(dataDir, 'redis'), port: options.profile.redisPort, takeOverStale: options.takeOverStale, fresh: options.fresh });
       started.push(redis);
       redisUrl = redis.url;
     }

