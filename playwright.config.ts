@@ -48,6 +48,8 @@ export default defineConfig({
       CLIENTPULSE_SMTP_PORT: String(smtpPort),
       CLIENTPULSE_MAIL_WEB_PORT: String(mailWebPort),
       CLIENTPULSE_SKIP_BUILD: '1',
+      // Every run starts from empty data, so rate limits and accounts of earlier runs cannot interfere.
+      CLIENTPULSE_FRESH_DATA: '1',
     },
   },
 });

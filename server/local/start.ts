@@ -107,7 +107,7 @@ async function waitUntilReady(url: string, timeoutMs: number): Promise<void> {
 
 try {
   say('starting services…');
-  stack = await startLocalStack({ profile: { ...profile, ...ports }, log: say });
+  stack = await startLocalStack({ profile: { ...profile, ...ports }, log: say, fresh: process.env.CLIENTPULSE_FRESH_DATA === '1' });
   const seeded = await seedDemo({ databaseUrl: stack.databaseUrl, smtpUrl: stack.smtpUrl, appUrl, log: pino({ level: 'warn' }) });
   if (seeded.created) say(`created the demo workspace`);
   if (!process.env.CLIENTPULSE_SKIP_BUILD) {

@@ -4,6 +4,9 @@ import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { Field, FormError, Notice, errorsFor, formErrorOf } from '~/components/forms';
 import { attemptProcedure, callProcedure } from '~/trpc.server';
 import { requireWorkspace } from '~/workspace.server';
+import { keepErrorHeaders } from '~/utils/headers';
+
+export const headers = keepErrorHeaders;
 
 export const meta: MetaFunction = () => [{ title: 'Members · ClientPulse' }];
 

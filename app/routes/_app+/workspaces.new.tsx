@@ -2,6 +2,7 @@ import { data, redirect, type ActionFunctionArgs, type MetaFunction } from '@rem
 import { Form, useActionData, useNavigation } from '@remix-run/react';
 import { Field, FormError, errorsFor, formErrorOf } from '~/components/forms';
 import { attemptProcedure, serverCaller } from '~/trpc.server';
+import { GeneralErrorBoundary } from '~/components/error-boundary';
 
 export const meta: MetaFunction = () => [{ title: 'New workspace · ClientPulse' }];
 
@@ -32,3 +33,5 @@ export default function NewWorkspace() {
     </main>
   );
 }
+
+export const ErrorBoundary = GeneralErrorBoundary;

@@ -2,6 +2,10 @@ import { data, type ActionFunctionArgs, type MetaFunction } from '@remix-run/nod
 import { Form, Link, useActionData, useNavigation } from '@remix-run/react';
 import { Field, FormError, Notice, errorsFor, formErrorOf } from '~/components/forms';
 import { attemptProcedure, serverCaller } from '~/trpc.server';
+import { keepErrorHeaders } from '~/utils/headers';
+import { GeneralErrorBoundary } from '~/components/error-boundary';
+
+export const headers = keepErrorHeaders;
 
 export const meta: MetaFunction = () => [{ title: 'Reset your password · ClientPulse' }];
 
@@ -47,3 +51,5 @@ export default function ForgotPassword() {
     </>
   );
 }
+
+export const ErrorBoundary = GeneralErrorBoundary;

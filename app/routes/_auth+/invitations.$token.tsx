@@ -2,6 +2,7 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFu
 import { Form, Link, useLoaderData } from '@remix-run/react';
 import { FormError } from '~/components/forms';
 import { attemptProcedure, callProcedure, serverCaller } from '~/trpc.server';
+import { GeneralErrorBoundary } from '~/components/error-boundary';
 
 export const meta: MetaFunction = () => [{ title: 'Invitation · ClientPulse' }];
 
@@ -60,3 +61,5 @@ export default function Invitation() {
     </>
   );
 }
+
+export const ErrorBoundary = GeneralErrorBoundary;

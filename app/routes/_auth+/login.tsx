@@ -3,6 +3,10 @@ import { Form, Link, useActionData, useNavigation, useSearchParams } from '@remi
 import { Field, FormError, errorsFor, formErrorOf } from '~/components/forms';
 import { redirectIfSignedIn, safeRedirectPath, sessionCookieHeader } from '~/session.server';
 import { attemptProcedure, serverCaller } from '~/trpc.server';
+import { keepErrorHeaders } from '~/utils/headers';
+import { GeneralErrorBoundary } from '~/components/error-boundary';
+
+export const headers = keepErrorHeaders;
 
 export const meta: MetaFunction = () => [{ title: 'Log in · ClientPulse' }];
 
@@ -44,3 +48,5 @@ export default function Login() {
     </>
   );
 }
+
+export const ErrorBoundary = GeneralErrorBoundary;

@@ -2,6 +2,7 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { Field, FormError, errorsFor, formErrorOf } from '~/components/forms';
 import { attemptProcedure, serverCaller } from '~/trpc.server';
+import { GeneralErrorBoundary } from '~/components/error-boundary';
 
 export const meta: MetaFunction = () => [{ title: 'Choose a new password · ClientPulse' }];
 
@@ -48,3 +49,5 @@ export default function ResetPassword() {
     </>
   );
 }
+
+export const ErrorBoundary = GeneralErrorBoundary;

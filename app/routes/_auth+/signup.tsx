@@ -3,6 +3,10 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import { Field, FormError, errorsFor, formErrorOf } from '~/components/forms';
 import { redirectIfSignedIn, sessionCookieHeader } from '~/session.server';
 import { attemptProcedure, serverCaller } from '~/trpc.server';
+import { keepErrorHeaders } from '~/utils/headers';
+import { GeneralErrorBoundary } from '~/components/error-boundary';
+
+export const headers = keepErrorHeaders;
 
 export const meta: MetaFunction = () => [{ title: 'Create your account · ClientPulse' }];
 
@@ -79,3 +83,5 @@ export default function SignUp() {
     </>
   );
 }
+
+export const ErrorBoundary = GeneralErrorBoundary;
