@@ -100,6 +100,10 @@ test('the demo login opens the demo workspace', async ({ page }) => {
   await page.getByLabel('Password').fill('pulse-demo-2026');
   await page.getByRole('button', { name: 'Log in' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Demo Workspace' })).toBeVisible();
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await expect(page.getByRole('heading', { name: 'Log in' })).toBeVisible();
+  await page.goto('/account');
+  await expect(page).toHaveURL(/\/login\?redirectTo=%2Faccount$/);
 });
 
 test('ten wrong passwords for one account: the next attempt gets a friendly 429 page', async ({ page, request, baseURL }) => {

@@ -35,7 +35,11 @@ export function Field({
       ) : null}
       {errors?.length ? (
         <p id={`${id}-error`} className="field-error" role="alert">
-          {errors.join(' ')}
+          {errors.map((error) => (
+            <span key={error} className="error-line">
+              {error}
+            </span>
+          ))}
         </p>
       ) : null}
     </div>
