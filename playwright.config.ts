@@ -1,8 +1,7 @@
 import { defineConfig } from '@playwright/test';
-import { PROFILES } from './server/local/stack';
+import { isolatedStartEnv, PROFILES } from './server/local/stack';
 
-const { webPort, postgresPort, redisPort, smtpPort, mailWebPort, dataDir } = PROFILES.e2e;
-const baseURL = `http://localhost:${webPort}`;
+const baseURL = `http://localhost:${PROFILES.e2e.webPort}`;
 
 /**
  * End-to-end tests drive Debian's Chromium (/usr/bin/chromium, installed by `npm test` when missing);
@@ -33,23 +32,7 @@ export default defineConfig({
     stdout: 'ignore',
     stderr: 'pipe',
     gracefulShutdown: { signal: 'SIGINT', timeout: 30_000 },
-    env: {
-      DATABASE_URL: '',
-      REDIS_URL: '',
-      SMTP_URL: '',
-      NODE_ENV: 'development',
-      LOG_PRETTY: 'false',
-      LOG_LEVEL: 'warn',
-      PORT: String(webPort),
-      APP_URL: baseURL,
-      CLIENTPULSE_DATA_DIR: dataDir,
-      CLIENTPULSE_POSTGRES_PORT: String(postgresPort),
-      CLIENTPULSE_REDIS_PORT: String(redisPort),
-      CLIENTPULSE_SMTP_PORT: String(smtpPort),
-      CLIENTPULSE_MAIL_WEB_PORT: String(mailWebPort),
-      CLIENTPULSE_SKIP_BUILD: '1',
-      // Every run starts from empty data, so rate limits and accounts of earlier runs cannot interfere.
-      CLIENTPULSE_FRESH_DATA: '1',
-    },
+    // Every run starts from empty data, so rate limits and accounts of earlier runs cannot interfere.
+    env: isolatedStartEnv(PROFILES.e2e, { freshData: true }),
   },
 });

@@ -1,4 +1,4 @@
-import type { AppLoadContext } from '@remix-run/node';
+import { data, type AppLoadContext } from '@remix-run/node';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import type { RequestMeta } from '../server/identity/audit';
@@ -72,4 +72,14 @@ export async function attemptProcedure<T>(call: () => Promise<T>): Promise<{ ok:
       fieldErrors,
     };
   }
+}
+
+/**
+ * For pages with several forms told apart by an `intent` field: runs that form's procedure and
+ * returns `{ ok, intent, done }` (a confirmation to show) or the failure, tagged with the intent so
+ * each form shows only its own errors.
+ */
+export async function runIntent(intent: string, call: () => Promise<unknown>, done: string) {
+  const result = await attemptProcedure(call);
+  return result.ok ? { ok: true as const, intent, done } : data({ ...result, intent }, { status: result.status });
 }

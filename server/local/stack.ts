@@ -90,3 +90,28 @@ export async function startLocalStack(options: {
     throw error;
   }
 }
+
+/**
+ * The environment that makes `npm start` (server/local/start.ts) run a whole product of its own on
+ * `profile`'s ports and data directory, ignoring any external services in the caller's environment:
+ * for the tests that start the product as a user would.
+ */
+export function isolatedStartEnv(profile: Profile, options: { freshData?: boolean } = {}): Record<string, string> {
+  return {
+    DATABASE_URL: '',
+    REDIS_URL: '',
+    SMTP_URL: '',
+    NODE_ENV: 'development',
+    LOG_PRETTY: 'false',
+    LOG_LEVEL: 'warn',
+    PORT: String(profile.webPort),
+    APP_URL: `http://localhost:${profile.webPort}`,
+    CLIENTPULSE_DATA_DIR: profile.dataDir,
+    CLIENTPULSE_POSTGRES_PORT: String(profile.postgresPort),
+    CLIENTPULSE_REDIS_PORT: String(profile.redisPort),
+    CLIENTPULSE_SMTP_PORT: String(profile.smtpPort),
+    CLIENTPULSE_MAIL_WEB_PORT: String(profile.mailWebPort),
+    CLIENTPULSE_SKIP_BUILD: '1',
+    ...(options.freshData ? { CLIENTPULSE_FRESH_DATA: '1' } : {}),
+  };
+}

@@ -5,11 +5,11 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { waitForExit } from './processes';
-import { ROOT_DIR } from './stack';
+import { isolatedStartEnv, ROOT_DIR, type Profile } from './stack';
 
 // `npm start` as a user runs it, on ports and a data directory of this test's own.
 const dataDir = path.join(ROOT_DIR, '.data/test-start');
-const ports = { web: 3012, postgres: 54352, redis: 6392 };
+const profile: Profile = { dataDir, webPort: 3012, postgresPort: 54352, redisPort: 6392, smtpPort: 1035, mailWebPort: 1090 };
 
 async function portAnswers(port: number): Promise<boolean> {
   return fetch(`http://127.0.0.1:${port}/health/live`).then(
@@ -35,19 +35,7 @@ function startProduct(): Promise<Run> {
     detached: true, // its own process group, so the test can send Ctrl-C to the whole group as a terminal does
     env: {
       ...process.env,
-      DATABASE_URL: '',
-      REDIS_URL: '',
-      SMTP_URL: '',
-      NODE_ENV: 'development',
-      LOG_PRETTY: 'false',
-      LOG_LEVEL: 'warn',
-      PORT: String(ports.web),
-      CLIENTPULSE_DATA_DIR: dataDir,
-      CLIENTPULSE_POSTGRES_PORT: String(ports.postgres),
-      CLIENTPULSE_REDIS_PORT: String(ports.redis),
-      CLIENTPULSE_SMTP_PORT: '1035',
-      CLIENTPULSE_MAIL_WEB_PORT: '1090',
-      CLIENTPULSE_SKIP_BUILD: '1',
+      ...isolatedStartEnv(profile),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -89,10 +77,10 @@ afterAll(async () => {
 describe('npm start', () => {
   it('serves a ready product, stops everything it started on Ctrl-C, and reuses its data next time', { timeout: 240_000 }, async () => {
     const first = await startProduct();
-    const ready = await fetch(`http://127.0.0.1:${ports.web}/health/ready`);
+    const ready = await fetch(`http://127.0.0.1:${profile.webPort}/health/ready`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ ok: true, checks: { postgres: { ok: true }, redis: { ok: true }, worker: { ok: true } } });
-    const dbUrl = `postgres://postgres:postgres@127.0.0.1:${ports.postgres}/clientpulse`;
+    const dbUrl = `postgres://postgres:postgres@127.0.0.1:${profile.postgresPort}/clientpulse`;
     const client = new pg.Client({ connectionString: dbUrl });
     await client.connect();
     await client.query('create table public.survives_restart (note text); insert into public.survives_restart values ($$kept$$)');
@@ -103,7 +91,7 @@ describe('npm start', () => {
 
     expect(await waitForExit(first.pids, 30_000)).toEqual([]);
     expect(first.output()).toContain('stopped: web, worker, Redis and Postgres are down.');
-    expect(await portAnswers(ports.web)).toBe(false);
+    expect(await portAnswers(profile.webPort)).toBe(false);
     expect(existsSync(path.join(dataDir, 'postgres/postmaster.pid'))).toBe(false);
     expect(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })).not.toContain(dataDir);
 
@@ -122,6 +110,6 @@ describe('npm start', () => {
     await run.terminateNpm();
     expect(await waitForExit(run.pids, 30_000)).toEqual([]);
     expect(run.output()).toContain('stopped: web, worker, Redis and Postgres are down.');
-    expect(await portAnswers(ports.web)).toBe(false);
+    expect(await portAnswers(profile.webPort)).toBe(false);
   });
 });

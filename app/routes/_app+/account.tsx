@@ -1,9 +1,9 @@
-import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { Field, FormError, Notice, errorsFor, formErrorOf } from '~/components/forms';
 import { requireUser } from '~/session.server';
-import { attemptProcedure, callProcedure } from '~/trpc.server';
+import { callProcedure, runIntent } from '~/trpc.server';
 
 export const meta: MetaFunction = () => [{ title: 'Your account · ClientPulse' }];
 
@@ -18,10 +18,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData();
   const text = (name: string) => String(form.get(name) ?? '');
   const intent = text('intent');
-  const run = async (call: () => Promise<unknown>, done: string) => {
-    const result = await attemptProcedure(call);
-    return result.ok ? { ok: true as const, intent, done } : data({ ...result, intent }, { status: result.status });
-  };
+  const run = (call: () => Promise<unknown>, done: string) => runIntent(intent, call, done);
   switch (intent) {
     case 'name':
       return run(() => caller.account.updateName({ name: text('name') }), 'Name saved.');

@@ -1,8 +1,8 @@
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { Field, FormError, Notice, errorsFor, formErrorOf } from '~/components/forms';
-import { attemptProcedure, callProcedure } from '~/trpc.server';
+import { callProcedure, runIntent } from '~/trpc.server';
 import { requireWorkspace } from '~/workspace.server';
 import { keepErrorHeaders } from '~/utils/headers';
 
@@ -28,10 +28,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const form = await request.formData();
   const text = (name: string) => String(form.get(name) ?? '');
   const intent = text('intent');
-  const run = async (call: () => Promise<unknown>, done: string) => {
-    const result = await attemptProcedure(call);
-    return result.ok ? { ok: true as const, intent, done } : data({ ...result, intent }, { status: result.status });
-  };
+  const run = (call: () => Promise<unknown>, done: string) => runIntent(intent, call, done);
   switch (intent) {
     case 'invite':
       return run(() => caller.invitations.create({ workspaceSlug, email: text('email'), role: text('role') as Role }), `Invitation sent to ${text('email').trim()}.`);

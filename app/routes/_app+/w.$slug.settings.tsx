@@ -2,7 +2,7 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { Field, FormError, Notice, errorsFor, formErrorOf } from '~/components/forms';
-import { attemptProcedure } from '~/trpc.server';
+import { attemptProcedure, runIntent } from '~/trpc.server';
 import { requireWorkspace } from '~/workspace.server';
 
 export const meta: MetaFunction = () => [{ title: 'Workspace settings · ClientPulse' }];
@@ -18,8 +18,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const form = await request.formData();
   const intent = String(form.get('intent') ?? '');
   if (intent === 'rename') {
-    const result = await attemptProcedure(() => caller.workspaces.rename({ workspaceSlug, name: String(form.get('name') ?? '') }));
-    return result.ok ? { ok: true as const, intent } : data({ ...result, intent }, { status: result.status });
+    return runIntent(intent, () => caller.workspaces.rename({ workspaceSlug, name: String(form.get('name') ?? '') }), 'Workspace renamed.');
   }
   if (intent === 'delete') {
     const result = await attemptProcedure(() => caller.workspaces.delete({ workspaceSlug, confirmation: String(form.get('confirmation') ?? '') }));
@@ -38,7 +37,7 @@ export default function WorkspaceSettings() {
     <>
       <section className="card" aria-labelledby="rename-heading">
         <h2 id="rename-heading">Name</h2>
-        {renameResult?.ok ? <Notice>Workspace renamed.</Notice> : null}
+        {renameResult?.ok ? <Notice>{renameResult.done}</Notice> : null}
         <Form method="post" noValidate>
           <input type="hidden" name="intent" value="rename" />
           <FormError message={formErrorOf(renameResult)} />
