@@ -1,3 +1,4 @@
+import { requestsBenchmark } from './requests';
 import { transactionsBenchmark } from './transactions';
 
 export type BenchmarkContext = { databaseUrl: string; redisUrl: string };
@@ -5,4 +6,5 @@ export type Benchmark = { description: string; run(context: BenchmarkContext): P
 
 export const benchmarks = {
   transactions: transactionsBenchmark,
+  requests: requestsBenchmark,
 } satisfies Record<string, Benchmark>;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { pino } from 'pino';
 import { signUp } from '../identity/accounts';
 import { createInvitation } from '../identity/invitations';
 import type { Role } from '../identity/schemas';
@@ -6,7 +7,9 @@ import { findSession } from '../identity/sessions';
 import { createCaller } from '../root';
 import type { AppServices } from '../services';
 import { createContextInner } from '../trpc';
-import { testLog } from './services';
+
+/** Tests and benchmarks log nothing; kept free of vitest so benchmarks can use these factories. */
+export const testLog = pino({ level: 'silent' });
 
 export const TEST_PASSWORD = 'correct horse battery staple';
 export const testMeta = { ip: '127.0.0.1', userAgent: 'vitest' };

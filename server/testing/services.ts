@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { pino } from 'pino';
 import { inject } from 'vitest';
 import { createDatabase, type Database } from '../db';
 import { parseEnv } from '../env';
 import { createAppServices, type AppServices } from '../services';
+import { testLog } from './factories';
 
-export const testLog = pino({ level: 'silent' });
+export { testLog };
 export const TEST_SESSION_SECRET = 'test-session-secret-0123456789abcdef';
 
 export function testDatabaseUrl(): string {
