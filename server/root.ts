@@ -1,3 +1,4 @@
+import { clientRouters } from './clients/router';
 import { identityRouters } from './identity/router';
 import { systemRouter } from './system/router';
 import { createCallerFactory, router } from './trpc';
@@ -5,6 +6,7 @@ import { createCallerFactory, router } from './trpc';
 export const appRouter = router({
   system: systemRouter,
   ...identityRouters,
+  ...clientRouters,
 });
 
 export type AppRouter = typeof appRouter;

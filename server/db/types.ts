@@ -5,11 +5,17 @@
 
 import type { ColumnType } from "kysely";
 
+export type ClientStatus = "active" | "churned" | "paused";
+
 export type Generated<T> = T extends ColumnType<infer S, infer I, infer U>
   ? ColumnType<S, I | undefined, U>
   : ColumnType<T, T | undefined, T>;
 
 export type Int8 = ColumnType<string, bigint | number | string, bigint | number | string>;
+
+export type InteractionDirection = "inbound" | "internal" | "outbound";
+
+export type InteractionType = "call" | "chat" | "email" | "meeting" | "note" | "support_ticket";
 
 export type Json = JsonValue;
 
@@ -22,6 +28,12 @@ export type JsonObject = {
 export type JsonPrimitive = boolean | number | string | null;
 
 export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
+
+export type RiskLevel = "at_risk" | "critical" | "healthy";
+
+export type SentimentLabel = "negative" | "neutral" | "positive";
+
+export type SentimentStatus = "done" | "failed" | "pending";
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
@@ -39,6 +51,65 @@ export interface AuditLog {
   target_type: string | null;
   user_agent: string | null;
   workspace_id: string | null;
+}
+
+export interface Clients {
+  churn_reason: string | null;
+  churned_at: Timestamp | null;
+  created_at: Generated<Timestamp>;
+  currency: Generated<string>;
+  domain: string | null;
+  external_id: string | null;
+  health_score: number | null;
+  id: Generated<string>;
+  last_contact_at: Timestamp | null;
+  mrr_cents: Generated<Int8>;
+  name: string;
+  notes: string | null;
+  owner_id: string | null;
+  plan_name: string | null;
+  renewal_date: Timestamp | null;
+  risk_level: RiskLevel | null;
+  status: Generated<ClientStatus>;
+  stripe_customer_id: string | null;
+  tags: Generated<string[]>;
+  updated_at: Generated<Timestamp>;
+  workspace_id: string;
+}
+
+export interface Contacts {
+  client_id: string;
+  created_at: Generated<Timestamp>;
+  email: string | null;
+  id: Generated<string>;
+  is_primary: Generated<boolean>;
+  name: string;
+  title: string | null;
+  unsubscribed: Generated<boolean>;
+  updated_at: Generated<Timestamp>;
+  workspace_id: string;
+}
+
+export interface Interactions {
+  author_id: string | null;
+  body: Generated<string>;
+  client_id: string;
+  contact_id: string | null;
+  content_version: Generated<number>;
+  created_at: Generated<Timestamp>;
+  direction: InteractionDirection;
+  id: Generated<string>;
+  occurred_at: Timestamp;
+  sentiment_analysed_by: string | null;
+  sentiment_label: SentimentLabel | null;
+  sentiment_score: number | null;
+  sentiment_signals: Generated<string[]>;
+  sentiment_status: Generated<SentimentStatus>;
+  sentiment_summary: string | null;
+  subject: string | null;
+  type: InteractionType;
+  updated_at: Generated<Timestamp>;
+  workspace_id: string;
 }
 
 export interface Invitations {
@@ -103,6 +174,9 @@ export interface Workspaces {
 
 export interface DB {
   audit_log: AuditLog;
+  clients: Clients;
+  contacts: Contacts;
+  interactions: Interactions;
   invitations: Invitations;
   password_resets: PasswordResets;
   sessions: Sessions;

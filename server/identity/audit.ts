@@ -19,6 +19,10 @@ export const AUDIT_ACTIONS = [
   'member.role_changed',
   'member.removed',
   'member.left',
+  'client.deleted',
+  'client.bulk_updated',
+  'client.imported',
+  'client.exported',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

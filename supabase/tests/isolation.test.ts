@@ -84,6 +84,12 @@ beforeAll(async () => {
   // A pending invitation and a password reset, so those tables hold rows of B's too.
   const caller = await callerForToken(services, b.token);
   await caller.invitations.create({ workspaceSlug: b.slug, email: uniqueEmail('iso-invitee'), role: 'viewer' });
+  const { id: clientId } = await caller.clients.create({
+    workspaceSlug: b.slug,
+    fields: { name: 'B Corp', domain: 'b-corp.example', externalId: 'B-1', mrrCents: 120000 },
+    contacts: [{ name: 'Bea Buyer', email: 'bea@b-corp.example', isPrimary: true }],
+  });
+  await caller.interactions.log({ workspaceSlug: b.slug, clientId, fields: { type: 'email' as const, direction: 'inbound' as const, body: 'We love it.' } });
   await requestPasswordReset({ db, mailer: services.mailer, appUrl: services.env.APP_URL }, { email: b.email, meta: testMeta });
   const slugs = await db.asService((tx) => tx.selectFrom('workspaces').select(['id', 'slug']).where('slug', 'in', [a.slug, b.slug]).execute());
   workspaceA = slugs.find((row) => row.slug === a.slug)!.id;

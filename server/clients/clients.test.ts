@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeAppServices, type AppServices } from '../services';
+import { addMember, callerForToken, createOwner, type TestAccount } from '../testing/factories';
+import { createTestServices } from '../testing/services';
+
+let services: AppServices;
+let owner: TestAccount;
+let caller: Awaited<ReturnType<typeof callerForToken>>;
+const today = new Date();
+const inDays = (days: number) => new Date(today.getTime() + days * 86_400_000).toISOString().slice(0, 10);
+
+beforeAll(async () => {
+  services = createTestServices();
+  owner = await createOwner(services, 'clients');
+  caller = await callerForToken(services, owner.token);
+  const portfolio = [
+    { name: 'Acme Corporation', domain: 'acme.example', mrrCents: 500_000, tags: ['enterprise'], renewalDate: inDays(20), ownerId: owner.userId },
+    { name: 'Globex', domain: 'globex.example', mrrCents: 90_000, tags: ['smb'], renewalDate: inDays(200) },
+    { name: 'Initech', domain: 'initech.example', mrrCents: 250_000, tags: ['enterprise', 'beta'], status: 'paused' as const },
+    { name: 'Umbrella Health', mrrCents: 0, status: 'churned' as const, churnedAt: inDays(-30), churnReason: 'Budget cut' },
+    { name: 'Hooli', domain: 'hooli.example', mrrCents: 250_000, renewalDate: inDays(5) },
+  ];
+  for (const fields of portfolio) {
+    await caller.clients.create({
+      workspaceSlug: owner.slug,
+      fields,
+      contacts: fields.name === 'Globex' ? [{ name: 'Hank Scorpio', email: 'hank@globex.example', isPrimary: true }] : [],
+    });
+  }
+  for (let index = 0; index < 55; index += 1) {
+    await caller.clients.create({ workspaceSlug: owner.slug, fields: { name: `Filler ${String(index).padStart(2, '0')}`, mrrCents: index * 1000 } });
+  }
+});
+afterAll(async () => {
+  await closeAppServices(services);
+});
+
+const list = (filters: Record<string, unknown>, cursor?: string) =>
+  caller.clients.list({ workspaceSlug: owner.slug, filters: { sort: 'name', direction: 'asc', ...filters } as never, cursor });
+
+describe('clients', () => {
+  it('finds clients by a misspelt name, a domain fragment and a contact email', async () => {
+    expect((await list({ q: 'Acme Corporaton' })).clients.map((client) => client.name)).toEqual(['Acme Corporation']);
+    expect((await list({ q: 'inite' })).clients.map((client) => client.name)).toEqual(['Initech']);
+    expect((await list({ q: 'hank@globex' })).clients.map((client) => client.name)).toEqual(['Globex']);
+  });
+
+  it('filters by status, tag, owner, renewal window and MRR range, with a count', async () => {
+    expect((await list({ status: ['churned'] })).clients.map((client) => client.name)).toEqual(['Umbrella Health']);
+    expect((await list({ tag: 'enterprise' })).clients.map((client) => client.name)).toEqual(['Acme Corporation', 'Initech']);
+    expect((await list({ owner: owner.userId })).clients.map((client) => client.name)).toEqual(['Acme Corporation']);
+    expect((await list({ renewalWithinDays: 30 })).clients.map((client) => client.name)).toEqual(['Acme Corporation', 'Hooli']);
+    const range = await list({ mrrMin: 200_000, mrrMax: 300_000 });
+    expect(range.clients.map((client) => client.name)).toEqual(['Hooli', 'Initech']);
+    expect(range.total).toBe(2);
+    expect((await list({ risk: ['unscored'] })).total).toBe(60);
+  });
+
+  it('pages through every sort order without gaps or repeats, empty values last', async () => {
+    for (const sort of ['name', 'mrr', 'renewal', 'health', 'last_contact'] as const) {
+      for (const direction of ['asc', 'desc'] as const) {
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await list({ sort, direction }, cursor);
+          seen.push(...page.clients.map((client) => client.id));
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor);
+        expect(seen, `${sort} ${direction}`).toHaveLength(60);
+        expect(new Set(seen).size, `${sort} ${direction}`).toBe(60);
+      }
+    }
+    const byMrr = (await list({ sort: 'mrr', direction: 'desc' })).clients.map((client) => client.mrrCents);
+    expect(byMrr.slice(0, 3)).toEqual([500_000, 250_000, 250_000]);
+    const byRenewal = (await list({ sort: 'renewal', direction: 'asc' })).clients.map((client) => client.renewalDate);
+    expect(byRenewal.slice(0, 3)).toEqual([inDays(5), inDays(20), inDays(200)]);
+  });
+
+  it('refuses a duplicate external id or domain with a field message and a churned client without a date', async () => {
+    const duplicate = await caller.clients.create({ workspaceSlug: owner.slug, fields: { name: 'Acme again', domain: 'https://www.ACME.example/about' } }).catch((error: unknown) => error);
+    expect(duplicate).toMatchObject({ code: 'CONFLICT', message: 'Another client already has this domain.' });
+    const churned = await caller.clients.create({ workspaceSlug: owner.slug, fields: { name: 'Gone', status: 'churned' } }).catch((error: { code: string; message: string }) => error);
+    expect(churned).toMatchObject({ code: 'BAD_REQUEST' });
+    expect((churned as { message: string }).message).toContain('A churned client needs its churn date');
+  });
+
+  it('logs interactions newest first, pages the timeline and keeps the last contact current', async () => {
+    const { clients } = await list({ q: 'Globex' });
+    const clientId = clients[0]!.id;
+    const { contacts } = await caller.clients.get({ workspaceSlug: owner.slug, clientId });
+    for (let day = 1; day <= 30; day += 1) {
+      await caller.interactions.log({
+        workspaceSlug: owner.slug,
+        clientId,
+        fields: { type: day % 2 ? 'email' : 'call', direction: day === 30 ? 'internal' : 'inbound', occurredAt: new Date(Date.UTC(2026, 9, day, 12)).toISOString(), body: `Day ${day}`, contactId: contacts[0]!.id },
+      });
+    }
+    const first = await caller.interactions.list({ workspaceSlug: owner.slug, clientId });
+    expect(first.interactions.map((interaction) => interaction.body).slice(0, 2)).toEqual(['Day 30', 'Day 29']);
+    expect(first.interactions[0]).toMatchObject({ contactName: 'Hank Scorpio', authorName: owner.name, sentimentStatus: 'pending' });
+    const second = await caller.interactions.list({ workspaceSlug: owner.slug, clientId, cursor: first.nextCursor! });
+    expect(second.interactions.map((interaction) => interaction.body)).toEqual(['Day 5', 'Day 4', 'Day 3', 'Day 2', 'Day 1']);
+    const calls = await caller.interactions.list({ workspaceSlug: owner.slug, clientId, type: 'call' });
+    expect(calls.interactions.every((interaction) => interaction.type === 'call')).toBe(true);
+    // The internal note of day 30 is not contact with the client.
+    const { client } = await caller.clients.get({ workspaceSlug: owner.slug, clientId });
+    expect(client.lastContactAt?.toISOString()).toBe(new Date(Date.UTC(2026, 9, 29, 12)).toISOString());
+  });
+
+  it('refuses a contact of another client and lets a viewer read but not write', async () => {
+    const { clients } = await list({ q: 'Hooli' });
+    const globex = (await list({ q: 'Globex' })).clients[0]!;
+    const { contacts } = await caller.clients.get({ workspaceSlug: owner.slug, clientId: globex.id });
+    const wrongContact = await caller.interactions
+      .log({ workspaceSlug: owner.slug, clientId: clients[0]!.id, fields: { type: 'note', direction: 'internal', contactId: contacts[0]!.id } })
+      .catch((error: { code: string }) => error);
+    expect(wrongContact).toMatchObject({ code: 'BAD_REQUEST' });
+    const viewer = await callerForToken(services, (await addMember(services, owner, 'viewer', 'clients-viewer')).token);
+    expect((await viewer.clients.list({ workspaceSlug: owner.slug, filters: { sort: 'name', direction: 'asc' } })).total).toBe(60);
+    const write = await viewer.clients.create({ workspaceSlug: owner.slug, fields: { name: 'Nope' } }).catch((error: { code: string }) => error);
+    expect(write).toMatchObject({ code: 'FORBIDDEN' });
+  });
+});

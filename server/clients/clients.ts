@@ -1,0 +1,282 @@
+import { sql, type Expression, type SqlBool } from 'kysely';
+import type { Tx } from '../db';
+import { AppError } from '../errors';
+import { recordAudit, type RequestMeta } from '../identity/audit';
+import type { WorkspaceSummary } from '../identity/workspaces';
+import type { ClientFields, ClientListFilters, ContactFields } from './schemas';
+
+export const CLIENT_PAGE_SIZE = 50;
+
+export type ClientRow = {
+  id: string;
+  name: string;
+  domain: string | null;
+  externalId: string | null;
+  status: 'active' | 'paused' | 'churned';
+  churnedAt: string | null;
+  churnReason: string | null;
+  mrrCents: number;
+  currency: string;
+  planName: string | null;
+  renewalDate: string | null;
+  ownerId: string | null;
+  ownerName: string | null;
+  tags: string[];
+  stripeCustomerId: string | null;
+  notes: string | null;
+  healthScore: number | null;
+  riskLevel: 'healthy' | 'at_risk' | 'critical' | null;
+  lastContactAt: Date | null;
+  createdAt: Date;
+};
+
+function isUniqueViolation(error: unknown): { constraint?: string } | null {
+  const pgError = error as { code?: string; constraint?: string } | null;
+  return pgError?.code === '23505' ? pgError : null;
+}
+
+function conflictError(error: unknown): AppError | null {
+  const violation = isUniqueViolation(error);
+  if (!violation) return null;
+  if (violation.constraint === 'clients_workspace_external_id_key') return AppError.field('externalId', 'Another client already has this external id.', 'CONFLICT');
+  if (violation.constraint === 'clients_workspace_domain_key') return AppError.field('domain', 'Another client already has this domain.', 'CONFLICT');
+  return null;
+}
+
+async function assertOwnerIsMember(tx: Tx, workspaceId: string, ownerId: string | null | undefined): Promise<void> {
+  if (!ownerId) return;
+  const member = await tx.selectFrom('workspace_members').select('user_id').where('workspace_id', '=', workspaceId).where('user_id', '=', ownerId).executeTakeFirst();
+  if (!member) throw AppError.field('ownerId', 'The account owner must be a member of this workspace.');
+}
+
+function columnsOf(fields: ClientFields) {
+  return {
+    name: fields.name,
+    domain: fields.domain,
+    external_id: fields.externalId,
+    status: fields.status,
+    churned_at: fields.status === 'churned' ? (fields.churnedAt ?? null) : null,
+    churn_reason: fields.status === 'churned' ? fields.churnReason : null,
+    mrr_cents: fields.mrrCents,
+    currency: fields.currency,
+    plan_name: fields.planName,
+    renewal_date: fields.renewalDate ?? null,
+    owner_id: fields.ownerId ?? null,
+    tags: [...new Set(fields.tags)],
+    stripe_customer_id: fields.stripeCustomerId,
+    notes: fields.notes,
+  };
+}
+
+export async function createClient(
+  tx: Tx,
+  input: { workspace: WorkspaceSummary; actorId: string; fields: ClientFields; contacts?: ContactFields[]; meta: RequestMeta },
+): Promise<{ id: string }> {
+  await assertOwnerIsMember(tx, input.workspace.id, input.fields.ownerId);
+  let id: string;
+  try {
+    ({ id } = await tx
+      .insertInto('clients')
+      .values({ workspace_id: input.workspace.id, ...columnsOf(input.fields) })
+      .returning('id')
+      .executeTakeFirstOrThrow());
+  } catch (error) {
+    throw conflictError(error) ?? error;
+  }
+  for (const contact of input.contacts ?? []) await addContact(tx, { workspaceId: input.workspace.id, clientId: id, fields: contact });
+  return { id };
+}
+
+export async function updateClient(
+  tx: Tx,
+  input: { workspace: WorkspaceSummary; actorId: string; clientId: string; fields: ClientFields; meta: RequestMeta },
+): Promise<void> {
+  await assertOwnerIsMember(tx, input.workspace.id, input.fields.ownerId);
+  try {
+    const result = await tx
+      .updateTable('clients')
+      .set({ ...columnsOf(input.fields), updated_at: sql`now()` })
+      .where('id', '=', input.clientId)
+      .where('workspace_id', '=', input.workspace.id)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) throw new AppError('NOT_FOUND', 'That client does not exist in this workspace.');
+  } catch (error) {
+    throw conflictError(error) ?? error;
+  }
+}
+
+export async function deleteClient(tx: Tx, input: { workspace: WorkspaceSummary; actorId: string; clientId: string; meta: RequestMeta }): Promise<void> {
+  const deleted = await tx
+    .deleteFrom('clients')
+    .where('id', '=', input.clientId)
+    .where('workspace_id', '=', input.workspace.id)
+    .returning(['name', 'domain', 'external_id'])
+    .executeTakeFirst();
+  if (!deleted) throw new AppError('NOT_FOUND', 'That client does not exist in this workspace.');
+  await recordAudit(tx, {
+    action: 'client.deleted',
+    actorId: input.actorId,
+    workspaceId: input.workspace.id,
+    target: { type: 'client', id: input.clientId },
+    before: { name: deleted.name, domain: deleted.domain, externalId: deleted.external_id },
+    meta: input.meta,
+  });
+}
+
+export async function addContact(tx: Tx, input: { workspaceId: string; clientId: string; fields: ContactFields }): Promise<{ id: string }> {
+  if (input.fields.isPrimary) {
+    await tx.updateTable('contacts').set({ is_primary: false }).where('client_id', '=', input.clientId).where('is_primary', '=', true).execute();
+  }
+  return tx
+    .insertInto('contacts')
+    .values({
+      workspace_id: input.workspaceId,
+      client_id: input.clientId,
+      name: input.fields.name,
+      email: input.fields.email,
+      title: input.fields.title,
+      is_primary: input.fields.isPrimary,
+      unsubscribed: input.fields.unsubscribed,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+}
+
+const clientColumns = [
+  'c.id',
+  'c.name',
+  'c.domain',
+  'c.external_id as externalId',
+  'c.status',
+  sql<string | null>`to_char(c.churned_at, 'YYYY-MM-DD')`.as('churnedAt'),
+  'c.churn_reason as churnReason',
+  sql<number>`c.mrr_cents::float8`.as('mrrCents'),
+  'c.currency',
+  'c.plan_name as planName',
+  sql<string | null>`to_char(c.renewal_date, 'YYYY-MM-DD')`.as('renewalDate'),
+  'c.owner_id as ownerId',
+  'u.name as ownerName',
+  'c.tags',
+  'c.stripe_customer_id as stripeCustomerId',
+  'c.notes',
+  'c.health_score as healthScore',
+  'c.risk_level as riskLevel',
+  'c.last_contact_at as lastContactAt',
+  'c.created_at as createdAt',
+] as const;
+
+export async function getClient(tx: Tx, workspaceId: string, clientId: string): Promise<ClientRow> {
+  const row = await tx
+    .selectFrom('clients as c')
+    .leftJoin('users as u', 'u.id', 'c.owner_id')
+    .select(clientColumns)
+    .where('c.id', '=', clientId)
+    .where('c.workspace_id', '=', workspaceId)
+    .executeTakeFirst();
+  if (!row) throw new AppError('NOT_FOUND', 'That client does not exist in this workspace.');
+  return row as ClientRow;
+}
+
+export async function listContacts(tx: Tx, clientId: string) {
+  return tx
+    .selectFrom('contacts')
+    .select(['id', 'name', 'email', 'title', 'is_primary as isPrimary', 'unsubscribed'])
+    .where('client_id', '=', clientId)
+    .orderBy('is_primary', 'desc')
+    .orderBy('name')
+    .execute();
+}
+
+const SORT_COLUMNS = {
+  name: sql`lower(c.name)`,
+  health: sql`c.health_score`,
+  mrr: sql`c.mrr_cents`,
+  renewal: sql`c.renewal_date`,
+  last_contact: sql`c.last_contact_at`,
+} as const;
+
+/** The filters of the client list as one SQL condition (search is typo-tolerant through pg_trgm). */
+function filterCondition(workspaceId: string, filters: ClientListFilters): Expression<SqlBool> {
+  const parts = [sql<SqlBool>`c.workspace_id = ${workspaceId}::uuid`];
+  if (filters.q) {
+    const q = filters.q.toLowerCase();
+    const like = `%${q.replace(/[%_\\]/g, '\\$&')}%`;
+    parts.push(sql<SqlBool>`(
+      c.name ilike ${like} or c.domain ilike ${like}
+      or ${q} operator(extensions.<%) lower(c.name)
+      or exists (select 1 from public.contacts ct where ct.client_id = c.id and ct.email ilike ${like})
+    )`);
+  }
+  if (filters.risk?.length) {
+    const levels = filters.risk.filter((risk) => risk !== 'unscored');
+    const unscored = filters.risk.includes('unscored');
+    parts.push(
+      sql<SqlBool>`(${levels.length ? sql`c.risk_level = any(${levels}::public.risk_level[])` : sql`false`} ${unscored ? sql`or c.risk_level is null` : sql``})`,
+    );
+  }
+  if (filters.status?.length) parts.push(sql<SqlBool>`c.status = any(${filters.status}::public.client_status[])`);
+  if (filters.owner) parts.push(sql<SqlBool>`c.owner_id = ${filters.owner}::uuid`);
+  if (filters.tag) parts.push(sql<SqlBool>`c.tags @> array[${filters.tag}]::text[]`);
+  if (filters.renewalWithinDays !== undefined) {
+    parts.push(sql<SqlBool>`c.renewal_date between current_date and current_date + ${filters.renewalWithinDays}::int`);
+  }
+  if (filters.mrrMin !== undefined) parts.push(sql<SqlBool>`c.mrr_cents >= ${filters.mrrMin}`);
+  if (filters.mrrMax !== undefined) parts.push(sql<SqlBool>`c.mrr_cents <= ${filters.mrrMax}`);
+  return sql<SqlBool>`${sql.join(parts, sql` and `)}`;
+}
+
+type Cursor = { value: string | number | null; id: string };
+
+export function encodeClientCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+}
+
+export function decodeClientCursor(raw: string): Cursor {
+  const parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Partial<Cursor>;
+  if (typeof parsed.id !== 'string' || !('value' in parsed)) throw new Error('Invalid cursor');
+  return { value: parsed.value ?? null, id: parsed.id };
+}
+
+/**
+ * One page of the client list, keyset-paginated on (sort key, id) with empty values last, and the
+ * number of clients matching the filters.
+ */
+export async function listClients(
+  tx: Tx,
+  input: { workspaceId: string; filters: ClientListFilters; cursor?: string; limit?: number },
+): Promise<{ clients: ClientRow[]; total: number; nextCursor: string | null }> {
+  const limit = input.limit ?? CLIENT_PAGE_SIZE;
+  const key = SORT_COLUMNS[input.filters.sort];
+  const desc = input.filters.direction === 'desc';
+  const where = filterCondition(input.workspaceId, input.filters);
+  let after = sql<SqlBool>`true`;
+  if (input.cursor) {
+    const cursor = decodeClientCursor(input.cursor);
+    const beyond = desc ? sql`<` : sql`>`;
+    after =
+      cursor.value === null
+        ? sql<SqlBool>`(${key} is null and c.id ${beyond} ${cursor.id}::uuid)`
+        : sql<SqlBool>`(${key} ${beyond} ${cursor.value} or (${key} = ${cursor.value} and c.id ${beyond} ${cursor.id}::uuid) or ${key} is null)`;
+  }
+  const order = desc ? sql`desc nulls last` : sql`asc nulls last`;
+  const [rows, total] = await Promise.all([
+    tx
+      .selectFrom('clients as c')
+      .leftJoin('users as u', 'u.id', 'c.owner_id')
+      .select([...clientColumns, sql<string | null>`${key}::text`.as('sortKey')])
+      .where(where)
+      .where(after)
+      .orderBy(sql`${key} ${order}`)
+      .orderBy(sql`c.id ${desc ? sql`desc` : sql`asc`}`)
+      .limit(limit + 1)
+      .execute(),
+    tx.selectFrom('clients as c').select(sql<number>`count(*)::int`.as('n')).where(where).executeTakeFirstOrThrow(),
+  ]);
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    clients: page.map(({ sortKey: _sortKey, ...client }) => client as ClientRow),
+    total: total.n,
+    nextCursor: rows.length > limit && last ? encodeClientCursor({ value: last.sortKey, id: last.id }) : null,
+  };
+}

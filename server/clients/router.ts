@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { router, workspaceProcedure } from '../trpc';
+import { addContact, createClient, decodeClientCursor, deleteClient, getClient, listClients, listContacts, updateClient } from './clients';
+import { listInteractions, logInteraction } from './interactions';
+import { clientFieldsSchema, clientListFiltersSchema, contactFieldsSchema, INTERACTION_TYPES, interactionFieldsSchema } from './schemas';
+
+const cursorSchema = z
+  .string()
+  .max(500)
+  .refine(
+    (cursor) => {
+      try {
+        decodeClientCursor(cursor);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { error: 'Not a page of this list' },
+  );
+
+const clientsRouter = router({
+  list: workspaceProcedure('viewer')
+    .input(z.object({ filters: clientListFiltersSchema.default({ sort: 'name', direction: 'asc' }), cursor: cursorSchema.optional() }))
+    .query(({ ctx, input }) => listClients(ctx.tx, { workspaceId: ctx.workspace.id, filters: input.filters, cursor: input.cursor })),
+  get: workspaceProcedure('viewer')
+    .input(z.object({ clientId: z.uuid() }))
+    .query(async ({ ctx, input }) => ({
+      client: await getClient(ctx.tx, ctx.workspace.id, input.clientId),
+      contacts: await listContacts(ctx.tx, input.clientId),
+    })),
+  create: workspaceProcedure('manager')
+    .input(z.object({ fields: clientFieldsSchema, contacts: z.array(contactFieldsSchema).max(50).default([]) }))
+    .mutation(({ ctx, input }) =>
+      createClient(ctx.tx, { workspace: ctx.workspace, actorId: ctx.session.user.id, fields: input.fields, contacts: input.contacts, meta: ctx.meta }),
+    ),
+  update: workspaceProcedure('manager')
+    .input(z.object({ clientId: z.uuid(), fields: clientFieldsSchema }))
+    .mutation(({ ctx, input }) =>
+      updateClient(ctx.tx, { workspace: ctx.workspace, actorId: ctx.session.user.id, clientId: input.clientId, fields: input.fields, meta: ctx.meta }),
+    ),
+  delete: workspaceProcedure('manager')
+    .input(z.object({ clientId: z.uuid() }))
+    .mutation(({ ctx, input }) => deleteClient(ctx.tx, { workspace: ctx.workspace, actorId: ctx.session.user.id, clientId: input.clientId, meta: ctx.meta })),
+  addContact: workspaceProcedure('manager')
+    .input(z.object({ clientId: z.uuid(), fields: contactFieldsSchema }))
+    .mutation(async ({ ctx, input }) => {
+      await getClient(ctx.tx, ctx.workspace.id, input.clientId);
+      return addContact(ctx.tx, { workspaceId: ctx.workspace.id, clientId: input.clientId, fields: input.fields });
+    }),
+});
+
+const interactionsRouter = router({
+  list: workspaceProcedure('viewer')
+    .input(z.object({ clientId: z.uuid(), type: z.enum(INTERACTION_TYPES).optional(), cursor: z.string().max(200).optional() }))
+    .query(({ ctx, input }) => listInteractions(ctx.tx, { workspaceId: ctx.workspace.id, ...input })),
+  log: workspaceProcedure('manager')
+    .input(z.object({ clientId: z.uuid(), fields: interactionFieldsSchema }))
+    .mutation(({ ctx, input }) => logInteraction(ctx.tx, { workspaceId: ctx.workspace.id, clientId: input.clientId, authorId: ctx.session.user.id, fields: input.fields })),
+});
+
+export const clientRouters = { clients: clientsRouter, interactions: interactionsRouter };
