@@ -195,7 +195,11 @@ const SORT_COLUMNS = {
   last_contact: sql`c.last_contact_at`,
 } as const;
 
-/** The filters of the client list as one SQL condition (search is typo-tolerant through pg_trgm). */
+/**
+ * The filters of the client list as one SQL condition. Search is typo-tolerant through pg_trgm: whole
+ * name similarity (`%`, threshold 0.3) or a close word within the name (`<%`), both served by the
+ * trigram index on name (trigrams ignore case); plus substring matches on name, domain, contact email.
+ */
 function filterCondition(workspaceId: string, filters: ClientListFilters): Expression<SqlBool> {
   const parts = [sql<SqlBool>`c.workspace_id = ${workspaceId}::uuid`];
   if (filters.q) {
@@ -203,7 +207,8 @@ function filterCondition(workspaceId: string, filters: ClientListFilters): Expre
     const like = `%${q.replace(/[%_\\]/g, '\\$&')}%`;
     parts.push(sql<SqlBool>`(
       c.name ilike ${like} or c.domain ilike ${like}
-      or ${q} operator(extensions.<%) lower(c.name)
+      or c.name operator(extensions.%) ${q}
+      or ${q} operator(extensions.<%) c.name
       or exists (select 1 from public.contacts ct where ct.client_id = c.id and ct.email ilike ${like})
     )`);
   }

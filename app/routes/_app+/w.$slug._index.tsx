@@ -8,12 +8,15 @@ export const meta: MetaFunction = () => [{ title: 'Overview · ClientPulse' }];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { caller, workspace, workspaceSlug } = await requireWorkspace(request, context, params.slug);
-  const members = await callProcedure(() => caller.members.list({ workspaceSlug }));
-  return { workspace, memberCount: members.length };
+  const [members, clients] = await Promise.all([
+    callProcedure(() => caller.members.list({ workspaceSlug })),
+    callProcedure(() => caller.clients.list({ workspaceSlug, filters: { sort: 'name', direction: 'asc' } })),
+  ]);
+  return { workspace, memberCount: members.length, clientCount: clients.total };
 }
 
 export default function WorkspaceOverview() {
-  const { workspace, memberCount } = useLoaderData<typeof loader>();
+  const { workspace, memberCount, clientCount } = useLoaderData<typeof loader>();
   const isAdmin = workspace.role === 'admin' || workspace.role === 'owner';
   return (
     <section className="card">
@@ -21,9 +24,14 @@ export default function WorkspaceOverview() {
       <p>
         {memberCount} {memberCount === 1 ? 'member' : 'members'} · you are {workspace.role === 'admin' || workspace.role === 'owner' ? 'an' : 'a'} {workspace.role}.
       </p>
-      <div className="empty-state">
+      {clientCount > 0 ? (
         <p>
-          <strong>No clients yet.</strong> Your portfolio — every client with its health score and the reasons behind it — will appear here.
+          <Link to="clients">{clientCount.toLocaleString('en-US')} clients</Link> in the portfolio. Health scores arrive with the health engine.
+        </p>
+      ) : null}
+      <div className="empty-state" hidden={clientCount > 0}>
+        <p>
+          <strong>No clients yet.</strong> <Link to="clients/new">Add your first client</Link>; each will get a health score and the reasons behind it.
         </p>
         {isAdmin ? (
           <p>

@@ -21,6 +21,7 @@ export default function WorkspaceLayout() {
         <NavLink to="." end>
           Overview
         </NavLink>
+        <NavLink to="clients">Clients</NavLink>
         <NavLink to="members">Members</NavLink>
         {isAdmin ? <NavLink to="audit">Audit log</NavLink> : null}
         {isAdmin ? <NavLink to="settings">Settings</NavLink> : null}
