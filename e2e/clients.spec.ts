@@ -60,16 +60,16 @@ test('create clients, log interactions, search a misspelt name, filter and sort,
   await page.goto(`${workspacePath}/clients`);
   await expect(page.getByTestId('client-row')).toHaveCount(3);
   await page.getByLabel('Search').fill('Northwnd Tradrs');
-  await page.getByRole('button', { name: 'Apply' }).click();
+  await page.getByRole('button', { name: 'Apply filters' }).click();
   await expect(page.getByTestId('client-row')).toHaveCount(1);
   await expect(page.getByTestId('client-row')).toContainText('Northwind Traders');
 
   // Filter by tag and sort by MRR, descending; the filters live in the URL.
   await page.getByLabel('Search').fill('');
-  await page.getByLabel('Tag').fill('enterprise');
+  await page.getByLabel('Tag', { exact: true }).fill('enterprise');
   await page.getByLabel('Sort by').selectOption('mrr');
   await page.getByLabel('Order').selectOption('desc');
-  await page.getByRole('button', { name: 'Apply' }).click();
+  await page.getByRole('button', { name: 'Apply filters' }).click();
   await expect(page.getByTestId('client-row')).toHaveCount(2);
   await expect(page.getByTestId('client-row').first()).toContainText('Fabrikam');
   const shared = page.url();
@@ -80,6 +80,25 @@ test('create clients, log interactions, search a misspelt name, filter and sort,
   await other.goto(shared);
   await expect(other.getByTestId('client-row')).toHaveCount(2);
   await expect(other.getByTestId('client-row').first()).toContainText('Fabrikam');
-  await expect(other.getByLabel('Tag')).toHaveValue('enterprise');
+  await expect(other.getByLabel('Tag', { exact: true })).toHaveValue('enterprise');
   await expect(other.getByLabel('Sort by')).toHaveValue('mrr');
+
+  // Export the filtered list as CSV.
+  const [download] = await Promise.all([other.waitForEvent('download'), other.getByRole('link', { name: 'Export CSV' }).click()]);
+  const csv = await (await import('node:fs/promises')).readFile((await download.path())!, 'utf8');
+  const lines = csv.trim().split('\n');
+  expect(lines[0]).toBe('name,domain,external_id,status,churned_at,churn_reason,mrr,currency,plan,renewal_date,owner,tags,health_score,risk_level,last_contact_at,stripe_customer_id');
+  expect(lines).toHaveLength(3);
+  expect(lines[1]).toMatch(/^Fabrikam,,,active,,,12000\.00,USD,/);
+  expect(lines[2]).toMatch(/^Northwind Traders,northwind\.example,/);
+
+  // Bulk action: tag both enterprise clients, then find them by the new tag.
+  await other.getByLabel('Select Fabrikam').check();
+  await other.getByLabel('Select Northwind Traders').check();
+  await other.getByLabel('With the selected clients').selectOption('add_tag');
+  await other.getByLabel('Tag to add or remove').fill('q4-renewal');
+  await other.getByRole('button', { name: 'Apply to selected' }).click();
+  await expect(other.getByText('Updated the selected clients.')).toBeVisible();
+  await other.goto(`${workspacePath}/clients?tag=q4-renewal`);
+  await expect(other.getByTestId('client-row')).toHaveCount(2);
 });

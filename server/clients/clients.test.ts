@@ -120,4 +120,30 @@ describe('clients', () => {
     const write = await viewer.clients.create({ workspaceSlug: owner.slug, fields: { name: 'Nope' } }).catch((error: { code: string }) => error);
     expect(write).toMatchObject({ code: 'FORBIDDEN' });
   });
+
+  it('applies bulk changes in one go, only to this workspace’s clients, and audits them once', async () => {
+    const stranger = await createOwner(services, 'bulk-stranger');
+    const strangerCaller = await callerForToken(services, stranger.token);
+    const { id: foreignId } = await strangerCaller.clients.create({ workspaceSlug: stranger.slug, fields: { name: 'Not yours' } });
+    const fillers = (await list({ q: 'Filler 0' })).clients.slice(0, 3).map((client) => client.id);
+    expect(fillers).toHaveLength(3);
+    const ids = [...fillers, foreignId];
+    await expect(caller.clients.bulkUpdate({ workspaceSlug: owner.slug, clientIds: ids, action: { type: 'add_tag', tag: 'Renewal-Q4' } })).resolves.toEqual({ updated: 3 });
+    expect((await list({ tag: 'renewal-q4' })).total).toBe(3);
+    await caller.clients.bulkUpdate({ workspaceSlug: owner.slug, clientIds: fillers.slice(0, 1), action: { type: 'remove_tag', tag: 'renewal-q4' } });
+    expect((await list({ tag: 'renewal-q4' })).total).toBe(2);
+    await caller.clients.bulkUpdate({ workspaceSlug: owner.slug, clientIds: fillers, action: { type: 'assign_owner', ownerId: owner.userId } });
+    expect((await list({ owner: owner.userId })).total).toBe(4);
+    await caller.clients.bulkUpdate({ workspaceSlug: owner.slug, clientIds: fillers, action: { type: 'mark_churned', churnedAt: inDays(-1), churnReason: 'Consolidated' } });
+    expect((await list({ status: ['churned'] })).total).toBe(4);
+    const notMember = await caller.clients
+      .bulkUpdate({ workspaceSlug: owner.slug, clientIds: fillers, action: { type: 'assign_owner', ownerId: stranger.userId } })
+      .catch((error: { code: string }) => error);
+    expect(notMember).toMatchObject({ code: 'BAD_REQUEST' });
+    const { client: foreign } = await strangerCaller.clients.get({ workspaceSlug: stranger.slug, clientId: foreignId });
+    expect(foreign.tags).toEqual([]);
+    const audit = await caller.audit.list({ workspaceSlug: owner.slug, action: 'client.bulk_updated' });
+    expect(audit.entries).toHaveLength(4);
+    expect(audit.entries.at(-1)?.after).toMatchObject({ type: 'add_tag', tag: 'renewal-q4', clients: 3 });
+  });
 });

@@ -3,7 +3,7 @@ import type { Tx } from '../db';
 import { AppError } from '../errors';
 import { recordAudit, type RequestMeta } from '../identity/audit';
 import type { WorkspaceSummary } from '../identity/workspaces';
-import type { ClientFields, ClientListFilters, ContactFields } from './schemas';
+import type { BulkAction, ClientFields, ClientListFilters, ContactFields } from './schemas';
 
 export const CLIENT_PAGE_SIZE = 50;
 
@@ -284,4 +284,39 @@ export async function listClients(
     total: total.n,
     nextCursor: rows.length > limit && last ? encodeClientCursor({ value: last.sortKey, id: last.id }) : null,
   };
+}
+
+/**
+ * Applies one change to many clients of the workspace in a single statement, and records it once
+ * in the audit log with the clients it touched.
+ */
+export async function bulkUpdateClients(
+  tx: Tx,
+  input: { workspace: WorkspaceSummary; actorId: string; clientIds: string[]; action: BulkAction; meta: RequestMeta },
+): Promise<{ updated: number }> {
+  const { action } = input;
+  if (action.type === 'assign_owner') await assertOwnerIsMember(tx, input.workspace.id, action.ownerId);
+  const changes =
+    action.type === 'assign_owner'
+      ? { owner_id: action.ownerId }
+      : action.type === 'add_tag'
+        ? { tags: sql<string[]>`(select array_agg(distinct t order by t) from unnest(array_append(tags, ${action.tag}::text)) t)` }
+        : action.type === 'remove_tag'
+          ? { tags: sql<string[]>`array_remove(tags, ${action.tag}::text)` }
+          : { status: 'churned' as const, churned_at: action.churnedAt, churn_reason: action.churnReason };
+  const rows = await tx
+    .updateTable('clients')
+    .set({ ...changes, updated_at: sql`now()` })
+    .where('workspace_id', '=', input.workspace.id)
+    .where('id', 'in', input.clientIds)
+    .returning('id')
+    .execute();
+  await recordAudit(tx, {
+    action: 'client.bulk_updated',
+    actorId: input.actorId,
+    workspaceId: input.workspace.id,
+    after: { ...action, clients: rows.length, clientIds: rows.slice(0, 100).map((row) => row.id) },
+    meta: input.meta,
+  });
+  return { updated: rows.length };
 }

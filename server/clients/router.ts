@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { recordAudit } from '../identity/audit';
 import { router, workspaceProcedure } from '../trpc';
-import { addContact, createClient, decodeClientCursor, deleteClient, getClient, listClients, listContacts, updateClient } from './clients';
+import { addContact, bulkUpdateClients, createClient, decodeClientCursor, deleteClient, getClient, listClients, listContacts, updateClient } from './clients';
 import { listInteractions, logInteraction } from './interactions';
-import { clientFieldsSchema, clientListFiltersSchema, contactFieldsSchema, INTERACTION_TYPES, interactionFieldsSchema } from './schemas';
+import { bulkActionSchema, clientFieldsSchema, clientListFiltersSchema, contactFieldsSchema, INTERACTION_TYPES, interactionFieldsSchema } from './schemas';
 
 const cursorSchema = z
   .string()
@@ -21,8 +22,20 @@ const cursorSchema = z
 
 const clientsRouter = router({
   list: workspaceProcedure('viewer')
-    .input(z.object({ filters: clientListFiltersSchema.default({ sort: 'name', direction: 'asc' }), cursor: cursorSchema.optional() }))
-    .query(({ ctx, input }) => listClients(ctx.tx, { workspaceId: ctx.workspace.id, filters: input.filters, cursor: input.cursor })),
+    .input(
+      z.object({
+        filters: clientListFiltersSchema.default({ sort: 'name', direction: 'asc' }),
+        cursor: cursorSchema.optional(),
+        limit: z.number().int().min(1).max(1000).optional(),
+      }),
+    )
+    .query(({ ctx, input }) => listClients(ctx.tx, { workspaceId: ctx.workspace.id, filters: input.filters, cursor: input.cursor, limit: input.limit })),
+  /** Records that someone exported the list (with which filters); the export itself pages through `list`. */
+  recordExport: workspaceProcedure('viewer')
+    .input(z.object({ filters: clientListFiltersSchema, total: z.number().int().min(0) }))
+    .mutation(({ ctx, input }) =>
+      recordAudit(ctx.tx, { action: 'client.exported', actorId: ctx.session.user.id, workspaceId: ctx.workspace.id, after: { filters: input.filters, clients: input.total }, meta: ctx.meta }),
+    ),
   get: workspaceProcedure('viewer')
     .input(z.object({ clientId: z.uuid() }))
     .query(async ({ ctx, input }) => ({
@@ -42,6 +55,11 @@ const clientsRouter = router({
   delete: workspaceProcedure('manager')
     .input(z.object({ clientId: z.uuid() }))
     .mutation(({ ctx, input }) => deleteClient(ctx.tx, { workspace: ctx.workspace, actorId: ctx.session.user.id, clientId: input.clientId, meta: ctx.meta })),
+  bulkUpdate: workspaceProcedure('manager')
+    .input(z.object({ clientIds: z.array(z.uuid()).min(1, { error: 'Select at least one client' }).max(1000, { error: 'Select at most 1,000 clients at a time' }), action: bulkActionSchema }))
+    .mutation(({ ctx, input }) =>
+      bulkUpdateClients(ctx.tx, { workspace: ctx.workspace, actorId: ctx.session.user.id, clientIds: input.clientIds, action: input.action, meta: ctx.meta }),
+    ),
   addContact: workspaceProcedure('manager')
     .input(z.object({ clientId: z.uuid(), fields: contactFieldsSchema }))
     .mutation(async ({ ctx, input }) => {

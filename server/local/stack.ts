@@ -10,9 +10,9 @@ export const ROOT_DIR = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Where each use of the local stack keeps its data and listens, so tests never touch `npm start`'s. */
 export const PROFILES = {
-  dev: { dataDir: '.data/dev', postgresPort: 54322, redisPort: 6380, webPort: 3000, smtpPort: 1025, mailWebPort: 1080 },
-  test: { dataDir: '.data/test', postgresPort: 54332, redisPort: 6381, webPort: 3001, smtpPort: 1026, mailWebPort: 1081 },
-  e2e: { dataDir: '.data/e2e', postgresPort: 54342, redisPort: 6382, webPort: 3100, smtpPort: 1027, mailWebPort: 1082 },
+  dev: { dataDir: '.data/dev', postgresPort: 15432, redisPort: 6380, webPort: 3000, smtpPort: 1025, mailWebPort: 1080 },
+  test: { dataDir: '.data/test', postgresPort: 15433, redisPort: 6381, webPort: 3001, smtpPort: 1026, mailWebPort: 1081 },
+  e2e: { dataDir: '.data/e2e', postgresPort: 15434, redisPort: 6382, webPort: 3100, smtpPort: 1027, mailWebPort: 1082 },
 } as const;
 export type Profile = { dataDir: string; postgresPort: number; redisPort: number; webPort: number; smtpPort: number; mailWebPort: number };
 

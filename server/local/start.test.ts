@@ -9,7 +9,7 @@ import { isolatedStartEnv, ROOT_DIR, type Profile } from './stack';
 
 // `npm start` as a user runs it, on ports and a data directory of this test's own.
 const dataDir = path.join(ROOT_DIR, '.data/test-start');
-const profile: Profile = { dataDir, webPort: 3012, postgresPort: 54352, redisPort: 6392, smtpPort: 1035, mailWebPort: 1090 };
+const profile: Profile = { dataDir, webPort: 3012, postgresPort: 15435, redisPort: 6392, smtpPort: 1035, mailWebPort: 1090 };
 
 async function portAnswers(port: number): Promise<boolean> {
   return fetch(`http://127.0.0.1:${port}/health/live`).then(

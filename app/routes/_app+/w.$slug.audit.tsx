@@ -11,6 +11,7 @@ const ACTION_FILTERS = [
   ['workspace', 'Workspace'],
   ['invitation', 'Invitations'],
   ['member', 'Members'],
+  ['client', 'Clients'],
 ] as const;
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {

@@ -1,8 +1,9 @@
-import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
-import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react';
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { Form, Link, useActionData, useLoaderData, useParams, useSearchParams } from '@remix-run/react';
 import { clientFiltersFromUrl } from '~/clients.server';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
-import { callProcedure } from '~/trpc.server';
+import { FormError, Notice, formErrorOf } from '~/components/forms';
+import { callProcedure, runIntent } from '~/trpc.server';
 import { formatDate, formatMoney, RISK_LABELS } from '~/utils/format';
 import { requireWorkspace } from '~/workspace.server';
 
@@ -19,6 +20,68 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   return { page, members, canEdit: workspace.role !== 'viewer' };
 }
 
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  const { caller, workspaceSlug } = await requireWorkspace(request, context, params.slug);
+  const form = await request.formData();
+  const text = (name: string) => String(form.get(name) ?? '');
+  const clientIds = form.getAll('clientId').map(String);
+  const type = text('bulkAction');
+  const action =
+    type === 'assign_owner'
+      ? { type: 'assign_owner' as const, ownerId: text('ownerId') || null }
+      : type === 'add_tag' || type === 'remove_tag'
+        ? { type: type as 'add_tag' | 'remove_tag', tag: text('tag') }
+        : { type: 'mark_churned' as const, churnedAt: text('churnedAt'), churnReason: text('churnReason') };
+  return runIntent('bulk', async () => {
+    const { updated } = await caller.clients.bulkUpdate({ workspaceSlug, clientIds, action });
+    return updated;
+  }, `Updated ${clientIds.length === 1 ? 'the selected client' : 'the selected clients'}.`);
+}
+
+function BulkActions({ members }: { members: Array<{ userId: string; name: string }> }) {
+  const result = useActionData<typeof action>();
+  const errors = result && !result.ok ? [formErrorOf(result), ...Object.values(result.fieldErrors).flat()].filter(Boolean).join(' ') : null;
+  return (
+    <Form method="post" id="bulk" className="bulk-bar" aria-label="Change the selected clients">
+      {result?.ok ? <Notice>{result.done}</Notice> : null}
+      <FormError message={errors} />
+      <div className="field">
+        <label htmlFor="bulkAction">With the selected clients</label>
+        <select id="bulkAction" name="bulkAction" defaultValue="add_tag">
+          <option value="add_tag">Add tag</option>
+          <option value="remove_tag">Remove tag</option>
+          <option value="assign_owner">Assign owner</option>
+          <option value="mark_churned">Mark churned</option>
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor="bulk-tag">Tag to add or remove</label>
+        <input id="bulk-tag" name="tag" size={10} />
+      </div>
+      <div className="field">
+        <label htmlFor="bulk-owner">New owner</label>
+        <select id="bulk-owner" name="ownerId" defaultValue="">
+          <option value="">Nobody</option>
+          {members.map((member) => (
+            <option key={member.userId} value={member.userId}>
+              {member.name}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor="bulk-churned">Churn date</label>
+        <input id="bulk-churned" name="churnedAt" type="date" />
+      </div>
+      <div className="field">
+        <label htmlFor="bulk-reason">Churn reason</label>
+        <input id="bulk-reason" name="churnReason" size={14} />
+      </div>
+      <button type="submit">Apply to selected</button>
+    </Form>
+  );
+}
+
 const SORTS = [
   ['name', 'Name'],
   ['health', 'Health'],
@@ -30,6 +93,7 @@ const SORTS = [
 export default function Clients() {
   const { page, members, canEdit } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
+  const { slug } = useParams();
   const nextParams = new URLSearchParams(params);
   if (page.nextCursor) nextParams.set('cursor', page.nextCursor);
   const filtered = [...params.keys()].some((key) => key !== 'sort' && key !== 'dir' && key !== 'cursor');
@@ -39,11 +103,16 @@ export default function Clients() {
         <h2 id="clients-heading">
           Clients <span className="muted">({page.total.toLocaleString('en-US')})</span>
         </h2>
-        {canEdit ? (
-          <Link className="button" to="new">
-            Add client
-          </Link>
-        ) : null}
+        <div className="actions">
+          <a className="button button-secondary" href={`/w/${slug}/clients/export${params.toString() ? `?${params.toString()}` : ''}`} download>
+            Export CSV
+          </a>
+          {canEdit ? (
+            <Link className="button" to="new">
+              Add client
+            </Link>
+          ) : null}
+        </div>
       </div>
       <Form method="get" className="filters" role="search">
         <div className="field">
@@ -113,9 +182,10 @@ export default function Clients() {
             <option value="desc">Descending</option>
           </select>
         </div>
-        <button type="submit">Apply</button>
+        <button type="submit">Apply filters</button>
         {filtered ? <Link to=".">Clear filters</Link> : null}
       </Form>
+      {canEdit && page.clients.length > 0 ? <BulkActions members={members} /> : null}
       {page.clients.length === 0 ? (
         <div className="empty-state">
           {filtered ? (
@@ -130,6 +200,11 @@ export default function Clients() {
         <table className="table">
           <thead>
             <tr>
+              {canEdit ? (
+                <th scope="col">
+                  <span className="visually-hidden">Select</span>
+                </th>
+              ) : null}
               <th scope="col">Client</th>
               <th scope="col">Health</th>
               <th scope="col">MRR</th>
@@ -141,6 +216,11 @@ export default function Clients() {
           <tbody>
             {page.clients.map((client) => (
               <tr key={client.id} data-testid="client-row">
+                {canEdit ? (
+                  <td>
+                    <input type="checkbox" name="clientId" value={client.id} form="bulk" aria-label={`Select ${client.name}`} />
+                  </td>
+                ) : null}
                 <td>
                   <Link to={client.id}>{client.name}</Link>
                   {client.domain ? <span className="muted"> · {client.domain}</span> : null}
