@@ -1,25 +1,102 @@
 /**
- * The demo seed run by `npm start`: a demo owner in a demo workspace. Idempotent: an existing demo
- * account is left as it is (including a password its user changed).
+ * The demo seed run by `npm start`: a demo owner in a demo workspace with a realistic portfolio of
+ * 200 clients, their contacts and interactions. Idempotent: an existing demo account is left as it
+ * is (including a password its user changed), and the portfolio is only added to an empty workspace.
  */
+import type { Database } from '../db';
 import { createDatabase } from '../db';
 import { createMailer } from '../email';
+import { createRandom, sampleClient } from '../clients/sample-data';
 import { signUp } from '../identity/accounts';
 import type { Logger } from '../log';
 
 export const DEMO_LOGIN = { email: 'demo@clientpulse.local', password: 'pulse-demo-2026', name: 'Dana Demo', workspaceName: 'Demo Workspace' };
+const DEMO_CLIENTS = 200;
+
+/** Adds `count` sample clients to the workspace in a few multi-row statements (service path: a seed). */
+export async function seedPortfolio(db: Database, input: { workspaceId: string; ownerId: string; count: number; seed?: number }): Promise<void> {
+  const random = createRandom(input.seed ?? 20261121);
+  const samples = Array.from({ length: input.count }, (_, index) => sampleClient(random, index));
+  await db.asService(async (tx) => {
+    const clients = await tx
+      .insertInto('clients')
+      .values(
+        samples.map((sample) => ({
+          workspace_id: input.workspaceId,
+          name: sample.name,
+          domain: sample.domain,
+          external_id: sample.externalId,
+          status: sample.status,
+          churned_at: sample.churnedAt,
+          churn_reason: sample.churnReason,
+          mrr_cents: sample.mrrCents,
+          plan_name: sample.planName,
+          renewal_date: sample.renewalDate,
+          owner_id: random.chance(0.6) ? input.ownerId : null,
+          tags: sample.tags,
+        })),
+      )
+      .returning('id')
+      .execute();
+    const contacts = clients.flatMap((client, index) =>
+      samples[index]!.contacts.map((contact) => ({
+        workspace_id: input.workspaceId,
+        client_id: client.id,
+        name: contact.name,
+        email: contact.email,
+        title: contact.title,
+        is_primary: contact.isPrimary,
+      })),
+    );
+    await tx.insertInto('contacts').values(contacts).execute();
+    const interactions = clients.flatMap((client, index) =>
+      samples[index]!.interactions.map((interaction) => ({
+        workspace_id: input.workspaceId,
+        client_id: client.id,
+        author_id: interaction.direction === 'inbound' ? null : input.ownerId,
+        type: interaction.type,
+        direction: interaction.direction,
+        occurred_at: interaction.occurredAt,
+        subject: interaction.subject,
+        body: interaction.body,
+      })),
+    );
+    for (let start = 0; start < interactions.length; start += 1000) {
+      await tx.insertInto('interactions').values(interactions.slice(start, start + 1000)).execute();
+    }
+  });
+}
 
 export async function seedDemo(options: { databaseUrl: string; smtpUrl: string; appUrl: string; log: Logger }): Promise<{ created: boolean }> {
   const db = createDatabase({ url: options.databaseUrl, poolMax: 2, log: options.log, applicationName: 'clientpulse-seed' });
   const mailer = createMailer({ smtpUrl: options.smtpUrl, from: 'ClientPulse <no-reply@clientpulse.local>', log: options.log });
   try {
+    let created = false;
     const existing = await db.asService((tx) => tx.selectFrom('users').select('id').where('email', '=', DEMO_LOGIN.email).executeTakeFirst());
-    if (existing) return { created: false };
-    await signUp(
-      { db, mailer, appUrl: options.appUrl },
-      { ...DEMO_LOGIN, meta: { ip: null, userAgent: 'clientpulse-seed' } },
+    if (!existing) {
+      await signUp({ db, mailer, appUrl: options.appUrl }, { ...DEMO_LOGIN, meta: { ip: null, userAgent: 'clientpulse-seed' } });
+      created = true;
+    }
+    const workspace = await db.asService((tx) =>
+      tx
+        .selectFrom('workspaces as w')
+        .innerJoin('workspace_members as m', 'm.workspace_id', 'w.id')
+        .innerJoin('users as u', 'u.id', 'm.user_id')
+        .select(['w.id', 'u.id as userId'])
+        .where('u.email', '=', DEMO_LOGIN.email)
+        .where('w.name', '=', DEMO_LOGIN.workspaceName)
+        .executeTakeFirst(),
     );
-    return { created: true };
+    if (workspace) {
+      const { count } = await db.asService((tx) =>
+        tx.selectFrom('clients').select((eb) => eb.fn.countAll<string>().as('count')).where('workspace_id', '=', workspace.id).executeTakeFirstOrThrow(),
+      );
+      if (Number(count) === 0) {
+        await seedPortfolio(db, { workspaceId: workspace.id, ownerId: workspace.userId, count: DEMO_CLIENTS });
+        created = true;
+      }
+    }
+    return { created };
   } finally {
     mailer.close();
     await db.close();

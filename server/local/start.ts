@@ -99,7 +99,7 @@ try {
   say('starting services…');
   stack = await startLocalStack({ profile: { ...profile, ...ports }, log: say, fresh: process.env.CLIENTPULSE_FRESH_DATA === '1' });
   const seeded = await seedDemo({ databaseUrl: stack.databaseUrl, smtpUrl: stack.smtpUrl, appUrl, log: pino({ level: 'warn' }) });
-  if (seeded.created) say(`created the demo workspace`);
+  if (seeded.created) say(`seeded the demo workspace`);
   if (!process.env.CLIENTPULSE_SKIP_BUILD) {
     say('building the app…');
     const build = spawn('npm', ['run', 'build'], { cwd: ROOT_DIR, stdio: 'inherit' });
