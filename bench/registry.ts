@@ -1,3 +1,4 @@
+import { clientsBenchmark } from './clients';
 import { requestsBenchmark } from './requests';
 import { transactionsBenchmark } from './transactions';
 
@@ -7,4 +8,5 @@ export type Benchmark = { description: string; run(context: BenchmarkContext): P
 export const benchmarks = {
   transactions: transactionsBenchmark,
   requests: requestsBenchmark,
+  clients: clientsBenchmark,
 } satisfies Record<string, Benchmark>;

@@ -138,17 +138,6 @@ as $$
   select private.has_role(workspace, 'viewer')
 $$;
 
-create function private.shares_workspace(other_user uuid) returns boolean
-  language sql stable security definer
-  set search_path = ''
-as $$
-  select exists (
-    select 1 from public.workspace_members mine
-      join public.workspace_members theirs on theirs.workspace_id = mine.workspace_id
-     where mine.user_id = (select auth.uid()) and theirs.user_id = other_user
-  )
-$$;
-
 -- Whether anyone belongs to the workspace yet, seen past RLS (a non-member sees no rows).
 create function private.workspace_has_members(workspace uuid) returns boolean
   language sql stable security definer
@@ -159,8 +148,19 @@ $$;
 
 grant execute on function private.workspace_has_members(uuid) to authenticated, service_role;
 
+-- Everyone the user shares a workspace with (themselves included), computed once per statement.
+create function private.co_members() returns setof uuid
+  language sql stable security definer
+  set search_path = ''
+as $$
+  select distinct theirs.user_id from public.workspace_members mine
+    join public.workspace_members theirs on theirs.workspace_id = mine.workspace_id
+   where mine.user_id = (select auth.uid())
+$$;
+grant execute on function private.co_members() to authenticated, service_role;
+
 grant execute on function private.role_rank(public.workspace_role), private.has_role(uuid, public.workspace_role),
-  private.is_member(uuid), private.shares_workspace(uuid) to authenticated, service_role;
+  private.is_member(uuid) to authenticated, service_role;
 
 -- A workspace always keeps an owner: refuse the change that would leave it without one.
 create function private.keep_an_owner() returns trigger
@@ -206,7 +206,7 @@ alter table public.audit_log force row level security;
 -- users: yourself, and people you share a workspace with.
 create policy "Users see themselves and co-members" on public.users
   for select to authenticated
-  using (id = (select auth.uid()) or (select private.shares_workspace(id)));
+  using (id = (select auth.uid()) or id in (select private.co_members()));
 create policy "Users update themselves" on public.users
   for update to authenticated
   using (id = (select auth.uid())) with check (id = (select auth.uid()));

@@ -1,0 +1,105 @@
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { pathToFileURL } from 'node:url';
+import type { ServerBuild } from '@remix-run/node';
+import { pino } from 'pino';
+import { parseEnv } from '../server/env';
+import { createWebApp } from '../server/http/app';
+import { ROOT_DIR } from '../server/local/stack';
+import { closeAppServices, createAppServices } from '../server/services';
+import type { Benchmark } from './registry';
+import { ensureScaleWorkspace } from './scale-data';
+import { percentile } from './stats';
+
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 100_000);
+const INTERACTIONS = Number(process.env.BENCH_INTERACTIONS ?? 2_000_000);
+const SMALL_WORKSPACES = Number(process.env.BENCH_SMALL_WORKSPACES ?? 50);
+const CONCURRENCY = 20;
+const REQUESTS = 2_000;
+const PAGE_RUNS = 100;
+
+/** The list views account managers use most, as `clients.list` inputs. */
+const VIEWS = [
+  { sort: 'name', direction: 'asc' },
+  { q: 'northwind', sort: 'name', direction: 'asc' },
+  { q: 'Silverbrige Logistcs', sort: 'name', direction: 'asc' },
+  { q: 'contact4242@', sort: 'name', direction: 'asc' },
+  { status: ['churned'], sort: 'mrr', direction: 'desc' },
+  { tag: 'enterprise', sort: 'mrr', direction: 'desc' },
+  { renewalWithinDays: 30, sort: 'renewal', direction: 'asc' },
+  { risk: ['at_risk', 'critical'], sort: 'health', direction: 'asc' },
+  { mrrMin: 500_000, mrrMax: 1_500_000, sort: 'last_contact', direction: 'desc' },
+] as const;
+
+/**
+ * The client list through the tRPC HTTP endpoint at 20 concurrent users on a 100,000-client
+ * workspace (with many small workspaces beside it), and the server time of the client page of a
+ * client with 5,000 interactions.
+ */
+export const clientsBenchmark: Benchmark = {
+  description: `client list p50/p95 at ${CONCURRENCY} concurrent users (${REQUESTS} requests over ${VIEWS.length} views) and client page server time, ${CLIENTS.toLocaleString('en-US')} clients / ${INTERACTIONS.toLocaleString('en-US')} interactions (ms)`,
+  async run({ databaseUrl, redisUrl }) {
+    const env = parseEnv({ NODE_ENV: 'production', DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, SESSION_SECRET: 'bench-session-secret-0123456789abcdef', SMTP_URL: 'smtp://127.0.0.1:9', DATABASE_POOL_MAX: '20', LOG_LEVEL: 'silent' });
+    const services = createAppServices(env, pino({ level: 'silent' }));
+    try {
+      const loadStarted = performance.now();
+      for (let index = 0; index < SMALL_WORKSPACES; index += 1) {
+        await ensureScaleWorkspace(services, { label: `small-${index}`, clients: 50, interactions: 500, busiestClientInteractions: 20 });
+      }
+      const large = await ensureScaleWorkspace(services, { label: 'large', clients: CLIENTS, interactions: INTERACTIONS, busiestClientInteractions: 5_000 });
+      const loadSeconds = (performance.now() - loadStarted) / 1000;
+
+      const build = (await import(pathToFileURL(path.join(ROOT_DIR, 'build/index.js')).href)) as ServerBuild;
+      const server = createWebApp(services, build).listen(0, '127.0.0.1');
+      await new Promise((resolve) => server.once('listening', resolve));
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const cookie = (await services.sessionCookie.serialize(large.sessionToken)).split(';')[0]!;
+      try {
+        const latencies: number[] = [];
+        let next = 0;
+        let failures = 0;
+        const started = performance.now();
+        await Promise.all(
+          Array.from({ length: CONCURRENCY }, async () => {
+            while (next < REQUESTS) {
+              const view = VIEWS[next % VIEWS.length]!;
+              next += 1;
+              const input = encodeURIComponent(JSON.stringify({ workspaceSlug: large.slug, filters: view }));
+              const requestStarted = performance.now();
+              const response = await fetch(`${base}/api/trpc/clients.list?input=${input}`, { headers: { cookie } });
+              await response.arrayBuffer();
+              latencies.push(performance.now() - requestStarted);
+              if (!response.ok) failures += 1;
+            }
+          }),
+        );
+        const seconds = (performance.now() - started) / 1000;
+
+        const page: number[] = [];
+        for (let run = 0; run < PAGE_RUNS; run += 1) {
+          const pageStarted = performance.now();
+          const response = await fetch(`${base}/w/${large.slug}/clients/${large.busiestClientId}`, { headers: { cookie } });
+          await response.arrayBuffer();
+          if (!response.ok) failures += 1;
+          page.push(performance.now() - pageStarted);
+        }
+        return {
+          data_load_s: Number(loadSeconds.toFixed(1)),
+          list_requests: latencies.length,
+          list_failures: failures,
+          list_rps: Number((latencies.length / seconds).toFixed(1)),
+          list_p50_ms: percentile(latencies, 50),
+          list_p95_ms: percentile(latencies, 95),
+          list_p99_ms: percentile(latencies, 99),
+          client_page_p50_ms: percentile(page, 50),
+          client_page_p95_ms: percentile(page, 95),
+        };
+      } finally {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      }
+    } finally {
+      await closeAppServices(services);
+    }
+  },
+};
