@@ -61,3 +61,32 @@ export function Notice({ children }: { children: ReactNode }) {
     </p>
   );
 }
+
+/** A labelled select: `options` as [value, label] pairs. */
+export function SelectField({
+  label,
+  name,
+  id,
+  options,
+  defaultValue,
+}: {
+  label: string;
+  name: string;
+  id?: string;
+  options: ReadonlyArray<readonly [string, string]>;
+  defaultValue?: string;
+}) {
+  const selectId = id ?? `field-${name}`;
+  return (
+    <div className="field">
+      <label htmlFor={selectId}>{label}</label>
+      <select id={selectId} name={name} defaultValue={defaultValue}>
+        {options.map(([value, text]) => (
+          <option key={value} value={value}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
+import { SelectField } from '~/components/forms';
 import { callProcedure } from '~/trpc.server';
 import { requireWorkspace } from '~/workspace.server';
 
@@ -45,27 +46,14 @@ export default function AuditLog() {
     <section className="card" aria-labelledby="audit-heading">
       <h2 id="audit-heading">Audit log</h2>
       <Form method="get" className="filters">
-        <div className="field">
-          <label htmlFor="audit-action">Event</label>
-          <select id="audit-action" name="action" defaultValue={filters.action ?? ''}>
-            {ACTION_FILTERS.map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="audit-actor">By</label>
-          <select id="audit-actor" name="actor" defaultValue={filters.actorId ?? ''}>
-            <option value="">Anyone</option>
-            {members.map((member) => (
-              <option key={member.userId} value={member.userId}>
-                {member.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField label="Event" name="action" id="audit-action" defaultValue={filters.action ?? ''} options={ACTION_FILTERS} />
+        <SelectField
+          label="By"
+          name="actor"
+          id="audit-actor"
+          defaultValue={filters.actorId ?? ''}
+          options={[['', 'Anyone'], ...members.map((member) => [member.userId, member.name] as const)]}
+        />
         <button type="submit">Filter</button>
       </Form>
       {page.entries.length === 0 ? (

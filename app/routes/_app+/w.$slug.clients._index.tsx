@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { Form, Link, useActionData, useLoaderData, useParams, useSearchParams } from '@remix-run/react';
 import { clientFiltersFromUrl } from '~/clients.server';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
-import { FormError, Notice, formErrorOf } from '~/components/forms';
+import { FormError, Notice, SelectField, formErrorOf } from '~/components/forms';
 import { callProcedure, runIntent } from '~/trpc.server';
 import { formatDate, formatMoney, RISK_LABELS } from '~/utils/format';
 import { requireWorkspace } from '~/workspace.server';
@@ -45,30 +45,12 @@ function BulkActions({ members }: { members: Array<{ userId: string; name: strin
     <Form method="post" id="bulk" className="bulk-bar" aria-label="Change the selected clients">
       {result?.ok ? <Notice>{result.done}</Notice> : null}
       <FormError message={errors} />
-      <div className="field">
-        <label htmlFor="bulkAction">With the selected clients</label>
-        <select id="bulkAction" name="bulkAction" defaultValue="add_tag">
-          <option value="add_tag">Add tag</option>
-          <option value="remove_tag">Remove tag</option>
-          <option value="assign_owner">Assign owner</option>
-          <option value="mark_churned">Mark churned</option>
-        </select>
-      </div>
+      <SelectField label="With the selected clients" name="bulkAction" id="bulkAction" defaultValue="add_tag" options={BULK_OPTIONS} />
       <div className="field">
         <label htmlFor="bulk-tag">Tag to add or remove</label>
         <input id="bulk-tag" name="tag" size={10} />
       </div>
-      <div className="field">
-        <label htmlFor="bulk-owner">New owner</label>
-        <select id="bulk-owner" name="ownerId" defaultValue="">
-          <option value="">Nobody</option>
-          {members.map((member) => (
-            <option key={member.userId} value={member.userId}>
-              {member.name}
-            </option>
-          ))}
-        </select>
-      </div>
+      <SelectField label="New owner" name="ownerId" id="bulk-owner" defaultValue="" options={[['', 'Nobody'], ...memberOptions(members)]} />
       <div className="field">
         <label htmlFor="bulk-churned">Churn date</label>
         <input id="bulk-churned" name="churnedAt" type="date" />
@@ -81,6 +63,12 @@ function BulkActions({ members }: { members: Array<{ userId: string; name: strin
     </Form>
   );
 }
+
+const STATUS_OPTIONS = [['', 'Any'], ['active', 'Active'], ['paused', 'Paused'], ['churned', 'Churned']] as const;
+const RISK_OPTIONS = [['', 'Any'], ['healthy', 'Healthy'], ['at_risk', 'At risk'], ['critical', 'Critical'], ['unscored', 'Not scored yet']] as const;
+const ORDER_OPTIONS = [['asc', 'Ascending'], ['desc', 'Descending']] as const;
+const BULK_OPTIONS = [['add_tag', 'Add tag'], ['remove_tag', 'Remove tag'], ['assign_owner', 'Assign owner'], ['mark_churned', 'Mark churned']] as const;
+const memberOptions = (members: Array<{ userId: string; name: string }>) => members.map((member) => [member.userId, member.name] as const);
 
 const SORTS = [
   ['name', 'Name'],
@@ -119,36 +107,9 @@ export default function Clients() {
           <label htmlFor="q">Search</label>
           <input id="q" name="q" type="search" defaultValue={params.get('q') ?? ''} placeholder="Name, domain or contact email" />
         </div>
-        <div className="field">
-          <label htmlFor="status">Status</label>
-          <select id="status" name="status" defaultValue={params.get('status') ?? ''}>
-            <option value="">Any</option>
-            <option value="active">Active</option>
-            <option value="paused">Paused</option>
-            <option value="churned">Churned</option>
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="risk">Risk</label>
-          <select id="risk" name="risk" defaultValue={params.get('risk') ?? ''}>
-            <option value="">Any</option>
-            <option value="healthy">Healthy</option>
-            <option value="at_risk">At risk</option>
-            <option value="critical">Critical</option>
-            <option value="unscored">Not scored yet</option>
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="owner">Owner</label>
-          <select id="owner" name="owner" defaultValue={params.get('owner') ?? ''}>
-            <option value="">Anyone</option>
-            {members.map((member) => (
-              <option key={member.userId} value={member.userId}>
-                {member.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField label="Status" name="status" id="status" defaultValue={params.get('status') ?? ''} options={STATUS_OPTIONS} />
+        <SelectField label="Risk" name="risk" id="risk" defaultValue={params.get('risk') ?? ''} options={RISK_OPTIONS} />
+        <SelectField label="Owner" name="owner" id="owner" defaultValue={params.get('owner') ?? ''} options={[['', 'Anyone'], ...memberOptions(members)]} />
         <div className="field">
           <label htmlFor="tag">Tag</label>
           <input id="tag" name="tag" defaultValue={params.get('tag') ?? ''} size={10} />
@@ -165,23 +126,8 @@ export default function Clients() {
           <label htmlFor="mrrMax">MRR to</label>
           <input id="mrrMax" name="mrrMax" inputMode="decimal" defaultValue={params.get('mrrMax') ?? ''} size={7} />
         </div>
-        <div className="field">
-          <label htmlFor="sort">Sort by</label>
-          <select id="sort" name="sort" defaultValue={params.get('sort') ?? 'name'}>
-            {SORTS.map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="dir">Order</label>
-          <select id="dir" name="dir" defaultValue={params.get('dir') ?? 'asc'}>
-            <option value="asc">Ascending</option>
-            <option value="desc">Descending</option>
-          </select>
-        </div>
+        <SelectField label="Sort by" name="sort" id="sort" defaultValue={params.get('sort') ?? 'name'} options={SORTS} />
+        <SelectField label="Order" name="dir" id="dir" defaultValue={params.get('dir') ?? 'asc'} options={ORDER_OPTIONS} />
         <button type="submit">Apply filters</button>
         {filtered ? <Link to=".">Clear filters</Link> : null}
       </Form>
