@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { testSmtpUrl } from '../testing/services';
 import { extractLink, testMailCatcherUrl, waitForEmail } from '../testing/mail';
-import { createMailer, renderEmail, renderEmailMessage } from '.';
+import { createMailer, renderEmail } from '.';
 
 const FROM = 'ClientPulse <no-reply@clientpulse.test>';
 const uniqueAddress = (label: string) => `${label}-${randomUUID()}@example.test`;
@@ -40,7 +40,7 @@ describe('email templates', () => {
   });
 
   it('email-changed: names the new address in a notice for the old one', async () => {
-    const email = await renderEmailMessage({ template: 'email-changed', props: { name: 'Ada', newEmail: 'ada@new.example.test' } });
+    const email = await renderEmail('email-changed', { name: 'Ada', newEmail: 'ada@new.example.test' });
 
     expect(email.subject).toBe('Your ClientPulse email address was changed');
     expect(email.html).toContain('was changed to ada@new.example.test');

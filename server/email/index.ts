@@ -12,8 +12,6 @@ export type { EmailChangedProps, InvitationProps, PasswordResetProps } from './t
 
 export type EmailTemplateName = keyof EmailPropsByTemplate;
 export type EmailProps<Name extends EmailTemplateName> = EmailPropsByTemplate[Name];
-/** One email to render, as a discriminated union: the template's name fixes the type of its props. */
-export type EmailMessage = { [Name in EmailTemplateName]: { template: Name; props: EmailProps<Name> } }[EmailTemplateName];
 export type RenderedEmail = { template: EmailTemplateName; subject: string; html: string; text: string };
 
 export type Mailer = {
@@ -32,11 +30,6 @@ export async function renderEmail<Name extends EmailTemplateName>(template: Name
   const [html, text] = await Promise.all([render(element), render(element, { plainText: true })]);
   // Props such as a workspace name end up in the Subject header: one line, whatever the user typed.
   return { template, subject: subject(props).replace(/\s+/g, ' ').trim(), html, text };
-}
-
-/** `renderEmail` for a message built elsewhere (a queued job's payload, say). */
-export function renderEmailMessage(message: EmailMessage): Promise<RenderedEmail> {
-  return renderEmail<EmailTemplateName>(message.template, message.props);
 }
 
 export function createMailer({ smtpUrl, from, log }: MailerOptions): Mailer {

@@ -1,5 +1,5 @@
 import { TRPCError } from '@trpc/server';
-import { isRateLimitedError, type RateLimitedError } from './rate-limit';
+import type { RateLimitedError } from './rate-limit';
 
 /**
  * A 429 for loaders, actions and resource routes: `Retry-After` for clients and proxies, and the
@@ -20,24 +20,4 @@ export function rateLimitedResponse(error: RateLimitedError): Response {
  */
 export function rateLimitedTrpcError(error: RateLimitedError): TRPCError {
   return new TRPCError({ code: 'TOO_MANY_REQUESTS', message: error.message, cause: error });
-}
-
-/** Runs `call` in a loader or action; a rate-limit refusal is thrown on as the 429 Response. */
-export async function withRateLimitResponse<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    if (isRateLimitedError(error)) throw rateLimitedResponse(error);
-    throw error;
-  }
-}
-
-/** Runs `call` in a procedure; a rate-limit refusal is thrown on as TRPCError TOO_MANY_REQUESTS. */
-export async function withRateLimitTrpcError<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    if (isRateLimitedError(error)) throw rateLimitedTrpcError(error);
-    throw error;
-  }
 }

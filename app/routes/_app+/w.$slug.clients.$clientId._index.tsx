@@ -2,7 +2,7 @@ import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
 import { useEffect, useRef } from 'react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
-import { Field, FormError, errorsFor, formErrorOf } from '~/components/forms';
+import { Field, FormError, SelectField, errorsFor, formErrorOf } from '~/components/forms';
 import { attemptProcedure, callProcedure } from '~/trpc.server';
 import { formatDate, formatMoney, RISK_LABELS } from '~/utils/format';
 import { requireWorkspace } from '~/workspace.server';
@@ -16,6 +16,12 @@ const TYPES = [
   ['support_ticket', 'Support ticket'],
   ['chat', 'Chat'],
   ['note', 'Note'],
+] as const;
+
+const DIRECTIONS = [
+  ['inbound', 'From the client'],
+  ['outbound', 'To the client'],
+  ['internal', 'Internal note'],
 ] as const;
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
@@ -78,35 +84,15 @@ function LogInteractionForm({ contacts }: { contacts: Array<{ id: string; name: 
       {result?.ok ? <p className="notice" role="status">Logged. Sentiment analysis is pending.</p> : null}
       <input type="hidden" name="timezoneOffset" ref={offsetRef} />
       <div className="form-grid">
-        <div className="field">
-          <label htmlFor="log-type">Type</label>
-          <select id="log-type" name="type" defaultValue="email">
-            {TYPES.map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="log-direction">Direction</label>
-          <select id="log-direction" name="direction" defaultValue="inbound">
-            <option value="inbound">From the client</option>
-            <option value="outbound">To the client</option>
-            <option value="internal">Internal note</option>
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="log-contact">Contact</label>
-          <select id="log-contact" name="contactId" defaultValue="">
-            <option value="">—</option>
-            {contacts.map((contact) => (
-              <option key={contact.id} value={contact.id}>
-                {contact.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField label="Type" name="type" id="log-type" defaultValue="email" options={TYPES} />
+        <SelectField label="Direction" name="direction" id="log-direction" defaultValue="inbound" options={DIRECTIONS} />
+        <SelectField
+          label="Contact"
+          name="contactId"
+          id="log-contact"
+          defaultValue=""
+          options={[['', '—'], ...contacts.map((contact) => [contact.id, contact.name] as const)]}
+        />
         <Field label="When" name="occurredAt" type="datetime-local" hint="Leave empty for now." errors={errorsFor(result, 'fields.occurredAt')} />
       </div>
       <Field label="Subject" name="subject" errors={errorsFor(result, 'fields.subject')} />
