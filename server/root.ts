@@ -1,5 +1,6 @@
 import { clientRouters } from './clients/router';
 import { identityRouters } from './identity/router';
+import { importsRouter } from './imports/router';
 import { systemRouter } from './system/router';
 import { createCallerFactory, router } from './trpc';
 
@@ -7,6 +8,7 @@ export const appRouter = router({
   system: systemRouter,
   ...identityRouters,
   ...clientRouters,
+  imports: importsRouter,
 });
 
 export type AppRouter = typeof appRouter;

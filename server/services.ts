@@ -1,4 +1,5 @@
 import type { Cookie } from '@remix-run/node';
+import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createDatabase, type Database } from './db';
 import { MIGRATIONS_DIR } from './db/migrate';
@@ -7,6 +8,7 @@ import type { Env } from './env';
 import { createSessionCookie } from './identity/cookie';
 import type { Logger } from './log';
 import { createClientConnection } from './queue/connection';
+import { createImportQueue, type ImportJobData } from './queue/imports';
 import { createRateLimits, type RateLimits } from './security/rate-limit';
 
 /**
@@ -18,6 +20,8 @@ export type AppServices = {
   log: Logger;
   db: Database;
   redis: Redis;
+  /** Producers of the worker's queues. */
+  queues: { imports: Queue<ImportJobData> };
   mailer: Mailer;
   rateLimits: RateLimits;
   sessionCookie: Cookie;
@@ -34,6 +38,7 @@ export function createAppServices(env: Env, log: Logger): AppServices {
     log,
     db,
     redis,
+    queues: { imports: createImportQueue(redis, env.QUEUE_PREFIX) },
     mailer: createMailer({ smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, log }),
     rateLimits: createRateLimits(redis, { log }),
     sessionCookie: createSessionCookie(env),
@@ -43,5 +48,6 @@ export function createAppServices(env: Env, log: Logger): AppServices {
 
 export async function closeAppServices(services: AppServices): Promise<void> {
   services.mailer.close();
+  await Promise.allSettled(Object.values(services.queues).map((queue) => queue.close()));
   await Promise.allSettled([services.db.close(), services.redis.quit()]);
 }

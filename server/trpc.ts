@@ -133,7 +133,8 @@ export const workspaceInputSchema = z.object({ workspaceSlug: workspaceSlugSchem
 /**
  * A procedure inside one workspace (input `workspaceSlug`), for members of at least `minRole`.
  * Membership and role are checked in the same transaction the procedure then runs in, as the user
- * with RLS in force (`ctx.tx`). A failing procedure rolls the transaction back.
+ * with RLS in force (`ctx.tx`). A failing procedure rolls the transaction back. `ctx.afterCommit(task)`
+ * runs `task` after the commit.
  */
 export function workspaceProcedure(minRole: Role) {
   return authedProcedure
@@ -141,7 +142,8 @@ export function workspaceProcedure(minRole: Role) {
     .input(workspaceInputSchema)
     .use(async ({ ctx, input, next }) => {
       const { user } = ctx.session;
-      return ctx.services.db.withUser({ sub: user.id, email: user.email }, async (tx) => {
+      const afterCommit: Array<() => Promise<unknown>> = [];
+      const outcome = await ctx.services.db.withUser({ sub: user.id, email: user.email }, async (tx) => {
         const workspace = await findMembership(tx, user.id, input.workspaceSlug);
         if (!workspace) {
           throw new TRPCError({ code: 'FORBIDDEN', message: 'You are not a member of this workspace, or it does not exist.' });
@@ -149,11 +151,15 @@ export function workspaceProcedure(minRole: Role) {
         if (!roleAtLeast(workspace.role, minRole)) {
           throw new TRPCError({ code: 'FORBIDDEN', message: `This needs the ${minRole} role or higher; you are ${workspace.role === 'admin' ? 'an' : 'a'} ${workspace.role}.` });
         }
-        const result = await next({ ctx: { ...ctx, tx, workspace } });
+        const result = await next({ ctx: { ...ctx, tx, workspace, afterCommit: (task: () => Promise<unknown>) => void afterCommit.push(task) } });
         // Throwing rolls the transaction back; the error still reaches the caller unchanged.
         if (!result.ok) throw result.error;
         return result;
       });
+      // Work that must only happen once the change is visible to others (queueing a job for it).
+      // Its failure is logged, not reported: the change itself is saved.
+      for (const task of afterCommit) await task().catch((error: unknown) => ctx.log.warn({ err: error }, 'after-commit task failed'));
+      return outcome;
     });
 }
 

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { Queue } from 'bullmq';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, onTestFinished } from 'vitest';
 import { createWorkerConnection } from '../server/queue/connection';
 import { readHeartbeat } from '../server/queue/heartbeat';
+import { IMPORTS_QUEUE } from '../server/queue/imports';
 import { DAILY_MAINTENANCE_SCHEDULER, MAINTENANCE_QUEUE } from '../server/queue/maintenance';
 import { ROOT_DIR } from '../server/local/stack';
 import { TEST_SESSION_SECRET, testDatabaseUrl, testRedisUrl } from '../server/testing/services';
@@ -48,9 +49,13 @@ it('boots, schedules daily maintenance, runs jobs with their id in every log lin
   worker.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   worker.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => worker.on('exit', (code) => resolve(code)));
+  // A failed assertion must not leave the worker running (and beating into the next run's Redis).
+  onTestFinished(() => {
+    if (worker.exitCode === null) worker.kill('SIGKILL');
+  });
 
   const beat = await until(() => readHeartbeat(redis), 'the worker heartbeat');
-  expect(beat).toMatchObject({ pid: worker.pid, queues: [MAINTENANCE_QUEUE] });
+  expect(beat).toMatchObject({ pid: worker.pid, queues: [MAINTENANCE_QUEUE, IMPORTS_QUEUE] });
 
   const queue = new Queue(MAINTENANCE_QUEUE, { connection: createWorkerConnection(redisUrl) });
   try {

@@ -49,7 +49,8 @@ async function assertOwnerIsMember(tx: Tx, workspaceId: string, ownerId: string 
   if (!member) throw AppError.field('ownerId', 'The account owner must be a member of this workspace.');
 }
 
-function columnsOf(fields: ClientFields) {
+/** The clients row of validated client fields (churn details only for churned clients, tags once each). */
+export function columnsOf(fields: ClientFields) {
   return {
     name: fields.name,
     domain: fields.domain,

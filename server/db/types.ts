@@ -11,6 +11,10 @@ export type Generated<T> = T extends ColumnType<infer S, infer I, infer U>
   ? ColumnType<S, I | undefined, U>
   : ColumnType<T, T | undefined, T>;
 
+export type ImportKind = "clients" | "interactions";
+
+export type ImportStatus = "done" | "failed" | "queued" | "running" | "uploaded";
+
 export type Int8 = ColumnType<string, bigint | number | string, bigint | number | string>;
 
 export type InteractionDirection = "inbound" | "internal" | "outbound";
@@ -90,6 +94,46 @@ export interface Contacts {
   workspace_id: string;
 }
 
+export interface ImportFileChunks {
+  data: Buffer;
+  import_id: string;
+  seq: number;
+  workspace_id: string;
+}
+
+export interface ImportRowErrors {
+  import_id: string;
+  raw: Generated<string[]>;
+  reason: string;
+  row_number: number;
+  workspace_id: string;
+}
+
+export interface Imports {
+  created_at: Generated<Timestamp>;
+  created_by: string | null;
+  created_rows: Generated<number>;
+  delimiter: Generated<string>;
+  error_rows: Generated<number>;
+  failure: string | null;
+  file_bytes: Generated<Int8>;
+  file_name: string;
+  finished_at: Timestamp | null;
+  headers: Generated<string[]>;
+  id: Generated<string>;
+  kind: ImportKind;
+  mapping: Json | null;
+  preview: Generated<Json>;
+  processed_bytes: Generated<Int8>;
+  processed_rows: Generated<number>;
+  queued_at: Timestamp | null;
+  started_at: Timestamp | null;
+  status: Generated<ImportStatus>;
+  unchanged_rows: Generated<number>;
+  updated_rows: Generated<number>;
+  workspace_id: string;
+}
+
 export interface Interactions {
   author_id: string | null;
   body: Generated<string>;
@@ -99,6 +143,7 @@ export interface Interactions {
   created_at: Generated<Timestamp>;
   direction: InteractionDirection;
   id: Generated<string>;
+  import_key: string | null;
   occurred_at: Timestamp;
   sentiment_analysed_by: string | null;
   sentiment_label: SentimentLabel | null;
@@ -176,6 +221,9 @@ export interface DB {
   audit_log: AuditLog;
   clients: Clients;
   contacts: Contacts;
+  import_file_chunks: ImportFileChunks;
+  import_row_errors: ImportRowErrors;
+  imports: Imports;
   interactions: Interactions;
   invitations: Invitations;
   password_resets: PasswordResets;

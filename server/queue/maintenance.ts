@@ -12,9 +12,10 @@ export const maintenanceJobSchema = z.object({
 });
 export type MaintenanceJobData = z.input<typeof maintenanceJobSchema>;
 
-export function createMaintenanceQueue(connection: ConnectionOptions): Queue<MaintenanceJobData> {
+export function createMaintenanceQueue(connection: ConnectionOptions, prefix?: string): Queue<MaintenanceJobData> {
   return new Queue<MaintenanceJobData>(MAINTENANCE_QUEUE, {
     connection,
+    prefix,
     defaultJobOptions: {
       attempts: 3,
       backoff: { type: 'exponential', delay: 30_000, jitter: 0.5 },

@@ -36,6 +36,8 @@ export function createTestServices(): AppServices {
     SESSION_SECRET: TEST_SESSION_SECRET,
     SMTP_URL: testSmtpUrl(),
     LOG_LEVEL: 'silent',
+    // Each test file's jobs in their own queues, so one file's worker never takes another's jobs.
+    QUEUE_PREFIX: `test-${randomUUID().slice(0, 8)}`,
   });
   return createAppServices(env, testLog);
 }

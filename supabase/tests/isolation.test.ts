@@ -1,11 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../server/db';
 import { requestPasswordReset } from '../../server/identity/accounts';
+import { runImport } from '../../server/imports/run';
 import { appRouter } from '../../server/root';
 import { closeAppServices, type AppServices } from '../../server/services';
-import { addMember, callerForToken, createOwner, testMeta, uniqueEmail, type TestAccount } from '../../server/testing/factories';
+import { addMember, callerForToken, createOwner, testLog, testMeta, uniqueEmail, type TestAccount } from '../../server/testing/factories';
 import { createTestServices } from '../../server/testing/services';
 
 /**
@@ -90,6 +92,12 @@ beforeAll(async () => {
     contacts: [{ name: 'Bea Buyer', email: 'bea@b-corp.example', isPrimary: true }],
   });
   await caller.interactions.log({ workspaceSlug: b.slug, clientId, fields: { type: 'email' as const, direction: 'inbound' as const, body: 'We love it.' } });
+  // An import that ran (its bad row kept) and one uploaded but not started (its file kept).
+  const csv = 'name,external id\nB Two,B-2\n,B-3\n';
+  const ran = await caller.imports.upload({ workspaceSlug: b.slug, kind: 'clients', fileName: 'b.csv', file: Readable.from([Buffer.from(csv)]) });
+  await caller.imports.start({ workspaceSlug: b.slug, importId: ran.id, mapping: { name: 0, externalId: 1 } });
+  await runImport({ db: services.db, log: testLog }, ran.id);
+  await caller.imports.upload({ workspaceSlug: b.slug, kind: 'clients', fileName: 'b-later.csv', file: Readable.from([Buffer.from(csv)]) });
   await requestPasswordReset({ db, mailer: services.mailer, appUrl: services.env.APP_URL }, { email: b.email, meta: testMeta });
   const slugs = await db.asService((tx) => tx.selectFrom('workspaces').select(['id', 'slug']).where('slug', 'in', [a.slug, b.slug]).execute());
   workspaceA = slugs.find((row) => row.slug === a.slug)!.id;
