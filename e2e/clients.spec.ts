@@ -1,17 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { expect, test, type Page } from '@playwright/test';
-
-async function signUp(page: Page) {
-  const run = randomUUID().slice(0, 8);
-  await page.goto('/signup');
-  await page.getByLabel('Your name').fill('Cora Clients');
-  await page.getByLabel('Work email').fill(`cora-${run}@example.test`);
-  await page.getByLabel('Password').fill('a long and private passphrase');
-  await page.getByLabel('Workspace name').fill(`Portfolio ${run}`);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: `Portfolio ${run}` })).toBeVisible();
-  return new URL(page.url()).pathname;
-}
+import { signUp } from './workspace';
 
 async function addClient(page: Page, workspacePath: string, fields: { name: string; domain?: string; mrr?: string; tags?: string; status?: string }) {
   await page.goto(`${workspacePath}/clients/new`);

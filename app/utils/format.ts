@@ -10,3 +10,15 @@ export function formatDate(value: string | Date | null | undefined): string {
 }
 
 export const RISK_LABELS = { healthy: 'Healthy', at_risk: 'At risk', critical: 'Critical' } as const;
+
+export function formatDateTime(value: string | Date | null | undefined): string {
+  if (!value) return '—';
+  return new Date(value).toLocaleString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'UTC', timeZoneName: 'short' });
+}
+
+/** "1.4 MB" */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}

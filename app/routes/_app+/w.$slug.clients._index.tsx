@@ -96,6 +96,11 @@ export default function Clients() {
             Export CSV
           </a>
           {canEdit ? (
+            <Link className="button button-secondary" to="import">
+              Import CSV
+            </Link>
+          ) : null}
+          {canEdit ? (
             <Link className="button" to="new">
               Add client
             </Link>

@@ -23,10 +23,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       controller.enqueue(encoder.encode(stringify([HEADER])));
     },
     async pull(controller) {
-      if (!page) {
-        controller.close();
-        return;
-      }
+      if (!page) return;
       const rows = page.clients.map((client) => [
         client.name,
         client.domain ?? '',
@@ -48,6 +45,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       if (rows.length) controller.enqueue(encoder.encode(stringify(rows)));
       const cursor = page.nextCursor;
       page = cursor ? await caller.clients.list({ workspaceSlug, filters, cursor, limit: PAGE }) : null;
+      // Close in the same pull: a pull that neither enqueues nor closes would stall the download.
+      if (!page) controller.close();
     },
   });
   const date = new Date().toISOString().slice(0, 10);
