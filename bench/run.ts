@@ -1,7 +1,8 @@
 /**
  * `npm run bench` runs every benchmark; `npm run bench -- <name>` one of them; `--json` prints each
  * benchmark's figures as JSON (`{"<metric>": number, …}`) instead of a table. Benchmarks use the
- * services in DATABASE_URL / REDIS_URL, or start the embedded ones in the test profile.
+ * services in DATABASE_URL / REDIS_URL, or start the embedded ones in the bench profile (its own data directory and ports, so the scale
+ * data loaded once survives test runs).
  */
 import { PROFILES, startLocalStack } from '../server/local/stack';
 import { benchmarks } from './registry';
@@ -15,7 +16,7 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 
-const stack = await startLocalStack({ profile: PROFILES.test, fastAndLoose: false, takeOverStale: true });
+const stack = await startLocalStack({ profile: PROFILES.bench, fastAndLoose: false, takeOverStale: true });
 try {
   for (const name of names.length > 0 ? names : Object.keys(benchmarks)) {
     const benchmark = benchmarks[name as keyof typeof benchmarks];

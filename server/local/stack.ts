@@ -13,6 +13,8 @@ export const PROFILES = {
   dev: { dataDir: '.data/dev', postgresPort: 15432, redisPort: 6380, webPort: 3000, smtpPort: 1025, mailWebPort: 1080 },
   test: { dataDir: '.data/test', postgresPort: 15433, redisPort: 6381, webPort: 3001, smtpPort: 1026, mailWebPort: 1081 },
   e2e: { dataDir: '.data/e2e', postgresPort: 15434, redisPort: 6382, webPort: 3100, smtpPort: 1027, mailWebPort: 1082 },
+  // Benchmarks keep their scale data between runs (the test profile starts empty every run).
+  bench: { dataDir: '.data/bench', postgresPort: 15436, redisPort: 6383, webPort: 3200, smtpPort: 1028, mailWebPort: 1083 },
 } as const;
 export type Profile = { dataDir: string; postgresPort: number; redisPort: number; webPort: number; smtpPort: number; mailWebPort: number };
 
