@@ -19,7 +19,7 @@ const REQUESTS = 2_000;
 const PAGE_RUNS = 100;
 
 /** The list views account managers use most, as `clients.list` inputs. */
-const VIEWS = [
+export const VIEWS = [
   { sort: 'name', direction: 'asc' },
   { q: 'northwind', sort: 'name', direction: 'asc' },
   { q: 'Silverbrige Logistcs', sort: 'name', direction: 'asc' },

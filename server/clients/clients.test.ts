@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAppServices, type AppServices } from '../services';
+import { listClients } from './clients';
 import { addMember, callerForToken, createOwner, type TestAccount } from '../testing/factories';
 import { createTestServices } from '../testing/services';
 
@@ -54,6 +55,18 @@ describe('clients', () => {
     expect(range.clients.map((client) => client.name)).toEqual(['Hooli', 'Initech']);
     expect(range.total).toBe(2);
     expect((await list({ risk: ['unscored'] })).total).toBe(60);
+    expect((await list({})).totalIsAtLeast).toBe(false);
+  });
+
+  it('counts exactly up to the cap and says "at least" beyond it', async () => {
+    const count = (countCap: number) =>
+      services.db.withUser({ sub: owner.userId }, async (tx) => {
+        const workspace = await tx.selectFrom('workspaces').select('id').where('slug', '=', owner.slug).executeTakeFirstOrThrow();
+        const { total, totalIsAtLeast } = await listClients(tx, { workspaceId: workspace.id, filters: { sort: 'name', direction: 'asc' }, countCap });
+        return { total, totalIsAtLeast };
+      });
+    expect(await count(60)).toEqual({ total: 60, totalIsAtLeast: false });
+    expect(await count(59)).toEqual({ total: 59, totalIsAtLeast: true });
   });
 
   it('pages through every sort order without gaps or repeats, empty values last', async () => {

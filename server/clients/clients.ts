@@ -6,6 +6,8 @@ import type { WorkspaceSummary } from '../identity/workspaces';
 import type { BulkAction, ClientFields, ClientListFilters, ContactFields } from './schemas';
 
 export const CLIENT_PAGE_SIZE = 50;
+/** Exact counts up to here; a larger match shows as "10,000+". */
+export const CLIENT_COUNT_CAP = 10_000;
 
 export type ClientRow = {
   id: string;
@@ -188,31 +190,23 @@ export async function listContacts(tx: Tx, clientId: string) {
     .execute();
 }
 
+/** Sort keys; `nullable` keys keep empty values last in both directions (with an index per direction). */
 const SORT_COLUMNS = {
-  name: sql`lower(c.name)`,
-  health: sql`c.health_score`,
-  mrr: sql`c.mrr_cents`,
-  renewal: sql`c.renewal_date`,
-  last_contact: sql`c.last_contact_at`,
+  name: { key: sql`lower(c.name)`, nullable: false },
+  health: { key: sql`c.health_score`, nullable: true },
+  mrr: { key: sql`c.mrr_cents`, nullable: false },
+  renewal: { key: sql`c.renewal_date`, nullable: true },
+  last_contact: { key: sql`c.last_contact_at`, nullable: true },
 } as const;
 
 /**
- * The filters of the client list as one SQL condition. Search is typo-tolerant through pg_trgm: whole
- * name similarity (`%`, threshold 0.3) or a close word within the name (`<%`), both served by the
- * trigram index on name (trigrams ignore case); plus substring matches on name, domain, contact email.
+ * The filters of the client list as one SQL condition. Search (`private.search_client_ids`) is
+ * typo-tolerant: a substring of name, domain or contact email, or a word of the name close to the text
+ * (pg_trgm word similarity), answered from the trigram indexes.
  */
 function filterCondition(workspaceId: string, filters: ClientListFilters): Expression<SqlBool> {
   const parts = [sql<SqlBool>`c.workspace_id = ${workspaceId}::uuid`];
-  if (filters.q) {
-    const q = filters.q.toLowerCase();
-    const like = `%${q.replace(/[%_\\]/g, '\\$&')}%`;
-    parts.push(sql<SqlBool>`(
-      c.name ilike ${like} or c.domain ilike ${like}
-      or c.name operator(extensions.%) ${q}
-      or ${q} operator(extensions.<%) c.name
-      or exists (select 1 from public.contacts ct where ct.client_id = c.id and ct.email ilike ${like})
-    )`);
-  }
+  if (filters.q) parts.push(sql<SqlBool>`c.id in (select private.search_client_ids(${workspaceId}::uuid, ${filters.q}))`);
   if (filters.risk?.length) {
     const levels = filters.risk.filter((risk) => risk !== 'unscored');
     const unscored = filters.risk.includes('unscored');
@@ -243,30 +237,34 @@ export function decodeClientCursor(raw: string): Cursor {
   return { value: parsed.value ?? null, id: parsed.id };
 }
 
+type ClientListInput = { workspaceId: string; filters: ClientListFilters; cursor?: string; limit?: number; countCap?: number };
+
 /**
- * One page of the client list, keyset-paginated on (sort key, id) with empty values last, and the
- * number of clients matching the filters.
+ * The two statements behind a page of the client list — the page (keyset on (sort key, id), empty
+ * values last) and the count of matches — unexecuted, so the benchmark can EXPLAIN exactly them.
  */
-export async function listClients(
-  tx: Tx,
-  input: { workspaceId: string; filters: ClientListFilters; cursor?: string; limit?: number },
-): Promise<{ clients: ClientRow[]; total: number; nextCursor: string | null }> {
+export function clientListQueries(tx: Tx, input: ClientListInput) {
   const limit = input.limit ?? CLIENT_PAGE_SIZE;
-  const key = SORT_COLUMNS[input.filters.sort];
+  const { key, nullable } = SORT_COLUMNS[input.filters.sort];
   const desc = input.filters.direction === 'desc';
   const where = filterCondition(input.workspaceId, input.filters);
   let after = sql<SqlBool>`true`;
   if (input.cursor) {
     const cursor = decodeClientCursor(input.cursor);
     const beyond = desc ? sql`<` : sql`>`;
+    // Row comparisons let Postgres start the index scan at the cursor; empty values come after all others.
     after =
       cursor.value === null
         ? sql<SqlBool>`(${key} is null and c.id ${beyond} ${cursor.id}::uuid)`
-        : sql<SqlBool>`(${key} ${beyond} ${cursor.value} or (${key} = ${cursor.value} and c.id ${beyond} ${cursor.id}::uuid) or ${key} is null)`;
+        : nullable
+          ? sql<SqlBool>`((${key}, c.id) ${beyond} (${cursor.value}, ${cursor.id}::uuid) or ${key} is null)`
+          : sql<SqlBool>`(${key}, c.id) ${beyond} (${cursor.value}, ${cursor.id}::uuid)`;
   }
-  const order = desc ? sql`desc nulls last` : sql`asc nulls last`;
-  const [rows, total] = await Promise.all([
-    tx
+  // Keys that cannot be empty need no NULLS clause, which lets a descending list scan the ascending index backwards.
+  const order = desc ? (nullable ? sql`desc nulls last` : sql`desc`) : sql`asc nulls last`;
+  return {
+    limit,
+    page: tx
       .selectFrom('clients as c')
       .leftJoin('users as u', 'u.id', 'c.owner_id')
       .select([...clientColumns, sql<string | null>`${key}::text`.as('sortKey')])
@@ -274,15 +272,28 @@ export async function listClients(
       .where(after)
       .orderBy(sql`${key} ${order}`)
       .orderBy(sql`c.id ${desc ? sql`desc` : sql`asc`}`)
-      .limit(limit + 1)
-      .execute(),
-    tx.selectFrom('clients as c').select(sql<number>`count(*)::int`.as('n')).where(where).executeTakeFirstOrThrow(),
-  ]);
+      .limit(limit + 1),
+    // Counting stops past COUNT_CAP: beyond that the list says "10,000+" instead of reading every match.
+    count: tx
+      .selectFrom(tx.selectFrom('clients as c').select(sql`1`.as('one')).where(where).limit((input.countCap ?? CLIENT_COUNT_CAP) + 1).as('matches'))
+      .select(sql<number>`count(*)::int`.as('n')),
+  };
+}
+
+/** One page of the client list and the number of clients matching the filters (`totalIsAtLeast` past the cap). */
+export async function listClients(
+  tx: Tx,
+  input: ClientListInput,
+): Promise<{ clients: ClientRow[]; total: number; totalIsAtLeast: boolean; nextCursor: string | null }> {
+  const queries = clientListQueries(tx, input);
+  const [rows, total] = await Promise.all([queries.page.execute(), queries.count.executeTakeFirstOrThrow()]);
+  const limit = queries.limit;
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
     clients: page.map(({ sortKey: _sortKey, ...client }) => client as ClientRow),
-    total: total.n,
+    total: Math.min(total.n, input.countCap ?? CLIENT_COUNT_CAP),
+    totalIsAtLeast: total.n > (input.countCap ?? CLIENT_COUNT_CAP),
     nextCursor: rows.length > limit && last ? encodeClientCursor({ value: last.sortKey, id: last.id }) : null,
   };
 }

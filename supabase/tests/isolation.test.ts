@@ -175,6 +175,13 @@ describe('row-level security on every table in public', () => {
     expect(failures).toEqual([]);
   });
 
+  it("the search function (which reads past RLS to use its indexes) finds none of B's clients for A", async () => {
+    const search = (user: TestAccount, workspaceId: string) =>
+      db.withUser({ sub: user.userId, email: user.email }, (tx) => sql<{ id: string }>`select private.search_client_ids(${workspaceId}::uuid, 'b corp') as id`.execute(tx));
+    expect((await search(a, workspaceB)).rows).toEqual([]);
+    expect((await search(b, workspaceB)).rows).toHaveLength(1);
+  });
+
   it("user A reaches none of B's rows through any workspace procedure, present or future", async () => {
     const caller = await callerForToken(services, a.token);
     const workspaceProcedures = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { meta?: { workspaceScoped?: boolean } } }>)

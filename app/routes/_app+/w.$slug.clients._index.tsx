@@ -89,7 +89,7 @@ export default function Clients() {
     <section className="card" aria-labelledby="clients-heading">
       <div className="card-header">
         <h2 id="clients-heading">
-          Clients <span className="muted">({page.total.toLocaleString('en-US')})</span>
+          Clients <span className="muted">({page.total.toLocaleString('en-US')}{page.totalIsAtLeast ? '+' : ''})</span>
         </h2>
         <div className="actions">
           <a className="button button-secondary" href={`/w/${slug}/clients/export${params.toString() ? `?${params.toString()}` : ''}`} download>
