@@ -8,6 +8,7 @@ import { createWebApp } from '../server/http/app';
 import { ROOT_DIR } from '../server/local/stack';
 import { closeAppServices, createAppServices } from '../server/services';
 import type { Benchmark } from './registry';
+import { explainClientList } from './client-plans';
 import { ensureScaleWorkspace } from './scale-data';
 import { percentile } from './stats';
 
@@ -83,6 +84,10 @@ export const clientsBenchmark: Benchmark = {
           if (!response.ok) failures += 1;
           page.push(performance.now() - pageStarted);
         }
+        // Database time of each view's statements (EXPLAIN ANALYZE, best of three); the slowest plan goes to stderr.
+        const plans = await explainClientList(services.db, { id: large.workspaceId, ownerId: large.ownerId }, VIEWS);
+        const slowest = plans.reduce((worst, plan) => (plan.executionMs > worst.executionMs ? plan : worst));
+        process.stderr.write(`\nslowest client-list statement: ${slowest.view} (${slowest.statement}), ${slowest.executionMs} ms\n${slowest.plan}\n`);
         return {
           data_load_s: Number(loadSeconds.toFixed(1)),
           list_requests: latencies.length,
@@ -93,6 +98,8 @@ export const clientsBenchmark: Benchmark = {
           list_p99_ms: percentile(latencies, 99),
           client_page_p50_ms: percentile(page, 50),
           client_page_p95_ms: percentile(page, 95),
+          list_db_ms_per_request: Number((plans.reduce((sum, plan) => sum + plan.executionMs, 0) / VIEWS.length).toFixed(2)),
+          slowest_statement_db_ms: slowest.executionMs,
         };
       } finally {
         server.closeAllConnections();
