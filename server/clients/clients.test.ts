@@ -42,6 +42,8 @@ const list = (filters: Record<string, unknown>, cursor?: string) =>
 describe('clients', () => {
   it('finds clients by a misspelt name, a domain fragment and a contact email', async () => {
     expect((await list({ q: 'Acme Corporaton' })).clients.map((client) => client.name)).toEqual(['Acme Corporation']);
+    expect((await list({ q: 'Umbrela Helth' })).clients.map((client) => client.name)).toEqual(['Umbrella Health']);
+    expect((await list({ q: 'Umbrella Wealth Partners' })).clients).toEqual([]);
     expect((await list({ q: 'inite' })).clients.map((client) => client.name)).toEqual(['Initech']);
     expect((await list({ q: 'hank@globex' })).clients.map((client) => client.name)).toEqual(['Globex']);
   });
