@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
 import { columnsOf } from '../clients/clients';
 import type { ClientFields, ContactFields } from '../clients/schemas';
-import type { Tx } from '../db';
+import type { DB, Tx } from '../db';
 import { RowError, type ClientImportRow, type InteractionImportRow } from './fields';
 
 /** What became of the rows of one batch. */
@@ -83,6 +83,11 @@ async function writeWithFallback<T extends { row: number }>(
   return failed;
 }
 
+/** Clients whose external id or domain is among the given ones (the keys an import matches on). */
+function hasKey(eb: ExpressionBuilder<DB, 'clients'>, externalIds: string[], domains: string[]) {
+  return eb.or([...(externalIds.length ? [eb('external_id', 'in', externalIds)] : []), ...(domains.length ? [eb('domain', 'in', domains)] : []), eb.val(false)]);
+}
+
 type ExistingClient = { id: string; external_id: string | null; domain: string | null } & Record<string, unknown>;
 
 /**
@@ -103,7 +108,7 @@ export async function applyClientRows(tx: Tx, state: ImportState, rows: Array<Nu
       sql<string>`mrr_cents::text`.as('mrr_cents'),
     ])
     .where('workspace_id', '=', state.workspaceId)
-    .where((eb) => eb.or([...(externalIds.length ? [eb('external_id', 'in', externalIds)] : []), ...(domains.length ? [eb('domain', 'in', domains)] : []), eb.val(false)]))
+    .where((eb) => hasKey(eb, externalIds, domains))
     .execute()) as ExistingClient[];
   const byExternalId = new Map(existing.filter((client) => client.external_id).map((client) => [client.external_id!, client]));
   const byDomain = new Map(existing.filter((client) => client.domain).map((client) => [client.domain!, client]));
@@ -196,7 +201,14 @@ export async function applyClientRows(tx: Tx, state: ImportState, rows: Array<Nu
     tx,
     liveContactWrites,
     async (writes) => {
-      for (const write of writes) await writeContact(write);
+      const inserts = writes.filter((write) => !write.id);
+      if (inserts.length) {
+        await tx
+          .insertInto('contacts')
+          .values(inserts.map((write) => ({ workspace_id: state.workspaceId, client_id: write.clientId, ...write.values, is_primary: write.isPrimary })))
+          .execute();
+      }
+      for (const write of writes.filter((candidate) => candidate.id)) await writeContact(write);
     },
     writeContact,
   );
@@ -225,7 +237,7 @@ export async function applyInteractionRows(tx: Tx, state: ImportState, rows: Arr
     .selectFrom('clients')
     .select(['id', 'external_id', 'domain'])
     .where('workspace_id', '=', state.workspaceId)
-    .where((eb) => eb.or([...(externalIds.length ? [eb('external_id', 'in', externalIds)] : []), ...(domains.length ? [eb('domain', 'in', domains)] : []), eb.val(false)]))
+    .where((eb) => hasKey(eb, externalIds, domains))
     .execute();
   const byExternalId = new Map(clients.filter((client) => client.external_id).map((client) => [client.external_id!, client.id]));
   const byDomain = new Map(clients.filter((client) => client.domain).map((client) => [client.domain!, client.id]));
