@@ -1,12 +1,10 @@
 import { data, type AppLoadContext } from '@remix-run/node';
-import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import type { RequestMeta } from '../server/identity/audit';
-import { appRouter, createCaller } from '../server/root';
+import { createCaller } from '../server/root';
 import { isRateLimitedError } from '../server/security/rate-limit';
 import { rateLimitedResponse } from '../server/security/rate-limit-response';
 import { createContext, fieldErrorsOf, TRPCError, type FieldErrors } from '../server/trpc';
-import { TRPC_ENDPOINT } from './utils/trpc';
 
 /** Where a request came from: the proxy-aware client ip and the browser's user agent. */
 export function requestMetaOf(request: Request, context: AppLoadContext): RequestMeta {
@@ -14,17 +12,7 @@ export function requestMetaOf(request: Request, context: AppLoadContext): Reques
 }
 
 function contextFor(request: Request, context: AppLoadContext) {
-  return createContext({ services: context.services, log: context.log, requestId: context.requestId, meta: requestMetaOf(request, context), request });
-}
-
-/** The `/api/trpc/*` resource route: browser calls through `@trpc/client`. */
-export function handleTrpcRequest(request: Request, context: AppLoadContext): Promise<Response> {
-  return fetchRequestHandler({
-    endpoint: TRPC_ENDPOINT,
-    req: request,
-    router: appRouter,
-    createContext: () => contextFor(request, context),
-  });
+  return createContext({ services: context.services, log: context.log, requestId: context.requestId, meta: requestMetaOf(request, context), cookieHeader: request.headers.get('cookie') });
 }
 
 /** A caller for loaders and actions: same procedures and context as over HTTP, without the hop. */

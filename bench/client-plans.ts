@@ -1,44 +1,46 @@
 /**
- * EXPLAIN (ANALYZE, BUFFERS) of the client list's statements for each benchmark view, run as the
- * workspace owner with RLS in force — the statements `clients.list` executes, from
- * `clientListQueries`. `npx tsx bench/client-plans.ts` prints every plan against the bench profile's
+ * EXPLAIN (ANALYZE, BUFFERS) of the client list's statement for each benchmark view, run as the
+ * workspace owner with RLS in force — the statement `clients.list` executes, from
+ * `clientListQuery`. `npx tsx bench/client-plans.ts` prints every plan against the bench profile's
  * data (after `npm run bench -- clients` has loaded it).
  */
 import { sql } from 'kysely';
 import { pino } from 'pino';
-import { clientListQueries } from '../server/clients/clients';
+import { clientListQuery } from '../server/clients/clients';
 import { clientListFiltersSchema } from '../server/clients/schemas';
 import type { Database } from '../server/db';
 import { parseEnv } from '../server/env';
 import { PROFILES, startLocalStack } from '../server/local/stack';
 import { closeAppServices, createAppServices } from '../server/services';
+import { VIEWS } from './client-views';
 
-export type ViewPlan = { view: string; statement: 'page' | 'count'; executionMs: number; plan: string };
+export type ViewPlan = { view: string; executionMs: number; plan: string };
 
-export async function explainClientList(db: Database, workspace: { id: string; ownerId: string }, views: ReadonlyArray<Record<string, unknown>>): Promise<ViewPlan[]> {
+export async function explainClientList(
+  db: Database,
+  workspace: { id: string; ownerId: string },
+  views: ReadonlyArray<{ name: string; filters: Record<string, unknown> }>,
+): Promise<ViewPlan[]> {
   const plans: ViewPlan[] = [];
   for (const view of views) {
-    const filters = clientListFiltersSchema.parse(view);
-    for (const statement of ['page', 'count'] as const) {
-      let best: ViewPlan | null = null;
-      // Best of three: the first run may read pages from disk that later runs find in memory.
-      for (let run = 0; run < 3; run += 1) {
-        const lines = await db.withUser({ sub: workspace.ownerId }, async (tx) => {
-          const query = clientListQueries(tx, { workspaceId: workspace.id, filters })[statement];
-          return (await query.explain('text', sql`analyze, buffers`)) as Array<{ 'QUERY PLAN': string }>;
-        });
-        const plan = lines.map((line) => line['QUERY PLAN']).join('\n');
-        const executionMs = Number(/Execution Time: ([\d.]+) ms/.exec(plan)?.[1] ?? NaN);
-        if (!best || executionMs < best.executionMs) best = { view: JSON.stringify(view), statement, executionMs, plan };
-      }
-      plans.push(best!);
+    const filters = clientListFiltersSchema.parse(view.filters);
+    let best: ViewPlan | null = null;
+    // Best of three: the first run may read pages from disk that later runs find in memory.
+    for (let run = 0; run < 3; run += 1) {
+      const lines = await db.withUser({ sub: workspace.ownerId }, async (tx) => {
+        const { query } = clientListQuery(tx, { workspaceId: workspace.id, filters });
+        return (await sql<{ 'QUERY PLAN': string }>`explain (analyze, buffers) ${query}`.execute(tx)).rows;
+      });
+      const plan = lines.map((line) => line['QUERY PLAN']).join('\n');
+      const executionMs = Number(/Execution Time: ([\d.]+) ms/.exec(plan)?.[1] ?? NaN);
+      if (!best || executionMs < best.executionMs) best = { view: view.name, executionMs, plan };
     }
+    plans.push(best!);
   }
   return plans;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { VIEWS } = await import('./clients');
   const stack = await startLocalStack({ profile: PROFILES.bench, fastAndLoose: false, takeOverStale: true });
   const env = parseEnv({ NODE_ENV: 'production', DATABASE_URL: stack.databaseUrl, REDIS_URL: stack.redisUrl, SESSION_SECRET: 'bench-session-secret-0123456789abcdef', SMTP_URL: 'smtp://127.0.0.1:9', LOG_LEVEL: 'silent' });
   const services = createAppServices(env, pino({ level: 'silent' }));
@@ -53,7 +55,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
         .executeTakeFirstOrThrow(),
     );
     for (const plan of await explainClientList(services.db, workspace, VIEWS)) {
-      process.stdout.write(`\n=== ${plan.view} — ${plan.statement}: ${plan.executionMs} ms\n${plan.plan}\n`);
+      process.stdout.write(`\n=== ${plan.view}: ${plan.executionMs} ms\n${plan.plan}\n`);
     }
   } finally {
     await closeAppServices(services);

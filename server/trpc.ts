@@ -36,9 +36,10 @@ export async function createContext(input: {
   log: Logger;
   requestId: string;
   meta: RequestMeta;
-  request: Request;
+  /** The request's `Cookie` header. */
+  cookieHeader: string | null;
 }): Promise<Context> {
-  const token = await readSessionToken(input.services.sessionCookie, input.request.headers.get('cookie'));
+  const token = await readSessionToken(input.services.sessionCookie, input.cookieHeader);
   const session = token ? await findSession(input.services.db, token) : null;
   return createContextInner({ services: input.services, log: input.log, requestId: input.requestId, meta: input.meta, session });
 }

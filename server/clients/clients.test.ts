@@ -48,6 +48,18 @@ describe('clients', () => {
     expect((await list({ q: 'hank@globex' })).clients.map((client) => client.name)).toEqual(['Globex']);
   });
 
+  it('lists exact matches when there are any, close ones only when there are none', async () => {
+    const other = await createOwner(services, 'search');
+    const otherCaller = await callerForToken(services, other.token);
+    for (const name of ['Northwind Traders', 'Northwood Labs', 'Nortwind Supply']) {
+      await otherCaller.clients.create({ workspaceSlug: other.slug, fields: { name } });
+    }
+    const names = async (q: string) =>
+      (await otherCaller.clients.list({ workspaceSlug: other.slug, filters: { q, sort: 'name', direction: 'asc' } })).clients.map((client) => client.name);
+    expect(await names('northwind')).toEqual(['Northwind Traders']);
+    expect(await names('Northwnd')).toEqual(['Northwind Traders', 'Northwood Labs']);
+  });
+
   it('filters by status, tag, owner, renewal window and MRR range, with a count', async () => {
     expect((await list({ status: ['churned'] })).clients.map((client) => client.name)).toEqual(['Umbrella Health']);
     expect((await list({ tag: 'enterprise' })).clients.map((client) => client.name)).toEqual(['Acme Corporation', 'Initech']);

@@ -26,6 +26,11 @@ export type Database = {
    * Only for the worker, webhooks, migrations and seeds: name it at the call site, never hide it.
    */
   asService<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * One statement as the connection's owner role, outside a transaction: a single read needs no
+   * BEGIN/COMMIT round trips (the session lookup on every request). Same rules as `asService`.
+   */
+  readAsService<T>(fn: (db: Kysely<DB>) => Promise<T>): Promise<T>;
   /** Cheap round trip for readiness checks. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -54,6 +59,9 @@ export function createDatabase(options: { url: string; poolMax?: number; log?: L
     },
     asService(fn) {
       return kysely.transaction().execute(fn);
+    },
+    readAsService(fn) {
+      return fn(kysely);
     },
     async ping() {
       await sql`select 1`.execute(kysely);

@@ -5,8 +5,6 @@
 
 import type { ColumnType } from "kysely";
 
-export type ClientStatus = "active" | "churned" | "paused";
-
 export type Generated<T> = T extends ColumnType<infer S, infer I, infer U>
   ? ColumnType<S, I | undefined, U>
   : ColumnType<T, T | undefined, T>;
@@ -32,8 +30,6 @@ export type JsonObject = {
 export type JsonPrimitive = boolean | number | string | null;
 
 export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
-
-export type RiskLevel = "at_risk" | "critical" | "healthy";
 
 export type SentimentLabel = "negative" | "neutral" | "positive";
 
@@ -73,8 +69,8 @@ export interface Clients {
   owner_id: string | null;
   plan_name: string | null;
   renewal_date: Timestamp | null;
-  risk_level: RiskLevel | null;
-  status: Generated<ClientStatus>;
+  risk_level: string | null;
+  status: Generated<string>;
   stripe_customer_id: string | null;
   tags: Generated<string[]>;
   updated_at: Generated<Timestamp>;

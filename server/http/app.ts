@@ -3,7 +3,10 @@ import type { IncomingMessage } from 'node:http';
 import { createRequestHandler } from '@remix-run/express';
 import type { ServerBuild } from '@remix-run/node';
 import express, { type Express } from 'express';
+import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import { pinoHttp } from 'pino-http';
+import { appRouter } from '../root';
+import { createContext } from '../trpc';
 import type { AppServices } from '../services';
 import { checkReadiness } from '../system/health';
 import { cspNonceOf, sameOriginCheck, securityHeaders } from './security';
@@ -18,8 +21,8 @@ function requestIdOf(req: IncomingMessage): string {
 
 /**
  * The web process's HTTP app: request ids and access logs, security headers and the same-origin
- * check, health endpoints, static assets, and everything else handed to Remix with the shared
- * services and the response's CSP nonce in its load context.
+ * check, health endpoints, the tRPC endpoint, static assets, and everything else handed to Remix
+ * with the shared services and the response's CSP nonce in its load context.
  */
 export function createWebApp(services: AppServices, build: ServerBuild | null): Express {
   const app = express();
@@ -50,6 +53,23 @@ export function createWebApp(services: AppServices, build: ServerBuild | null): 
     const readiness = await checkReadiness(services);
     res.status(readiness.ok ? 200 : 503).set('cache-control', 'no-store').json(readiness);
   });
+
+  // The browser's tRPC client (`app/utils/trpc.ts`) calls procedures here, straight from Express:
+  // no static-file lookup and no Remix route matching on the way (decision 014).
+  app.use(
+    '/api/trpc',
+    createExpressMiddleware({
+      router: appRouter,
+      createContext: ({ req }) =>
+        createContext({
+          services,
+          log: req.log,
+          requestId: String(req.id),
+          meta: { ip: req.ip ?? null, userAgent: req.headers['user-agent'] ?? null },
+          cookieHeader: req.headers.cookie ?? null,
+        }),
+    }),
+  );
 
   if (build) {
     // Fingerprinted by the Remix build, so they may be cached forever.

@@ -215,7 +215,7 @@ describe('accounts and bad input', () => {
         log: services.log,
         requestId: randomUUID(),
         meta: { ip: null, userAgent: null },
-        request: new Request('http://localhost/', { headers: { cookie: header } }),
+        cookieHeader: header,
       });
       expect(context.session?.user.id ?? null).toBe(signedIn ? account.userId : null);
     }

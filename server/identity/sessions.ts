@@ -32,8 +32,8 @@ export async function createSession(tx: Tx, userId: string, meta: RequestMeta): 
  * service path: until the token is checked there is no user to run as.
  */
 export async function findSession(db: Database, token: string): Promise<CurrentSession | null> {
-  const row = await db.asService((tx) =>
-    tx
+  const row = await db.readAsService((service) =>
+    service
       .selectFrom('sessions as s')
       .innerJoin('users as u', 'u.id', 's.user_id')
       .select(['s.id', 's.last_seen_at', 'u.id as userId', 'u.email', 'u.name'])
