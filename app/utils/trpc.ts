@@ -1,7 +1,7 @@
 import { createTRPCClient, httpBatchLink } from '@trpc/client';
 import type { AppRouter } from '../../server/root';
 
-/** Where the tRPC resource route is mounted (`app/routes/api+/trpc.$.ts`). */
+/** Where Express mounts the tRPC endpoint (`server/http/app.ts`). */
 export const TRPC_ENDPOINT = '/api/trpc';
 
 /** Typed tRPC client for interactive calls from the browser (forms and loaders use the server caller). */
