@@ -22,6 +22,9 @@ const REQUESTS = 2_000;
 const PAGE_RUNS = 100;
 const SEQUENTIAL_RUNS = 50;
 const WARM_UP = 300;
+/** Paced users: a pause of 0–2 s (1 s on average) between an answer and the user's next request. */
+const THINK_MS: [number, number] = [0, 2_000];
+const PACED_REQUESTS = 1_000;
 /** `BENCH_VIEWS=search,tag_by_mrr` restricts the run to some views (to study one). */
 const VIEWS = process.env.BENCH_VIEWS ? ALL_VIEWS.filter((view) => process.env.BENCH_VIEWS!.split(',').includes(view.name)) : ALL_VIEWS;
 
@@ -32,7 +35,7 @@ const VIEWS = process.env.BENCH_VIEWS ? ALL_VIEWS.filter((view) => process.env.B
  * client with 5,000 interactions.
  */
 export const clientsBenchmark: Benchmark = {
-  description: `client list p50/p95 at ${CONCURRENCY} concurrent users (${REQUESTS} requests over ${VIEWS.length} views) and client page server time, ${CLIENTS.toLocaleString('en-US')} clients / ${INTERACTIONS.toLocaleString('en-US')} interactions (ms)`,
+  description: `client list p50/p95 at ${CONCURRENCY} concurrent users — saturating (${REQUESTS} requests, no pause) and paced (${PACED_REQUESTS} requests, ${THINK_MS[0] / 1000}–${THINK_MS[1] / 1000} s pauses) — over ${VIEWS.length} views and client page server time, ${CLIENTS.toLocaleString('en-US')} clients / ${INTERACTIONS.toLocaleString('en-US')} interactions (ms)`,
   async run({ databaseUrl, redisUrl }) {
     const env = parseEnv({ NODE_ENV: 'production', DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, SESSION_SECRET: 'bench-session-secret-0123456789abcdef', SMTP_URL: 'smtp://127.0.0.1:9', DATABASE_POOL_MAX: '20', LOG_LEVEL: 'silent' });
     const services = createAppServices(env, pino({ level: 'silent' }));
@@ -69,6 +72,9 @@ export const clientsBenchmark: Benchmark = {
         failures += load.failures;
         const latencies = load.latencies;
         const seconds = load.seconds;
+        // CONCURRENCY users working at a person's pace: a pause after each answer, not in step.
+        const paced = await runLoad({ url: base, connections: CONCURRENCY, amount: PACED_REQUESTS, thinkMs: THINK_MS, requests: VIEWS.map((view) => listRequest(view.filters)) });
+        failures += paced.failures;
 
         const page: number[] = [];
         for (let run = 0; run < PAGE_RUNS; run += 1) {
@@ -90,6 +96,10 @@ export const clientsBenchmark: Benchmark = {
           list_p50_ms: percentile(latencies, 50),
           list_p95_ms: percentile(latencies, 95),
           list_p99_ms: percentile(latencies, 99),
+          paced_rps: Number((paced.latencies.length / paced.seconds).toFixed(1)),
+          paced_p50_ms: percentile(paced.latencies, 50),
+          paced_p95_ms: percentile(paced.latencies, 95),
+          paced_p99_ms: percentile(paced.latencies, 99),
           ...single,
           client_page_p50_ms: percentile(page, 50),
           client_page_p95_ms: percentile(page, 95),
