@@ -16,6 +16,16 @@ const envSchema = z.object({
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)'),
   SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }),
   MAIL_FROM: z.string().min(3).default('ClientPulse <no-reply@clientpulse.local>'),
+  /** `local` (offline, the default without an API key) or `llm` (any OpenAI-compatible server). */
+  SENTIMENT_PROVIDER: z.enum(['local', 'llm']).optional(),
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  OPENAI_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL' }).optional(),
+  LLM_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  LLM_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(120_000).default(15_000),
+  /** Sentiment jobs one worker runs at once. */
+  SENTIMENT_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
+  /** Sentiment jobs per second across the queue (the provider's rate limit); default 200 local, 5 LLM. */
+  SENTIMENT_RATE_PER_SECOND: z.coerce.number().int().min(1).max(10_000).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: z
     .enum(['true', 'false'])
@@ -25,6 +35,11 @@ const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
+/** The sentiment provider the configuration asks for: `llm` needs OPENAI_API_KEY. */
+export function sentimentProviderOf(env: Env): 'local' | 'llm' {
+  return env.SENTIMENT_PROVIDER ?? (env.OPENAI_API_KEY ? 'llm' : 'local');
+}
+
 export class EnvError extends Error {
   override name = 'EnvError';
 }
@@ -32,7 +47,12 @@ export class EnvError extends Error {
 /** Parses `source` (default `process.env`); throws an EnvError whose message is one line naming the variable. */
 export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
   const result = envSchema.safeParse(source);
-  if (result.success) return result.data;
+  if (result.success) {
+    if (result.data.SENTIMENT_PROVIDER === 'llm' && !result.data.OPENAI_API_KEY) {
+      throw new EnvError('Missing environment variable OPENAI_API_KEY (SENTIMENT_PROVIDER=llm needs it; see .env.example)');
+    }
+    return result.data;
+  }
   const issue = result.error.issues[0];
   const name = issue?.path.join('.') || 'environment';
   const isMissing = issue?.code === 'invalid_type' && source[name] === undefined;

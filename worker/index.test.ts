@@ -5,6 +5,7 @@ import { createWorkerConnection } from '../server/queue/connection';
 import { readHeartbeat } from '../server/queue/heartbeat';
 import { IMPORTS_QUEUE } from '../server/queue/imports';
 import { DAILY_MAINTENANCE_SCHEDULER, MAINTENANCE_QUEUE } from '../server/queue/maintenance';
+import { SENTIMENT_QUEUE } from '../server/queue/sentiment';
 import { ROOT_DIR } from '../server/local/stack';
 import { TEST_SESSION_SECRET, testDatabaseUrl, testRedisUrl } from '../server/testing/services';
 
@@ -55,7 +56,7 @@ it('boots, schedules daily maintenance, runs jobs with their id in every log lin
   });
 
   const beat = await until(() => readHeartbeat(redis), 'the worker heartbeat');
-  expect(beat).toMatchObject({ pid: worker.pid, queues: [MAINTENANCE_QUEUE, IMPORTS_QUEUE] });
+  expect(beat).toMatchObject({ pid: worker.pid, queues: [MAINTENANCE_QUEUE, IMPORTS_QUEUE, SENTIMENT_QUEUE] });
 
   const queue = new Queue(MAINTENANCE_QUEUE, { connection: createWorkerConnection(redisUrl) });
   try {

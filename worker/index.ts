@@ -5,10 +5,15 @@ import { createLogger } from '../server/log';
 import { createWorkerConnection } from '../server/queue/connection';
 import { clearHeartbeat, HEARTBEAT_INTERVAL_MS, writeHeartbeat } from '../server/queue/heartbeat';
 import { createImportQueue, IMPORTS_QUEUE } from '../server/queue/imports';
+import { createHealthQueue } from '../server/queue/health';
 import { createMaintenanceQueue, MAINTENANCE_QUEUE, scheduleDailyMaintenance } from '../server/queue/maintenance';
+import { startOutboxRelay } from '../server/queue/outbox';
+import { createSentimentQueue, SENTIMENT_QUEUE } from '../server/queue/sentiment';
+import { createSentimentProviders } from '../server/sentiment/providers';
 import { withJobLog } from './job-log';
 import { createImportProcessor, requeueWaitingImports } from './processors/imports';
 import { createMaintenanceProcessor } from './processors/maintenance';
+import { createSentimentProcessor } from './processors/sentiment';
 
 const env = loadEnvOrExit();
 const log = createLogger(env, 'worker');
@@ -20,7 +25,12 @@ const db = createDatabase({ url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MA
 const prefix = env.QUEUE_PREFIX;
 const maintenanceQueue = createMaintenanceQueue(connection, prefix);
 const importQueue = createImportQueue(connection, prefix);
-const queues: Queue[] = [maintenanceQueue, importQueue];
+const sentimentQueue = createSentimentQueue(connection, prefix);
+// Health recomputes are requested (debounced) from here on; their processor comes with the health engine.
+const healthQueue = createHealthQueue(connection, prefix);
+const queues: Queue[] = [maintenanceQueue, importQueue, sentimentQueue, healthQueue];
+const sentiment = createSentimentProviders(env);
+let sentimentWorker: Worker | undefined;
 
 const workers = [
   new Worker(MAINTENANCE_QUEUE, withJobLog(log, MAINTENANCE_QUEUE, createMaintenanceProcessor({ queues: () => queues })), {
@@ -30,7 +40,22 @@ const workers = [
   }),
   // One import at a time per worker: each streams its file and writes in batches of 500 rows.
   new Worker(IMPORTS_QUEUE, withJobLog(log, IMPORTS_QUEUE, createImportProcessor({ db })), { connection, prefix, concurrency: 1 }),
+  (sentimentWorker = new Worker(
+    SENTIMENT_QUEUE,
+    withJobLog(log, SENTIMENT_QUEUE, createSentimentProcessor({ db, provider: sentiment.provider, fallback: sentiment.fallback, worker: () => sentimentWorker })),
+    {
+      connection,
+      prefix,
+      concurrency: env.SENTIMENT_CONCURRENCY,
+      // The provider's rate limit, across every worker of the queue.
+      limiter: { max: sentiment.ratePerSecond, duration: 1_000 },
+      // A killed worker's jobs go back to the queue within seconds (the lock is renewed while a job runs).
+      lockDuration: 10_000,
+      stalledInterval: 5_000,
+    },
+  )),
 ];
+const relay = startOutboxRelay({ db, databaseUrl: env.DATABASE_URL, queues: { sentiment: sentimentQueue, health: healthQueue }, log: log.child({ component: 'outbox-relay' }) });
 
 for (const queue of queues) queue.on('error', (error) => log.error({ err: error, queue: queue.name }, 'queue error'));
 for (const worker of workers) {
@@ -53,7 +78,7 @@ async function beat(): Promise<void> {
 await beat();
 const heartbeat = setInterval(() => void beat(), HEARTBEAT_INTERVAL_MS);
 
-log.info({ queues: workers.map((worker) => worker.name) }, 'worker started');
+log.info({ queues: workers.map((worker) => worker.name), sentimentProvider: sentiment.provider.name }, 'worker started');
 
 let closing = false;
 async function shutdown(signal: NodeJS.Signals): Promise<void> {
@@ -61,6 +86,7 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
   closing = true;
   log.info({ signal }, 'worker closing: finishing active jobs');
   clearInterval(heartbeat);
+  await relay.stop();
   // Worker.close() waits for the jobs in progress to finish before resolving.
   await Promise.all(workers.map((worker) => worker.close()));
   await clearHeartbeat(connection).catch(() => undefined);

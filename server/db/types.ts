@@ -90,6 +90,20 @@ export interface Contacts {
   workspace_id: string;
 }
 
+export interface FailedJobs {
+  attempts: number;
+  error: string;
+  failed_at: Generated<Timestamp>;
+  id: Generated<string>;
+  job_key: string;
+  job_name: string;
+  payload: Json;
+  queue: string;
+  retried_at: Timestamp | null;
+  retried_by: string | null;
+  workspace_id: string;
+}
+
 export interface ImportFileChunks {
   data: Buffer;
   import_id: string;
@@ -141,8 +155,11 @@ export interface Interactions {
   id: Generated<string>;
   import_key: string | null;
   occurred_at: Timestamp;
+  sentiment_analysed_at: Timestamp | null;
   sentiment_analysed_by: string | null;
+  sentiment_confidence: number | null;
   sentiment_label: SentimentLabel | null;
+  sentiment_note: string | null;
   sentiment_score: number | null;
   sentiment_signals: Generated<string[]>;
   sentiment_status: Generated<SentimentStatus>;
@@ -164,6 +181,18 @@ export interface Invitations {
   revoked_at: Timestamp | null;
   role: WorkspaceRole;
   token_hash: Buffer;
+  workspace_id: string;
+}
+
+export interface Outbox {
+  created_at: Generated<Timestamp>;
+  id: Generated<Int8>;
+  job_key: string;
+  last_error: string | null;
+  payload: Json;
+  relay_attempts: Generated<number>;
+  relayed_at: Timestamp | null;
+  topic: string;
   workspace_id: string;
 }
 
@@ -217,11 +246,13 @@ export interface DB {
   audit_log: AuditLog;
   clients: Clients;
   contacts: Contacts;
+  failed_jobs: FailedJobs;
   import_file_chunks: ImportFileChunks;
   import_row_errors: ImportRowErrors;
   imports: Imports;
   interactions: Interactions;
   invitations: Invitations;
+  outbox: Outbox;
   password_resets: PasswordResets;
   sessions: Sessions;
   users: Users;

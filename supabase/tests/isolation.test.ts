@@ -1,3 +1,4 @@
+import { recordSentimentFailure } from '../../server/sentiment/pipeline';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { sql } from 'kysely';
@@ -91,7 +92,10 @@ beforeAll(async () => {
     fields: { name: 'B Corp', domain: 'b-corp.example', externalId: 'B-1', mrrCents: 120000 },
     contacts: [{ name: 'Bea Buyer', email: 'bea@b-corp.example', isPrimary: true }],
   });
-  await caller.interactions.log({ workspaceSlug: b.slug, clientId, fields: { type: 'email' as const, direction: 'inbound' as const, body: 'We love it.' } });
+  const interaction = await caller.interactions.log({ workspaceSlug: b.slug, clientId, fields: { type: 'email' as const, direction: 'inbound' as const, body: 'We love it.' } });
+  // A dead-lettered sentiment job (failed_jobs); the interaction's outbox row exists already.
+  const bWorkspace = await db.asService((tx) => tx.selectFrom('workspaces').select('id').where('slug', '=', b.slug).executeTakeFirstOrThrow());
+  await recordSentimentFailure(db, { id: `sentiment-${interaction.id}-v1`, name: 'analyse', queue: 'sentiment', data: { workspaceId: bWorkspace.id, interactionId: interaction.id, version: 1 }, attempts: 5 }, 'provider down');
   // An import that ran (its bad row kept) and one uploaded but not started (its file kept).
   const csv = 'name,external id\nB Two,B-2\n,B-3\n';
   const ran = await caller.imports.upload({ workspaceSlug: b.slug, kind: 'clients', fileName: 'b.csv', file: Readable.from([Buffer.from(csv)]) });

@@ -1,0 +1,39 @@
+import { Queue, type ConnectionOptions } from 'bullmq';
+import { z } from 'zod';
+
+export const HEALTH_QUEUE = 'health';
+
+/** A client's health score to recompute; `cause` says what asked for it. */
+export const healthJobSchema = z.object({
+  workspaceId: z.uuid(),
+  clientId: z.uuid(),
+  cause: z.object({ kind: z.string(), id: z.string().optional() }).optional(),
+});
+export type HealthJobData = z.infer<typeof healthJobSchema>;
+
+/**
+ * How long a recompute request waits for others of the same client: a burst of results for one
+ * client (an import, a backfill) becomes one recompute.
+ */
+export const HEALTH_DEBOUNCE_MS = 1_000;
+
+export function createHealthQueue(connection: ConnectionOptions, prefix?: string): Queue<HealthJobData> {
+  return new Queue<HealthJobData>(HEALTH_QUEUE, {
+    connection,
+    prefix,
+    defaultJobOptions: {
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 2_000, jitter: 0.5 },
+      removeOnComplete: { age: 24 * 3600, count: 10_000 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+    },
+  });
+}
+
+/**
+ * Job options of a debounced recompute: while one is waiting for its client, more requests fold into
+ * it; a request that arrives while one runs leaves exactly one more to run after it.
+ */
+export function healthJobOptions(clientId: string) {
+  return { delay: HEALTH_DEBOUNCE_MS, deduplication: { id: `health-${clientId}`, keepLastIfActive: true } };
+}

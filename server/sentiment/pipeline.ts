@@ -1,0 +1,96 @@
+import { sql } from 'kysely';
+import type { Database } from '../db';
+import type { SentimentJobData } from '../queue/sentiment';
+import type { SentimentInput, SentimentResult } from './types';
+
+/**
+ * The worker's side of the pipeline, on the service connection: what a job reads, how its result is
+ * stored (once per content version) and how a job that exhausted its attempts is recorded.
+ */
+
+export type InteractionToAnalyse = SentimentInput & { id: string; clientId: string; workspaceId: string };
+
+/** The interaction at the job's version, or null when there is nothing to do (deleted, edited since, already analysed). */
+export async function loadInteractionToAnalyse(db: Database, job: SentimentJobData): Promise<InteractionToAnalyse | null> {
+  const row = await db.readAsService((kysely) =>
+    kysely
+      .selectFrom('interactions')
+      .select(['id', 'client_id', 'workspace_id', 'type', 'direction', 'subject', 'body', 'content_version', 'sentiment_status'])
+      .where('id', '=', job.interactionId)
+      .executeTakeFirst(),
+  );
+  if (!row || row.content_version !== job.version || row.sentiment_status === 'done') return null;
+  return { id: row.id, clientId: row.client_id, workspaceId: row.workspace_id, type: row.type, direction: row.direction, subject: row.subject, body: row.body };
+}
+
+/**
+ * Stores a result if the interaction is still at the job's version and not yet analysed, and in the
+ * same transaction asks for the client's health recompute (an outbox row). Re-running the job for
+ * the same version changes nothing and asks for nothing: returns false.
+ */
+export async function storeSentiment(
+  db: Database,
+  job: SentimentJobData,
+  result: SentimentResult,
+  meta: { analysedBy: string; note?: string | null },
+): Promise<boolean> {
+  return db.asService(async (tx) => {
+    const updated = await tx
+      .updateTable('interactions')
+      .set({
+        sentiment_status: 'done',
+        sentiment_label: result.label,
+        sentiment_score: result.score,
+        sentiment_confidence: result.confidence,
+        sentiment_signals: result.signals,
+        sentiment_summary: result.summary,
+        sentiment_analysed_by: meta.analysedBy,
+        sentiment_note: meta.note ?? null,
+        sentiment_analysed_at: sql<Date>`now()`,
+      })
+      .where('id', '=', job.interactionId)
+      .where('content_version', '=', job.version)
+      .where('sentiment_status', '<>', 'done')
+      .returning(['workspace_id', 'client_id'])
+      .executeTakeFirst();
+    if (!updated) return false;
+    await tx
+      .insertInto('outbox')
+      .values({
+        workspace_id: updated.workspace_id,
+        topic: 'health',
+        job_key: `health-${updated.client_id}`,
+        payload: JSON.stringify({ workspaceId: updated.workspace_id, clientId: updated.client_id, cause: { kind: 'sentiment', id: `${job.interactionId}:v${job.version}` } }),
+      })
+      .execute();
+    return true;
+  });
+}
+
+/** After the last attempt: the interaction reads as failed and the job goes to the dead-letter table. */
+export async function recordSentimentFailure(
+  db: Database,
+  job: { id: string; name: string; queue: string; data: SentimentJobData; attempts: number },
+  error: string,
+): Promise<void> {
+  const message = error.slice(0, 2_000);
+  await db.asService(async (tx) => {
+    await tx
+      .updateTable('interactions')
+      .set({ sentiment_status: 'failed', sentiment_note: message.slice(0, 500) })
+      .where('id', '=', job.data.interactionId)
+      .where('content_version', '=', job.data.version)
+      .where('sentiment_status', '<>', 'done')
+      .execute();
+    await tx
+      .insertInto('failed_jobs')
+      .values({ workspace_id: job.data.workspaceId, queue: job.queue, job_name: job.name, job_key: job.id, payload: JSON.stringify(job.data), error: message, attempts: job.attempts })
+      .onConflict((conflict) =>
+        conflict
+          .column('job_key')
+          .where('retried_at', 'is', null)
+          .doUpdateSet({ error: message, attempts: job.attempts, failed_at: sql<Date>`now()` }),
+      )
+      .execute();
+  });
+}
