@@ -1,4 +1,4 @@
-import type { ClientListFilters } from '../server/clients/schemas';
+import type { ClientListFilters, InteractionFieldsInput } from '../server/clients/schemas';
 
 const list = (params: URLSearchParams, name: string) => params.getAll(name).flatMap((value) => value.split(',')).filter(Boolean);
 const integer = (value: string | null, scale = 1) => (value && /^\d+(\.\d+)?$/.test(value) ? Math.round(Number(value) * scale) : undefined);
@@ -50,5 +50,24 @@ export function clientFieldsFromForm(form: FormData) {
       .filter(Boolean),
     stripeCustomerId: text(form, 'stripeCustomerId'),
     notes: text(form, 'notes'),
+  };
+}
+
+export { SIGNAL_NAMES } from '../server/sentiment/types';
+
+/**
+ * An interaction form's fields for `interactions.log` / `interactions.update`. "When" is the
+ * browser's local time with the offset the form sends; empty means now (log) or unchanged (edit).
+ */
+export function interactionFieldsFromForm(form: FormData): InteractionFieldsInput {
+  const value = (name: string) => text(form, name) ?? '';
+  const occurredAt = value('occurredAt');
+  return {
+    type: value('type') as InteractionFieldsInput['type'],
+    direction: value('direction') as InteractionFieldsInput['direction'],
+    occurredAt: occurredAt ? `${occurredAt}:00${value('timezoneOffset') || 'Z'}` : undefined,
+    subject: value('subject'),
+    body: value('body'),
+    contactId: value('contactId') || null,
   };
 }

@@ -1,5 +1,6 @@
 import { clientsBenchmark } from './clients';
 import { requestsBenchmark } from './requests';
+import { sentimentBenchmark } from './sentiment';
 import { transactionsBenchmark } from './transactions';
 
 export type BenchmarkContext = { databaseUrl: string; redisUrl: string };
@@ -9,4 +10,5 @@ export const benchmarks = {
   transactions: transactionsBenchmark,
   requests: requestsBenchmark,
   clients: clientsBenchmark,
+  sentiment: sentimentBenchmark,
 } satisfies Record<string, Benchmark>;

@@ -102,9 +102,11 @@ async function loadWorkspace(
       }
     };
     // The per-row trigger that keeps last_contact_at is replaced by one set-based update below.
-    await client.query('alter table public.interactions disable trigger interactions_touch_client');
+    // Set-based instead of per row: last contact is computed below; the scale data asks for no
+    // sentiment jobs (an admin's backfill would queue them).
+    await client.query('alter table public.interactions disable trigger interactions_touch_client, disable trigger interactions_request_sentiment');
     await copyRows(client, 'interactions', ['workspace_id', 'client_id', 'type', 'direction', 'occurred_at', 'subject', 'body'], interactions());
-    await client.query('alter table public.interactions enable trigger interactions_touch_client');
+    await client.query('alter table public.interactions enable trigger interactions_touch_client, enable trigger interactions_request_sentiment');
     await client.query(
       `update public.clients c set last_contact_at = i.last
          from (select client_id, max(occurred_at) as last from public.interactions where workspace_id = $1 and direction <> 'internal' group by client_id) i

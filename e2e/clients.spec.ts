@@ -36,7 +36,7 @@ test('create clients, log interactions, search a misspelt name, filter and sort,
     await page.getByLabel('Subject').fill(subject);
     await page.getByLabel('What was said').fill(body);
     await page.getByRole('button', { name: 'Log interaction' }).click();
-    await expect(page.getByText('Logged. Sentiment analysis is pending.')).toBeVisible();
+    await expect(page.getByText('Logged. Its sentiment appears below in a few seconds.')).toBeVisible();
   }
   await expect(page.getByTestId('interaction').first()).toContainText('Pricing question');
   await expect(page.getByTestId('interaction')).toHaveCount(2);

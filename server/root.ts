@@ -1,6 +1,7 @@
 import { clientRouters } from './clients/router';
 import { identityRouters } from './identity/router';
 import { importsRouter } from './imports/router';
+import { sentimentRouter } from './sentiment/router';
 import { systemRouter } from './system/router';
 import { createCallerFactory, router } from './trpc';
 
@@ -9,6 +10,7 @@ export const appRouter = router({
   ...identityRouters,
   ...clientRouters,
   imports: importsRouter,
+  sentiment: sentimentRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -8,7 +8,8 @@ import { createImportQueue, IMPORTS_QUEUE } from '../server/queue/imports';
 import { createHealthQueue } from '../server/queue/health';
 import { createMaintenanceQueue, MAINTENANCE_QUEUE, scheduleDailyMaintenance } from '../server/queue/maintenance';
 import { startOutboxRelay } from '../server/queue/outbox';
-import { createSentimentQueue, SENTIMENT_QUEUE } from '../server/queue/sentiment';
+import { createSentimentQueue, SENTIMENT_QUEUE, sentimentJobSchema } from '../server/queue/sentiment';
+import { recordSentimentFailure } from '../server/sentiment/pipeline';
 import { createSentimentProviders } from '../server/sentiment/providers';
 import { withJobLog } from './job-log';
 import { createImportProcessor, requeueWaitingImports } from './processors/imports';
@@ -55,6 +56,16 @@ const workers = [
     },
   )),
 ];
+// A job that stalled too often (its worker killed mid-job, twice) fails without running the
+// processor's own dead-lettering: record it here.
+sentimentWorker.on('failed', (job, error) => {
+  if (!job || !/stalled/i.test(error.message)) return;
+  const parsed = sentimentJobSchema.safeParse(job.data);
+  if (!parsed.success) return;
+  void recordSentimentFailure(db, { id: job.id ?? '', name: job.name, queue: SENTIMENT_QUEUE, data: parsed.data, attempts: job.attemptsMade }, error.message).catch((failure: unknown) =>
+    log.error({ err: failure, jobId: job.id }, 'could not dead-letter a stalled sentiment job'),
+  );
+});
 const relay = startOutboxRelay({ db, databaseUrl: env.DATABASE_URL, queues: { sentiment: sentimentQueue, health: healthQueue }, log: log.child({ component: 'outbox-relay' }) });
 
 for (const queue of queues) queue.on('error', (error) => log.error({ err: error, queue: queue.name }, 'queue error'));

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAppServices, type AppServices } from '../services';
 import { listClients } from './clients';
@@ -132,6 +133,30 @@ describe('clients', () => {
     // The internal note of day 30 is not contact with the client.
     const { client } = await caller.clients.get({ workspaceSlug: owner.slug, clientId });
     expect(client.lastContactAt?.toISOString()).toBe(new Date(Date.UTC(2026, 9, 29, 12)).toISOString());
+  });
+
+  it('writes a sentiment job intent with each new interaction and each edit of what was said, and none for other edits', async () => {
+    const globex = (await list({ q: 'Globex' })).clients[0]!;
+    const { id } = await caller.interactions.log({ workspaceSlug: owner.slug, clientId: globex.id, fields: { type: 'email', direction: 'inbound', body: 'We are unhappy.' } });
+    const intents = () =>
+      services.db.asService((tx) => tx.selectFrom('outbox').select(['topic', 'job_key', 'payload']).where(sql<boolean>`payload->>'interactionId' = ${id}`).orderBy('id').execute());
+    expect(await intents()).toEqual([{ topic: 'sentiment', job_key: `sentiment-${id}-v1`, payload: { workspaceId: expect.any(String), interactionId: id, version: 1 } }]);
+    // Pretend the worker analysed it, then edit the text: a new version, pending again, a second intent.
+    await services.db.asService((tx) => tx.updateTable('interactions').set({ sentiment_status: 'done', sentiment_label: 'negative' }).where('id', '=', id).execute());
+    const edited = await caller.interactions.update({ workspaceSlug: owner.slug, clientId: globex.id, interactionId: id, fields: { type: 'email', direction: 'inbound', body: 'We are delighted.' } });
+    expect(edited.contentVersion).toBe(2);
+    expect(await caller.interactions.get({ workspaceSlug: owner.slug, clientId: globex.id, interactionId: id })).toMatchObject({ body: 'We are delighted.', contentVersion: 2 });
+    const row = await services.db.asService((tx) => tx.selectFrom('interactions').select(['sentiment_status']).where('id', '=', id).executeTakeFirstOrThrow());
+    expect(row.sentiment_status).toBe('pending');
+    expect((await intents()).map((intent) => intent.job_key)).toEqual([`sentiment-${id}-v1`, `sentiment-${id}-v2`]);
+    // Changing only when it happened is not a new version.
+    await caller.interactions.update({ workspaceSlug: owner.slug, clientId: globex.id, interactionId: id, fields: { type: 'email', direction: 'inbound', body: 'We are delighted.', occurredAt: '2026-10-01T10:00:00Z' } });
+    expect(await intents()).toHaveLength(2);
+    // Users edit content, never the analysis.
+    const forged = await services.db
+      .withUser({ sub: owner.userId, email: owner.email }, (tx) => tx.updateTable('interactions').set({ sentiment_label: 'positive' }).where('id', '=', id).execute())
+      .catch((error: { code?: string }) => error.code);
+    expect(forged).toBe('42501');
   });
 
   it('refuses a contact of another client and lets a viewer read but not write', async () => {

@@ -20,6 +20,9 @@ export type InteractionRow = {
   sentimentScore: number | null;
   sentimentSignals: string[];
   sentimentSummary: string | null;
+  sentimentConfidence: number | null;
+  sentimentAnalysedBy: string | null;
+  sentimentNote: string | null;
 };
 
 /** Logs an interaction on a client of the workspace; its sentiment starts as pending. */
@@ -75,6 +78,9 @@ export async function listInteractions(
       'i.sentiment_score as sentimentScore',
       'i.sentiment_signals as sentimentSignals',
       'i.sentiment_summary as sentimentSummary',
+      'i.sentiment_confidence as sentimentConfidence',
+      'i.sentiment_analysed_by as sentimentAnalysedBy',
+      'i.sentiment_note as sentimentNote',
     ])
     .where('i.client_id', '=', input.clientId)
     .where('i.workspace_id', '=', input.workspaceId);
@@ -91,4 +97,75 @@ export async function listInteractions(
     interactions: page,
     nextCursor: rows.length > limit && last ? Buffer.from(`${last.occurredAt.toISOString()}|${last.id}`).toString('base64url') : null,
   };
+}
+
+/** One interaction of a client, for its edit form. */
+export async function getInteraction(tx: Tx, input: { workspaceId: string; clientId: string; interactionId: string }) {
+  const row = await tx
+    .selectFrom('interactions')
+    .select(['id', 'type', 'direction', 'occurred_at as occurredAt', 'subject', 'body', 'contact_id as contactId', 'content_version as contentVersion'])
+    .where('id', '=', input.interactionId)
+    .where('client_id', '=', input.clientId)
+    .where('workspace_id', '=', input.workspaceId)
+    .executeTakeFirst();
+  if (!row) throw new AppError('NOT_FOUND', 'That interaction does not exist on this client.');
+  return row;
+}
+
+/**
+ * Edits an interaction. A change of what was said (subject, text, type or direction) makes a new
+ * content version, which the database sends for analysis again (decision 015).
+ */
+export async function updateInteraction(
+  tx: Tx,
+  input: { workspaceId: string; clientId: string; interactionId: string; fields: InteractionFields },
+): Promise<{ id: string; contentVersion: number }> {
+  if (input.fields.contactId) {
+    const contact = await tx.selectFrom('contacts').select('id').where('id', '=', input.fields.contactId).where('client_id', '=', input.clientId).executeTakeFirst();
+    if (!contact) throw AppError.field('contactId', 'Choose one of this client’s contacts.');
+  }
+  const updated = await tx
+    .updateTable('interactions')
+    .set({
+      type: input.fields.type,
+      direction: input.fields.direction,
+      ...(input.fields.occurredAt ? { occurred_at: new Date(input.fields.occurredAt) } : {}),
+      subject: input.fields.subject,
+      body: input.fields.body,
+      contact_id: input.fields.contactId ?? null,
+      updated_at: sql<Date>`now()`,
+    })
+    .where('id', '=', input.interactionId)
+    .where('client_id', '=', input.clientId)
+    .where('workspace_id', '=', input.workspaceId)
+    .returning(['id', 'content_version as contentVersion'])
+    .executeTakeFirst();
+  if (!updated) throw new AppError('NOT_FOUND', 'That interaction does not exist on this client.');
+  return updated;
+}
+
+export type SentimentTrendPoint = { week: string; interactions: number; positive: number; neutral: number; negative: number; averageScore: number | null };
+
+/** The client's analysed interactions of the last `days` days, by week (Monday), oldest first. */
+export async function sentimentTrend(tx: Tx, input: { workspaceId: string; clientId: string; days: number }): Promise<SentimentTrendPoint[]> {
+  const rows = await sql<{ week: Date; interactions: number; positive: number; neutral: number; negative: number; average_score: number | null }>`
+    select date_trunc('week', occurred_at) as week,
+           count(*)::int as interactions,
+           count(*) filter (where sentiment_label = 'positive')::int as positive,
+           count(*) filter (where sentiment_label = 'neutral')::int as neutral,
+           count(*) filter (where sentiment_label = 'negative')::int as negative,
+           round(avg(sentiment_score)::numeric, 3)::float8 as average_score
+      from public.interactions
+     where client_id = ${input.clientId}::uuid and workspace_id = ${input.workspaceId}::uuid
+       and sentiment_status = 'done' and direction <> 'internal'
+       and occurred_at >= now() - make_interval(days => ${input.days})
+     group by 1 order by 1`.execute(tx);
+  return rows.rows.map((row) => ({
+    week: row.week.toISOString().slice(0, 10),
+    interactions: row.interactions,
+    positive: row.positive,
+    neutral: row.neutral,
+    negative: row.negative,
+    averageScore: row.average_score,
+  }));
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { recordAudit } from '../identity/audit';
 import { router, workspaceProcedure } from '../trpc';
 import { addContact, bulkUpdateClients, createClient, decodeClientCursor, deleteClient, getClient, listClients, listContacts, updateClient } from './clients';
-import { listInteractions, logInteraction } from './interactions';
+import { getInteraction, listInteractions, logInteraction, sentimentTrend, updateInteraction } from './interactions';
 import { bulkActionSchema, clientFieldsSchema, clientListFiltersSchema, contactFieldsSchema, INTERACTION_TYPES, interactionFieldsSchema } from './schemas';
 
 const cursorSchema = z
@@ -75,6 +75,15 @@ const interactionsRouter = router({
   log: workspaceProcedure('manager')
     .input(z.object({ clientId: z.uuid(), fields: interactionFieldsSchema }))
     .mutation(({ ctx, input }) => logInteraction(ctx.tx, { workspaceId: ctx.workspace.id, clientId: input.clientId, authorId: ctx.session.user.id, fields: input.fields })),
+  get: workspaceProcedure('viewer')
+    .input(z.object({ clientId: z.uuid(), interactionId: z.uuid() }))
+    .query(({ ctx, input }) => getInteraction(ctx.tx, { workspaceId: ctx.workspace.id, clientId: input.clientId, interactionId: input.interactionId })),
+  update: workspaceProcedure('manager')
+    .input(z.object({ clientId: z.uuid(), interactionId: z.uuid(), fields: interactionFieldsSchema }))
+    .mutation(({ ctx, input }) => updateInteraction(ctx.tx, { workspaceId: ctx.workspace.id, clientId: input.clientId, interactionId: input.interactionId, fields: input.fields })),
+  sentimentTrend: workspaceProcedure('viewer')
+    .input(z.object({ clientId: z.uuid(), days: z.number().int().min(7).max(365).default(90) }))
+    .query(({ ctx, input }) => sentimentTrend(ctx.tx, { workspaceId: ctx.workspace.id, clientId: input.clientId, days: input.days })),
 });
 
 export const clientRouters = { clients: clientsRouter, interactions: interactionsRouter };

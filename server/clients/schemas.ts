@@ -66,6 +66,7 @@ export const interactionFieldsSchema = z.object({
   contactId: z.uuid().nullable().optional(),
 });
 export type InteractionFields = z.output<typeof interactionFieldsSchema>;
+export type InteractionFieldsInput = z.input<typeof interactionFieldsSchema>;
 
 export const clientListFiltersSchema = z.object({
   q: z.string().trim().max(200).optional(),

@@ -23,6 +23,8 @@ export const AUDIT_ACTIONS = [
   'client.bulk_updated',
   'client.imported',
   'client.exported',
+  'job.retried',
+  'sentiment.backfill_started',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -4,7 +4,13 @@ import { z } from 'zod';
 export const SENTIMENT_QUEUE = 'sentiment';
 
 /** One interaction's text at one version: an edit is a new version, so a new job. */
-export const sentimentJobSchema = z.object({ workspaceId: z.uuid(), interactionId: z.uuid(), version: z.number().int().min(1) });
+export const sentimentJobSchema = z.object({
+  workspaceId: z.uuid(),
+  interactionId: z.uuid(),
+  version: z.number().int().min(1),
+  /** Malformed or schema-violating answers of the LLM so far (kept on the job between attempts). */
+  badOutputs: z.number().int().min(0).optional(),
+});
 export type SentimentJobData = z.infer<typeof sentimentJobSchema>;
 
 /** Attempts per job; a 429 from the LLM does not spend one. After the last, the job is dead-lettered. */

@@ -244,7 +244,7 @@ export function analyseLocally(input: SentimentInput): SentimentResult {
   const evidence = lexical.hits + signals.length * 2;
   const confidence = Math.round(Math.min(0.95, 0.35 + Math.abs(score) * 0.4 + Math.min(evidence, 6) * 0.04) * 100) / 100;
   const named = signals.map((signal) => SIGNAL_NAMES[signal].toLowerCase());
-  const headline = firstSentence(input.subject || input.body) || 'No text';
+  const headline = firstSentence(input.body || input.subject || '') || 'No text';
   const summary = `${label[0]!.toUpperCase()}${label.slice(1)}${named.length ? ` (${named.join(', ')})` : ''}: “${headline}”`;
   return { label, score, confidence, signals, summary: summary.length > 300 ? `${summary.slice(0, 299)}…` : summary };
 }

@@ -34,37 +34,24 @@ export async function storeSentiment(
   result: SentimentResult,
   meta: { analysedBy: string; note?: string | null },
 ): Promise<boolean> {
-  return db.asService(async (tx) => {
-    const updated = await tx
-      .updateTable('interactions')
-      .set({
-        sentiment_status: 'done',
-        sentiment_label: result.label,
-        sentiment_score: result.score,
-        sentiment_confidence: result.confidence,
-        sentiment_signals: result.signals,
-        sentiment_summary: result.summary,
-        sentiment_analysed_by: meta.analysedBy,
-        sentiment_note: meta.note ?? null,
-        sentiment_analysed_at: sql<Date>`now()`,
-      })
-      .where('id', '=', job.interactionId)
-      .where('content_version', '=', job.version)
-      .where('sentiment_status', '<>', 'done')
-      .returning(['workspace_id', 'client_id'])
-      .executeTakeFirst();
-    if (!updated) return false;
-    await tx
-      .insertInto('outbox')
-      .values({
-        workspace_id: updated.workspace_id,
-        topic: 'health',
-        job_key: `health-${updated.client_id}`,
-        payload: JSON.stringify({ workspaceId: updated.workspace_id, clientId: updated.client_id, cause: { kind: 'sentiment', id: `${job.interactionId}:v${job.version}` } }),
-      })
-      .execute();
-    return true;
-  });
+  // One statement (one round trip, its own transaction): the result and the request it causes.
+  const stored = await db.readAsService((kysely) =>
+    sql<{ id: string }>`
+      with analysed as (
+        update public.interactions
+           set sentiment_status = 'done', sentiment_label = ${result.label}::public.sentiment_label, sentiment_score = ${result.score},
+               sentiment_confidence = ${result.confidence}, sentiment_signals = ${result.signals}::text[], sentiment_summary = ${result.summary},
+               sentiment_analysed_by = ${meta.analysedBy}, sentiment_note = ${meta.note ?? null}, sentiment_analysed_at = now()
+         where id = ${job.interactionId}::uuid and content_version = ${job.version} and sentiment_status <> 'done'
+        returning workspace_id, client_id
+      )
+      insert into public.outbox (workspace_id, topic, job_key, payload)
+      select workspace_id, 'health', 'health-' || client_id,
+             jsonb_build_object('workspaceId', workspace_id, 'clientId', client_id, 'cause', jsonb_build_object('kind', 'sentiment', 'id', ${`${job.interactionId}:v${job.version}`}::text))
+        from analysed
+      returning id`.execute(kysely),
+  );
+  return stored.rows.length > 0;
 }
 
 /** After the last attempt: the interaction reads as failed and the job goes to the dead-letter table. */

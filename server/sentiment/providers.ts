@@ -10,5 +10,5 @@ export function createSentimentProviders(env: Env): { provider: SentimentProvide
     const provider = createLlmProvider({ apiKey: env.OPENAI_API_KEY!, baseURL: env.OPENAI_BASE_URL, model: env.LLM_MODEL, timeoutMs: env.LLM_TIMEOUT_MS });
     return { provider, fallback: local, ratePerSecond: env.SENTIMENT_RATE_PER_SECOND ?? 5 };
   }
-  return { provider: local, fallback: local, ratePerSecond: env.SENTIMENT_RATE_PER_SECOND ?? 200 };
+  return { provider: local, fallback: local, ratePerSecond: env.SENTIMENT_RATE_PER_SECOND ?? 2_000 };
 }

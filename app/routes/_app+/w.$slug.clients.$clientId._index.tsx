@@ -1,63 +1,38 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
 import { useEffect, useRef } from 'react';
+import { interactionFieldsFromForm, SIGNAL_NAMES } from '~/clients.server';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
-import { Field, FormError, SelectField, errorsFor, formErrorOf } from '~/components/forms';
+import { INTERACTION_TYPE_OPTIONS, InteractionFields } from '~/components/interaction-form';
+import { SentimentDetails, SentimentTrendChart, useRevalidateWhile } from '~/components/sentiment';
+import { FormError, formErrorOf } from '~/components/forms';
 import { attemptProcedure, callProcedure } from '~/trpc.server';
 import { formatDate, formatMoney, RISK_LABELS } from '~/utils/format';
 import { requireWorkspace } from '~/workspace.server';
 
 export const meta: MetaFunction<typeof loader> = ({ data: page }) => [{ title: `${page?.client.name ?? 'Client'} · ClientPulse` }];
 
-const TYPES = [
-  ['email', 'Email'],
-  ['call', 'Call'],
-  ['meeting', 'Meeting'],
-  ['support_ticket', 'Support ticket'],
-  ['chat', 'Chat'],
-  ['note', 'Note'],
-] as const;
-
-const DIRECTIONS = [
-  ['inbound', 'From the client'],
-  ['outbound', 'To the client'],
-  ['internal', 'Internal note'],
-] as const;
+const TYPES = INTERACTION_TYPE_OPTIONS;
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { caller, workspace, workspaceSlug } = await requireWorkspace(request, context, params.slug);
   const url = new URL(request.url);
   const clientId = params.clientId ?? '';
   const type = url.searchParams.get('type') || undefined;
-  const [{ client, contacts }, timeline] = await Promise.all([
+  const [{ client, contacts }, timeline, trend] = await Promise.all([
     callProcedure(() => caller.clients.get({ workspaceSlug, clientId })),
     callProcedure(() =>
       caller.interactions.list({ workspaceSlug, clientId, type: type as (typeof TYPES)[number][0] | undefined, cursor: url.searchParams.get('cursor') || undefined }),
     ),
+    callProcedure(() => caller.interactions.sentimentTrend({ workspaceSlug, clientId, days: 90 })),
   ]);
-  return { client, contacts, timeline, canEdit: workspace.role !== 'viewer' };
+  return { client, contacts, timeline, trend, signalNames: SIGNAL_NAMES, canEdit: workspace.role !== 'viewer' };
 }
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const { caller, workspaceSlug } = await requireWorkspace(request, context, params.slug);
   const form = await request.formData();
-  const text = (name: string) => String(form.get(name) ?? '');
-  const occurredAt = text('occurredAt');
-  const result = await attemptProcedure(() =>
-    caller.interactions.log({
-      workspaceSlug,
-      clientId: params.clientId ?? '',
-      fields: {
-        type: text('type') as (typeof TYPES)[number][0],
-        direction: text('direction') as 'inbound' | 'outbound' | 'internal',
-        // The browser's local time with its offset (sent by the form) or now.
-        occurredAt: occurredAt ? `${occurredAt}:00${text('timezoneOffset') || 'Z'}` : undefined,
-        subject: text('subject'),
-        body: text('body'),
-        contactId: text('contactId') || null,
-      },
-    }),
-  );
+  const result = await attemptProcedure(() => caller.interactions.log({ workspaceSlug, clientId: params.clientId ?? '', fields: interactionFieldsFromForm(form) }));
   if (!result.ok) return data(result, { status: result.status });
   return { ok: true as const };
 }
@@ -67,40 +42,15 @@ function LogInteractionForm({ contacts }: { contacts: Array<{ id: string; name: 
   const navigation = useNavigation();
   const busy = navigation.state === 'submitting';
   const formRef = useRef<HTMLFormElement>(null);
-  const offsetRef = useRef<HTMLInputElement>(null);
   useEffect(() => {
     if (result?.ok) formRef.current?.reset();
   }, [result]);
-  useEffect(() => {
-    const minutes = -new Date().getTimezoneOffset();
-    const sign = minutes >= 0 ? '+' : '-';
-    const abs = Math.abs(minutes);
-    if (offsetRef.current) offsetRef.current.value = `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
-  }, []);
   return (
     <Form method="post" ref={formRef} noValidate className="log-form" aria-labelledby="log-heading">
       <h3 id="log-heading">Log an interaction</h3>
       <FormError message={formErrorOf(result)} />
-      {result?.ok ? <p className="notice" role="status">Logged. Sentiment analysis is pending.</p> : null}
-      <input type="hidden" name="timezoneOffset" ref={offsetRef} />
-      <div className="form-grid">
-        <SelectField label="Type" name="type" id="log-type" defaultValue="email" options={TYPES} />
-        <SelectField label="Direction" name="direction" id="log-direction" defaultValue="inbound" options={DIRECTIONS} />
-        <SelectField
-          label="Contact"
-          name="contactId"
-          id="log-contact"
-          defaultValue=""
-          options={[['', '—'], ...contacts.map((contact) => [contact.id, contact.name] as const)]}
-        />
-        <Field label="When" name="occurredAt" type="datetime-local" hint="Leave empty for now." errors={errorsFor(result, 'fields.occurredAt')} />
-      </div>
-      <Field label="Subject" name="subject" errors={errorsFor(result, 'fields.subject')} />
-      <div className="field">
-        <label htmlFor="log-body">What was said</label>
-        <textarea id="log-body" name="body" rows={4} />
-        {errorsFor(result, 'fields.body') ? <p className="field-error">{errorsFor(result, 'fields.body')?.join(' ')}</p> : null}
-      </div>
+      {result?.ok ? <p className="notice" role="status">Logged. Its sentiment appears below in a few seconds.</p> : null}
+      <InteractionFields idPrefix="log" contacts={contacts} result={result} />
       <button type="submit" disabled={busy}>
         {busy ? 'Logging…' : 'Log interaction'}
       </button>
@@ -109,8 +59,10 @@ function LogInteractionForm({ contacts }: { contacts: Array<{ id: string; name: 
 }
 
 export default function ClientPage() {
-  const { client, contacts, timeline, canEdit } = useLoaderData<typeof loader>();
+  const { client, contacts, timeline, trend, signalNames, canEdit } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
+  // Sentiment arrives from the worker within seconds: keep the page fresh while any is pending.
+  useRevalidateWhile(timeline.interactions.some((interaction) => interaction.sentimentStatus === 'pending'));
   const next = new URLSearchParams(params);
   if (timeline.nextCursor) next.set('cursor', timeline.nextCursor);
   return (
@@ -194,10 +146,18 @@ export default function ClientPage() {
                     <time dateTime={new Date(interaction.occurredAt).toISOString()}>{new Date(interaction.occurredAt).toISOString().slice(0, 16).replace('T', ' ')} UTC</time>
                     {interaction.contactName ? ` · ${interaction.contactName}` : ''}
                     {interaction.authorName ? ` · by ${interaction.authorName}` : ''}
-                    <span className="pill">{interaction.sentimentStatus === 'done' ? interaction.sentimentLabel : `sentiment ${interaction.sentimentStatus}`}</span>
+                    {canEdit ? (
+                      <>
+                        {' · '}
+                        <Link to={`interactions/${interaction.id}/edit`} aria-label={`Edit the ${interaction.type.replace('_', ' ')} of ${new Date(interaction.occurredAt).toISOString().slice(0, 10)}`}>
+                          Edit
+                        </Link>
+                      </>
+                    ) : null}
                   </p>
                   {interaction.subject ? <p className="timeline-subject">{interaction.subject}</p> : null}
                   {interaction.body ? <p className="timeline-body">{interaction.body}</p> : null}
+                  <SentimentDetails sentiment={interaction} signalNames={signalNames} />
                 </li>
               ))}
             </ol>
@@ -207,6 +167,11 @@ export default function ClientPage() {
               <Link to={`?${next.toString()}`}>Older interactions →</Link>
             </p>
           ) : null}
+        </section>
+        <div className="stack">
+        <section className="card" aria-labelledby="trend-heading">
+          <h2 id="trend-heading">Sentiment trend</h2>
+          <SentimentTrendChart points={trend} />
         </section>
         <section className="card" aria-labelledby="contacts-heading">
           <h2 id="contacts-heading">Contacts</h2>
@@ -230,6 +195,7 @@ export default function ClientPage() {
             </ul>
           )}
         </section>
+        </div>
       </div>
     </>
   );

@@ -2,15 +2,19 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { Field, FormError, Notice, errorsFor, formErrorOf } from '~/components/forms';
-import { attemptProcedure, runIntent } from '~/trpc.server';
+import { useRevalidateWhile } from '~/components/sentiment';
+import { attemptProcedure, callProcedure, runIntent } from '~/trpc.server';
 import { requireWorkspace } from '~/workspace.server';
 
 export const meta: MetaFunction = () => [{ title: 'Workspace settings · ClientPulse' }];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
-  const { workspace } = await requireWorkspace(request, context, params.slug);
+  const { workspace, caller, workspaceSlug } = await requireWorkspace(request, context, params.slug);
   if (workspace.role !== 'admin' && workspace.role !== 'owner') throw new Response('Only admins and owners can change workspace settings.', { status: 403 });
-  return { workspace };
+  const [progress, failedJobs] = await Promise.all([callProcedure(() => caller.sentiment.progress({ workspaceSlug })), callProcedure(() => caller.sentiment.failedJobs({ workspaceSlug }))]);
+  // A backfill's size rides in the URL (?backfill=N) so the progress bar survives reloads.
+  const backfill = Number(new URL(request.url).searchParams.get('backfill')) || null;
+  return { workspace, progress, failedJobs, backfill };
 }
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
@@ -20,6 +24,13 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   if (intent === 'rename') {
     return runIntent(intent, () => caller.workspaces.rename({ workspaceSlug, name: String(form.get('name') ?? '') }), 'Workspace renamed.');
   }
+  if (intent === 'backfill') {
+    const result = await attemptProcedure(() => caller.sentiment.backfill({ workspaceSlug }));
+    return result.ok ? redirect(`?backfill=${result.value.queued}#sentiment-heading`) : data({ ...result, intent }, { status: result.status });
+  }
+  if (intent === 'retry') {
+    return runIntent(intent, () => caller.sentiment.retryFailedJob({ workspaceSlug, failedJobId: String(form.get('failedJobId') ?? '') }), 'Sent back to the queue.');
+  }
   if (intent === 'delete') {
     const result = await attemptProcedure(() => caller.workspaces.delete({ workspaceSlug, confirmation: String(form.get('confirmation') ?? '') }));
     return result.ok ? redirect('/') : data({ ...result, intent }, { status: result.status });
@@ -28,8 +39,11 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 }
 
 export default function WorkspaceSettings() {
-  const { workspace } = useLoaderData<typeof loader>();
+  const { workspace, progress, failedJobs, backfill } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
+  const remaining = progress.pending + progress.failed;
+  useRevalidateWhile(progress.pending > 0, 2_000);
+  const retryResult = result?.intent === 'retry' ? result : undefined;
   const busy = useNavigation().state === 'submitting';
   const renameResult = result?.intent === 'rename' ? result : undefined;
   const deleteResult = result?.intent === 'delete' ? result : undefined;
@@ -46,6 +60,74 @@ export default function WorkspaceSettings() {
             Save name
           </button>
         </Form>
+      </section>
+      <section className="card" aria-labelledby="sentiment-heading">
+        <h2 id="sentiment-heading">Sentiment analysis</h2>
+        {backfill ? (
+          <div className="field">
+            <label htmlFor="backfill-progress">
+              Analysing {backfill.toLocaleString('en-US')} interactions: {Math.max(0, backfill - remaining).toLocaleString('en-US')} done
+            </label>
+            <progress id="backfill-progress" className="progress" max={backfill} value={Math.max(0, backfill - remaining)} />
+          </div>
+        ) : null}
+        <p data-testid="sentiment-progress">
+          {remaining === 0
+            ? 'Every interaction is analysed.'
+            : `${progress.pending.toLocaleString('en-US')} waiting for analysis, ${progress.failed.toLocaleString('en-US')} failed.`}
+        </p>
+        <Form method="post">
+          <input type="hidden" name="intent" value="backfill" />
+          <button type="submit" disabled={busy || remaining === 0}>
+            Analyse all pending and failed interactions
+          </button>
+        </Form>
+        <h3>Failed jobs</h3>
+        {retryResult?.ok ? <Notice>{retryResult.done}</Notice> : null}
+        <FormError message={formErrorOf(retryResult)} />
+        {failedJobs.length === 0 ? (
+          <p className="muted">No failed jobs. Jobs that fail every attempt (the LLM down for minutes, say) are listed here to retry.</p>
+        ) : (
+          <table className="table">
+            <caption className="visually-hidden">Jobs that failed every attempt</caption>
+            <thead>
+              <tr>
+                <th scope="col">Failed</th>
+                <th scope="col">Job</th>
+                <th scope="col">Error</th>
+                <th scope="col">
+                  <span className="visually-hidden">Retry</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {failedJobs.map((job) => (
+                <tr key={job.id} data-testid="failed-job">
+                  <td>{new Date(job.failedAt).toISOString().slice(0, 16).replace('T', ' ')} UTC</td>
+                  <td>
+                    {job.queue} after {job.attempts} attempts
+                    {job.clientId ? (
+                      <>
+                        {' · '}
+                        <a href={`/w/${workspace.slug}/clients/${job.clientId}`}>{job.clientName}</a>
+                      </>
+                    ) : null}
+                  </td>
+                  <td>{job.error}</td>
+                  <td>
+                    <Form method="post">
+                      <input type="hidden" name="intent" value="retry" />
+                      <input type="hidden" name="failedJobId" value={job.id} />
+                      <button type="submit" className="button-small" disabled={busy}>
+                        Retry
+                      </button>
+                    </Form>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
       </section>
       {workspace.role === 'owner' ? (
         <section className="card danger-zone" aria-labelledby="delete-heading">

@@ -1,0 +1,108 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { pino } from 'pino';
+import { sql } from 'kysely';
+import { readExamples } from '../eval/sentiment/run';
+import { parseEnv } from '../server/env';
+import { ROOT_DIR } from '../server/local/stack';
+import { WORKER_HEARTBEAT_KEY } from '../server/queue/heartbeat';
+import { closeAppServices, createAppServices } from '../server/services';
+import { analyseLocally } from '../server/sentiment/local';
+import { createOwner } from '../server/testing/factories';
+import type { Benchmark } from './registry';
+import { percentile } from './stats';
+
+const THROUGHPUT_MESSAGES = 20_000;
+const BURST = 1_000;
+const SAVERS = 20;
+
+/**
+ * The local provider's throughput (messages/s, in-process, over the evaluation set's messages) and
+ * the pipeline end to end: a burst of 1,000 interactions saved by 20 concurrent writers, each in its
+ * own transaction, with a real worker process running; latency from the save's commit to the
+ * sentiment being stored (both Postgres clocks).
+ */
+export const sentimentBenchmark: Benchmark = {
+  description: `local sentiment throughput (${THROUGHPUT_MESSAGES.toLocaleString('en-US')} messages) and save → sentiment stored latency under a burst of ${BURST.toLocaleString('en-US')} interactions (ms)`,
+  async run({ databaseUrl, redisUrl }) {
+    const messages = readExamples(`${ROOT_DIR}/eval/sentiment/messages.jsonl`).map((example) => example.text);
+    const started = performance.now();
+    for (let index = 0; index < THROUGHPUT_MESSAGES; index += 1) analyseLocally({ type: 'email', direction: 'inbound', subject: null, body: messages[index % messages.length]! });
+    const throughput = THROUGHPUT_MESSAGES / ((performance.now() - started) / 1000);
+
+    const prefix = `bench-${randomUUID().slice(0, 8)}`;
+    const env = parseEnv({ NODE_ENV: 'production', DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, SESSION_SECRET: 'bench-session-secret-0123456789abcdef', SMTP_URL: 'smtp://127.0.0.1:9', QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent' });
+    const services = createAppServices(env, pino({ level: 'silent' }));
+    const worker = spawn(process.execPath, ['--import', 'tsx', 'worker/index.ts'], {
+      cwd: ROOT_DIR,
+      env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, SESSION_SECRET: 'bench-session-secret-0123456789abcdef', SMTP_URL: 'smtp://127.0.0.1:9', SENTIMENT_PROVIDER: 'local', LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    try {
+      const owner = await createOwner(services, 'bench-sentiment');
+      const workspace = await services.db.asService((tx) => tx.selectFrom('workspaces').select('id').where('slug', '=', owner.slug).executeTakeFirstOrThrow());
+      const clients = await services.db.asService((tx) =>
+        tx
+          .insertInto('clients')
+          .values(Array.from({ length: 50 }, (_, index) => ({ workspace_id: workspace.id, name: `Burst client ${index}` })))
+          .returning('id')
+          .execute(),
+      );
+      // Wait for the worker to be up (its heartbeat) before the burst.
+      const deadline = Date.now() + 60_000;
+      while (!(await services.redis.get(WORKER_HEARTBEAT_KEY).catch(() => null)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: SAVERS }, async () => {
+          while (next < BURST) {
+            const index = next++;
+            await services.db.asService((tx) =>
+              tx
+                .insertInto('interactions')
+                .values({ workspace_id: workspace.id, client_id: clients[index % clients.length]!.id, type: 'email', direction: 'inbound', occurred_at: new Date(), body: messages[index % messages.length]! })
+                .execute(),
+            );
+          }
+        }),
+      );
+      const waitUntil = Date.now() + 120_000;
+      let pending = BURST;
+      while (pending > 0 && Date.now() < waitUntil) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        const row = await services.db.asService((tx) =>
+          tx.selectFrom('interactions').select((eb) => eb.fn.countAll<string>().as('n')).where('workspace_id', '=', workspace.id).where('sentiment_status', '<>', 'done').executeTakeFirstOrThrow(),
+        );
+        pending = Number(row.n);
+      }
+      const latencies = await services.db.asService((tx) =>
+        sql<{ ms: number }>`select extract(epoch from (sentiment_analysed_at - created_at)) * 1000 as ms from public.interactions where workspace_id = ${workspace.id}::uuid and sentiment_status = 'done'`.execute(tx),
+      );
+      const samples = latencies.rows.map((row) => Number(row.ms));
+      const spans = await services.db.asService((tx) =>
+        sql<{ saves_ms: number; analyses_ms: number; first_wait_ms: number }>`select extract(epoch from max(created_at) - min(created_at)) * 1000 as saves_ms,
+                  extract(epoch from max(sentiment_analysed_at) - min(sentiment_analysed_at)) * 1000 as analyses_ms,
+                  extract(epoch from min(sentiment_analysed_at) - min(created_at)) * 1000 as first_wait_ms
+             from public.interactions where workspace_id = ${workspace.id}::uuid`.execute(tx),
+      );
+      const span = spans.rows[0]!;
+      await services.db.asService((tx) => tx.deleteFrom('workspaces').where('id', '=', workspace.id).execute());
+      return {
+        local_messages_per_s: Math.round(throughput),
+        burst_interactions: BURST,
+        burst_analysed: samples.length,
+        save_to_sentiment_p50_ms: percentile(samples, 50),
+        save_to_sentiment_p95_ms: percentile(samples, 95),
+        save_to_sentiment_max_ms: percentile(samples, 100),
+        burst_saving_ms: Math.round(Number(span.saves_ms)),
+        burst_analysing_ms: Math.round(Number(span.analyses_ms)),
+        first_result_after_ms: Math.round(Number(span.first_wait_ms)),
+      };
+    } finally {
+      worker.kill('SIGTERM');
+      await new Promise((resolve) => worker.once('exit', resolve));
+      await closeAppServices(services);
+    }
+  },
+};
