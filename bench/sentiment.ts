@@ -33,7 +33,7 @@ export const sentimentBenchmark: Benchmark = {
     const prefix = `bench-${randomUUID().slice(0, 8)}`;
     const env = parseEnv({ NODE_ENV: 'production', DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, SESSION_SECRET: 'bench-session-secret-0123456789abcdef', SMTP_URL: 'smtp://127.0.0.1:9', QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent' });
     const services = createAppServices(env, pino({ level: 'silent' }));
-    const worker = spawn(process.execPath, ['--import', 'tsx', 'worker/index.ts'], {
+    const worker = spawn(process.execPath, [...(process.env.BENCH_WORKER_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_WORKER_PROFILE}`] : []), '--import', 'tsx', 'worker/index.ts'], {
       cwd: ROOT_DIR,
       env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, SESSION_SECRET: 'bench-session-secret-0123456789abcdef', SMTP_URL: 'smtp://127.0.0.1:9', SENTIMENT_PROVIDER: 'local', LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'ignore', 'inherit'],

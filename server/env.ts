@@ -23,8 +23,8 @@ const envSchema = z.object({
   LLM_MODEL: z.string().min(1).default('gpt-4o-mini'),
   LLM_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(120_000).default(15_000),
   /** Sentiment jobs one worker runs at once. */
-  SENTIMENT_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(16),
-  /** Sentiment jobs per second across the queue (the provider's rate limit); default 2,000 local, 5 LLM. */
+  SENTIMENT_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(32),
+  /** Sentiment jobs per second across the queue (the provider's rate limit); default none for local, 5 for the LLM. */
   SENTIMENT_RATE_PER_SECOND: z.coerce.number().int().min(1).max(10_000).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: z

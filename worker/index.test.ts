@@ -7,18 +7,25 @@ import { IMPORTS_QUEUE } from '../server/queue/imports';
 import { DAILY_MAINTENANCE_SCHEDULER, MAINTENANCE_QUEUE } from '../server/queue/maintenance';
 import { SENTIMENT_QUEUE } from '../server/queue/sentiment';
 import { ROOT_DIR } from '../server/local/stack';
-import { TEST_SESSION_SECRET, testDatabaseUrl, testRedisUrl } from '../server/testing/services';
+import { migrate } from '../server/db/migrate';
+import { createScratchDatabase, TEST_SESSION_SECRET, testRedisUrl } from '../server/testing/services';
 
 // Redis database 3 of the test server: this worker's heartbeat and queues are its own.
 const redisUrl = `${testRedisUrl()}/3`;
 const redis = createWorkerConnection(redisUrl);
 
+// A migrated scratch database: this worker's outbox relay must not take other test files' job intents.
+let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
+
 beforeAll(async () => {
   await redis.flushdb();
+  scratch = await createScratchDatabase();
+  await migrate({ databaseUrl: scratch.url });
 });
 afterAll(async () => {
   await redis.flushdb();
   await redis.quit();
+  await scratch?.drop();
 });
 
 async function until<T>(probe: () => Promise<T | null | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
@@ -37,7 +44,7 @@ it('boots, schedules daily maintenance, runs jobs with their id in every log lin
     env: {
       ...process.env,
       NODE_ENV: 'production',
-      DATABASE_URL: testDatabaseUrl(),
+      DATABASE_URL: scratch.url,
       REDIS_URL: redisUrl,
       SESSION_SECRET: TEST_SESSION_SECRET,
       SMTP_URL: 'smtp://127.0.0.1:2525',

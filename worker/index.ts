@@ -2,14 +2,14 @@ import { Worker, type Queue } from 'bullmq';
 import { createDatabase } from '../server/db';
 import { loadEnvOrExit } from '../server/env';
 import { createLogger } from '../server/log';
-import { createWorkerConnection } from '../server/queue/connection';
+import { createClientConnection, createWorkerConnection } from '../server/queue/connection';
 import { clearHeartbeat, HEARTBEAT_INTERVAL_MS, writeHeartbeat } from '../server/queue/heartbeat';
 import { createImportQueue, IMPORTS_QUEUE } from '../server/queue/imports';
 import { createHealthQueue } from '../server/queue/health';
 import { createMaintenanceQueue, MAINTENANCE_QUEUE, scheduleDailyMaintenance } from '../server/queue/maintenance';
-import { startOutboxRelay } from '../server/queue/outbox';
+import { purgeRelayedOutbox, startOutboxRelay } from '../server/queue/outbox';
 import { createSentimentQueue, SENTIMENT_QUEUE, sentimentJobSchema } from '../server/queue/sentiment';
-import { recordSentimentFailure } from '../server/sentiment/pipeline';
+import { recordSentimentFailure, requeueStalePendingSentiment } from '../server/sentiment/pipeline';
 import { createSentimentProviders } from '../server/sentiment/providers';
 import { withJobLog } from './job-log';
 import { createImportProcessor, requeueWaitingImports } from './processors/imports';
@@ -34,7 +34,7 @@ const sentiment = createSentimentProviders(env);
 let sentimentWorker: Worker | undefined;
 
 const workers = [
-  new Worker(MAINTENANCE_QUEUE, withJobLog(log, MAINTENANCE_QUEUE, createMaintenanceProcessor({ queues: () => queues })), {
+  new Worker(MAINTENANCE_QUEUE, withJobLog(log, MAINTENANCE_QUEUE, createMaintenanceProcessor({ queues: () => queues, purgeOutbox: () => purgeRelayedOutbox(db), requeueStale: () => requeueStalePendingSentiment(db) })), {
     connection,
     prefix,
     concurrency: 1,
@@ -49,7 +49,7 @@ const workers = [
       prefix,
       concurrency: env.SENTIMENT_CONCURRENCY,
       // The provider's rate limit, across every worker of the queue.
-      limiter: { max: sentiment.ratePerSecond, duration: 1_000 },
+      ...(sentiment.ratePerSecond ? { limiter: { max: sentiment.ratePerSecond, duration: 1_000 } } : {}),
       // A killed worker's jobs go back to the queue within seconds (the lock is renewed while a job runs).
       lockDuration: 10_000,
       stalledInterval: 5_000,
@@ -66,7 +66,13 @@ sentimentWorker.on('failed', (job, error) => {
     log.error({ err: failure, jobId: job.id }, 'could not dead-letter a stalled sentiment job'),
   );
 });
-const relay = startOutboxRelay({ db, databaseUrl: env.DATABASE_URL, queues: { sentiment: sentimentQueue, health: healthQueue }, log: log.child({ component: 'outbox-relay' }) });
+// The relay produces through a connection that gives up (2 s) instead of waiting out a Redis outage
+// with the outbox rows locked: the batch rolls back and is tried again with backoff.
+const relayConnection = createClientConnection(env.REDIS_URL);
+relayConnection.on('error', () => undefined);
+const relayQueues = { sentiment: createSentimentQueue(relayConnection, prefix), health: createHealthQueue(relayConnection, prefix) };
+for (const queue of Object.values(relayQueues)) queue.on('error', () => undefined);
+const relay = startOutboxRelay({ db, databaseUrl: env.DATABASE_URL, queues: relayQueues, log: log.child({ component: 'outbox-relay' }) });
 
 for (const queue of queues) queue.on('error', (error) => log.error({ err: error, queue: queue.name }, 'queue error'));
 for (const worker of workers) {
@@ -98,6 +104,8 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
   log.info({ signal }, 'worker closing: finishing active jobs');
   clearInterval(heartbeat);
   await relay.stop();
+  await Promise.all(Object.values(relayQueues).map((queue) => queue.close()));
+  relayConnection.disconnect();
   // Worker.close() waits for the jobs in progress to finish before resolving.
   await Promise.all(workers.map((worker) => worker.close()));
   await clearHeartbeat(connection).catch(() => undefined);

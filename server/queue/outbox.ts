@@ -15,6 +15,7 @@ import type { SentimentJobData } from './sentiment';
 
 export const OUTBOX_CHANNEL = 'clientpulse_outbox';
 const BATCH = 500;
+const NOTIFY_COALESCE_MS = 50;
 
 export type RelayQueues = { sentiment: Queue<SentimentJobData>; health: Queue<HealthJobData> };
 
@@ -50,6 +51,16 @@ export async function relayOutboxBatch(db: Database, queues: RelayQueues): Promi
   });
 }
 
+/** Relayed rows are kept a while (to trace what was asked and when), then purged by daily maintenance. */
+export const OUTBOX_RETENTION_DAYS = 7;
+
+export async function purgeRelayedOutbox(db: Database, retentionDays = OUTBOX_RETENTION_DAYS): Promise<number> {
+  const result = await db.asService((tx) =>
+    tx.deleteFrom('outbox').where('relayed_at', '<', sql<Date>`now() - make_interval(days => ${retentionDays})`).executeTakeFirst(),
+  );
+  return Number(result.numDeletedRows);
+}
+
 export type OutboxRelay = { stop(): Promise<void>; wake(): void };
 
 /**
@@ -65,10 +76,16 @@ export function startOutboxRelay(options: { db: Database; databaseUrl: string; q
   let timer: NodeJS.Timeout | null = null;
   let listener: pg.Client | null = null;
 
+  let dueAt = Infinity;
+  /** Wakes the relay in `ms` unless it is due sooner already. */
   const schedule = (ms: number) => {
-    if (stopped) return;
+    if (stopped || Date.now() + ms >= dueAt) return;
     if (timer) clearTimeout(timer);
-    timer = setTimeout(wake, ms);
+    dueAt = Date.now() + ms;
+    timer = setTimeout(() => {
+      dueAt = Infinity;
+      wake();
+    }, ms);
   };
 
   async function drain(): Promise<void> {
@@ -106,7 +123,8 @@ export function startOutboxRelay(options: { db: Database; databaseUrl: string; q
   async function listen(): Promise<void> {
     if (stopped) return;
     const client = new pg.Client({ connectionString: options.databaseUrl, application_name: 'clientpulse-outbox-listener' });
-    client.on('notification', () => wake());
+    // Notifications come in bursts (one per writing transaction): gather them for a moment.
+    client.on('notification', () => schedule(NOTIFY_COALESCE_MS));
     client.on('error', (error) => {
       options.log.warn({ reason: error.message }, 'outbox listener lost its connection; polling until it is back');
       listener = null;

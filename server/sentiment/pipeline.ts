@@ -81,3 +81,21 @@ export async function recordSentimentFailure(
       .execute();
   });
 }
+
+/**
+ * Daily safety net: interactions still pending an hour after their last change ask for their job
+ * again (same key, so a job still waiting in Redis is not doubled). Covers jobs lost with Redis data
+ * (a restart without persistence, a failover). Bounded per run.
+ */
+export async function requeueStalePendingSentiment(db: Database, limit = 10_000): Promise<number> {
+  const result = await db.asService((tx) =>
+    sql`
+      insert into public.outbox (workspace_id, topic, job_key, payload)
+      select i.workspace_id, 'sentiment', 'sentiment-' || i.id || '-v' || i.content_version,
+             jsonb_build_object('workspaceId', i.workspace_id, 'interactionId', i.id, 'version', i.content_version)
+        from public.interactions i
+       where i.sentiment_status = 'pending' and i.updated_at < now() - interval '1 hour'
+       limit ${limit}`.execute(tx),
+  );
+  return Number(result.numAffectedRows ?? 0);
+}

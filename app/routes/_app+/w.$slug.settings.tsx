@@ -42,7 +42,8 @@ export default function WorkspaceSettings() {
   const { workspace, progress, failedJobs, backfill } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const remaining = progress.pending + progress.failed;
-  useRevalidateWhile(progress.pending > 0, 2_000);
+  // Fresh counts while anything is left (the worker takes retried and backfilled ones within seconds).
+  useRevalidateWhile(remaining > 0, 2_000);
   const retryResult = result?.intent === 'retry' ? result : undefined;
   const busy = useNavigation().state === 'submitting';
   const renameResult = result?.intent === 'rename' ? result : undefined;
@@ -66,7 +67,7 @@ export default function WorkspaceSettings() {
         {backfill ? (
           <div className="field">
             <label htmlFor="backfill-progress">
-              Analysing {backfill.toLocaleString('en-US')} interactions: {Math.max(0, backfill - remaining).toLocaleString('en-US')} done
+              Analysing {backfill.toLocaleString('en-US')} {backfill === 1 ? 'interaction' : 'interactions'}: {Math.max(0, backfill - remaining).toLocaleString('en-US')} done
             </label>
             <progress id="backfill-progress" className="progress" max={backfill} value={Math.max(0, backfill - remaining)} />
           </div>

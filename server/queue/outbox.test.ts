@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import { Queue } from 'bullmq';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createDatabase, type Database } from '../db';
+import { migrate } from '../db/migrate';
+import { createScratchDatabase, testLog, testRedisUrl } from '../testing/services';
+import { createWorkerConnection } from './connection';
+import { createHealthQueue, type HealthJobData } from './health';
+import { purgeRelayedOutbox, relayOutboxBatch } from './outbox';
+import { requeueStalePendingSentiment } from '../sentiment/pipeline';
+import { createSentimentQueue, type SentimentJobData } from './sentiment';
+
+// The relay takes every unrelayed row of its database: a scratch database keeps other files' rows out.
+let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
+let db: Database;
+const prefix = `test-outbox-${randomUUID().slice(0, 8)}`;
+let sentiment: Queue<SentimentJobData>;
+let health: Queue<HealthJobData>;
+let workspaceId: string;
+let clientId: string;
+
+beforeAll(async () => {
+  scratch = await createScratchDatabase();
+  await migrate({ databaseUrl: scratch.url });
+  db = createDatabase({ url: scratch.url, poolMax: 2, log: testLog });
+  sentiment = createSentimentQueue(createWorkerConnection(testRedisUrl()), prefix);
+  health = createHealthQueue(createWorkerConnection(testRedisUrl()), prefix);
+  const workspace = await db.asService((tx) => tx.insertInto('workspaces').values({ name: 'Outbox', slug: `outbox-${randomUUID().slice(0, 8)}` }).returning('id').executeTakeFirstOrThrow());
+  workspaceId = workspace.id;
+  const client = await db.asService((tx) => tx.insertInto('clients').values({ workspace_id: workspaceId, name: 'Relay Co' }).returning('id').executeTakeFirstOrThrow());
+  clientId = client.id;
+});
+
+afterAll(async () => {
+  await Promise.all([sentiment.obliterate({ force: true }), health.obliterate({ force: true })]);
+  await Promise.all([sentiment.close(), health.close()]);
+  await db.close();
+  await scratch.drop();
+});
+
+const unrelayed = () => db.asService((tx) => tx.selectFrom('outbox').select('job_key').where('relayed_at', 'is', null).orderBy('id').execute());
+
+it('relays job intents once each: sentiment jobs keyed by interaction version, health requests folded per client', async () => {
+  const interactions = await db.asService((tx) =>
+    tx
+      .insertInto('interactions')
+      .values([1, 2, 3].map((n) => ({ workspace_id: workspaceId, client_id: clientId, type: 'email' as const, direction: 'inbound' as const, occurred_at: new Date(), body: `Message ${n}` })))
+      .returning('id')
+      .execute(),
+  );
+  // Two health requests for the same client (two results in a burst).
+  for (const cause of ['a', 'b']) {
+    await db.asService((tx) =>
+      tx.insertInto('outbox').values({ workspace_id: workspaceId, topic: 'health', job_key: `health-${clientId}`, payload: JSON.stringify({ workspaceId, clientId, cause: { kind: 'test', id: cause } }) }).execute(),
+    );
+  }
+  expect(await unrelayed()).toHaveLength(5);
+
+  expect(await relayOutboxBatch(db, { sentiment, health })).toBe(5);
+  expect(await unrelayed()).toEqual([]);
+  const jobs = await sentiment.getJobs(['waiting', 'delayed', 'prioritized']);
+  expect(jobs.map((job) => job.id).sort()).toEqual(interactions.map((row) => `sentiment-${row.id}-v1`).sort());
+  expect(jobs.every((job) => job.data.version === 1 && job.data.workspaceId === workspaceId)).toBe(true);
+  expect(await health.getJobCounts('delayed', 'waiting')).toMatchObject({ delayed: 1 });
+
+  // The same intents again (a crash between the add and the commit): no new jobs.
+  await db.asService((tx) => tx.updateTable('outbox').set({ relayed_at: null }).execute());
+  expect(await relayOutboxBatch(db, { sentiment, health })).toBe(5);
+  expect(await sentiment.getJobCountByTypes('waiting', 'delayed', 'prioritized')).toBe(3);
+  expect(await health.getJobCountByTypes('waiting', 'delayed')).toBe(1);
+  expect(await relayOutboxBatch(db, { sentiment, health })).toBe(0);
+  expect((await health.getJobs(['delayed']))[0]?.name).toBe('recompute');
+});
+
+it('keeps the rows when Redis is unreachable, and relays them once it is back', async () => {
+  await db.asService((tx) =>
+    tx.insertInto('interactions').values({ workspace_id: workspaceId, client_id: clientId, type: 'note', direction: 'internal', occurred_at: new Date(), body: 'While Redis is away' }).execute(),
+  );
+  // A queue on a port where no Redis listens; commands fail instead of waiting for it.
+  const away = new Queue<SentimentJobData>('sentiment', { prefix, connection: { host: '127.0.0.1', port: 1, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: () => null } });
+  away.on('error', () => undefined);
+  try {
+    await expect(relayOutboxBatch(db, { sentiment: away, health })).rejects.toThrow();
+  } finally {
+    await away.close().catch(() => undefined);
+  }
+  expect(await unrelayed()).toHaveLength(1);
+  expect(await relayOutboxBatch(db, { sentiment, health })).toBe(1);
+  expect(await unrelayed()).toEqual([]);
+});
+
+it('purges relayed rows past their retention and keeps the rest', async () => {
+  const before = await db.asService((tx) => tx.selectFrom('outbox').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow());
+  await db.asService((tx) =>
+    tx.updateTable('outbox').set({ relayed_at: sql<Date>`now() - interval '8 days'` }).where('id', '=', (eb) => eb.selectFrom('outbox').select((inner) => inner.fn.min('id').as('id'))).execute(),
+  );
+  expect(await purgeRelayedOutbox(db)).toBe(1);
+  const after = await db.asService((tx) => tx.selectFrom('outbox').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow());
+  expect(Number(after.n)).toBe(Number(before.n) - 1);
+});
+
+it('asks again for the sentiment of interactions still pending an hour after their last change (a job lost with Redis data)', async () => {
+  const { id } = await db.asService((tx) =>
+    tx.insertInto('interactions').values({ workspace_id: workspaceId, client_id: clientId, type: 'email', direction: 'inbound', occurred_at: new Date(), body: 'Lost job' }).returning('id').executeTakeFirstOrThrow(),
+  );
+  await relayOutboxBatch(db, { sentiment, health });
+  expect(await requeueStalePendingSentiment(db)).toBe(0);
+  await db.asService((tx) => tx.updateTable('interactions').set({ updated_at: sql<Date>`now() - interval '2 hours'` }).where('id', '=', id).execute());
+  expect(await requeueStalePendingSentiment(db)).toBeGreaterThanOrEqual(1);
+  expect((await unrelayed()).map((row) => row.job_key)).toContain(`sentiment-${id}-v1`);
+});
