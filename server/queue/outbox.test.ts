@@ -110,3 +110,26 @@ it('asks again for the sentiment of interactions still pending an hour after the
   expect(await requeueStalePendingSentiment(db)).toBeGreaterThanOrEqual(1);
   expect((await unrelayed()).map((row) => row.job_key)).toContain(`sentiment-${id}-v1`);
 });
+
+it('folds a burst of 100 health requests for one client, relayed over several passes, into one recompute', async () => {
+  const { id: burstClient } = await db.asService((tx) => tx.insertInto('clients').values({ workspace_id: workspaceId, name: 'Burst Co' }).returning('id').executeTakeFirstOrThrow());
+  await relayOutboxBatch(db, { sentiment, health }); // what earlier tests left
+  for (let pass = 0; pass < 10; pass += 1) {
+    await db.asService((tx) =>
+      tx
+        .insertInto('outbox')
+        .values(
+          Array.from({ length: 10 }, (_, index) => ({
+            workspace_id: workspaceId,
+            topic: 'health',
+            job_key: `health-${burstClient}`,
+            payload: JSON.stringify({ workspaceId, clientId: burstClient, cause: { kind: 'sentiment', id: `burst-${pass}-${index}` } }),
+          })),
+        )
+        .execute(),
+    );
+    expect(await relayOutboxBatch(db, { sentiment, health })).toBe(10);
+  }
+  const waiting = (await health.getJobs(['delayed', 'waiting'])).filter((job) => job.data.clientId === burstClient);
+  expect(waiting).toHaveLength(1);
+});
