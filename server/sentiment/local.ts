@@ -14,6 +14,10 @@ const AFINN = require('sentiment/languages/en/labels.json') as Record<string, nu
 
 /** Customer-success vocabulary: words AFINN lacks or scores for other domains. Values −5..5. */
 const CS_WORDS: Record<string, number> = {
+  // Business vocabulary that AFINN scores for other domains.
+  effective: 0.5, legal: 0, conflict: -0.5, chance: 0.5, trust: 2, trusted: 2, referred: 2.5, referral: 2, hassle: -2.5, unreturned: -2.5, late: -1, skeptical: -1,
+  // Emoji (replaced by these words before tokenizing).
+  emoji_love: 3, emoji_fire: 2, emoji_party: 2.5, emoji_thumbs_up: 1.5, emoji_clap: 2, emoji_smile: 1, emoji_angry: -3, emoji_sad: -2, emoji_thumbs_down: -2.5,
   // Politeness is not sentiment: "thanks for everything, we will not renew" is negative.
   thanks: 0.5, thank: 0.5, thx: 0.3, appreciate: 1, appreciated: 1, please: 0, regards: 0, cheers: 0.3, hope: 0, kind: 0, kindly: 0, welcome: 0.5, sorry: -0.5,
   // Logistics: words that name things, not feelings.
@@ -26,25 +30,39 @@ const CS_WORDS: Record<string, number> = {
 
 /** Phrases scored as a whole before their words are (longest first). */
 const CS_PHRASES: Array<[string, number]> = [
-  ['no complaints', 3], ['game changer', 3], ['no brainer', 3], ['exactly what we needed', 3], ['exactly what we need', 3], ['couldn\'t imagine', 2.5], ['could not imagine', 2.5], ['can\'t imagine', 2], ['look elsewhere', -2.5], ['signed the renewal', 3], ['reduction in churn', 3], ['churn reduction', 3], ['reduced churn', 3], ['made up for', 2], ['good morning', 0], ['good afternoon', 0], ['by mistake', 0], ['fit for purpose', 2.5], ['can\'t use', -3], ['cannot use', -3], ['signed up for', 1.5], ['losing faith', -3.5], ['lost faith', -3.5], ['no longer', -1.5], ['doesn\'t make sense', -2.5], ['doesnt make sense', -2.5], ['does not make sense', -2.5], ['questioning the value', -3], ['hard to justify', -3], ['difficult to justify', -3], ['non-starter', -3.5], ['defeats the point', -3], ['defeats the purpose', -3], ['never received', -2.5], ['never recieved', -2.5], ['what exactly are we paying for', -3], ['what are we paying for', -3], ['usage has dropped', -2.5], ['a first', 1.5], ['no issues', 2.5], ['no problems', 2.5], ['not a problem', 0], ['no problem', 0], ['no worries', 0], ['not an issue', 0.5],
+  ['no complaints', 3], ['the best', 2.5], ['you\'re the best', 3], ['paid for itself', 3], ['paid for the license', 3], ['paid for the licence', 3], ['just works', 3], ['just working', 2.5], ['landed well', 2.5], ['landed really well', 3], ['asking for more', 2], ['made that possible', 2.5], ['nothing comes close', 3], ['signing the renewal', 3], ['sign the renewal', 2.5], ['verbal yes', 2.5], ['more hassle than', -3], ['over budget', -2.5], ['not move forward', -3], ['not going to move forward', -3], ['short with me', -2], ['broken out', 0], ['broken down', 0], ['effective immediately', 0], ['effective date', 0], ['that said', 0], ['even so', 0], ['game changer', 3], ['no brainer', 3], ['exactly what we needed', 3], ['exactly what we need', 3], ['couldn\'t imagine', 2.5], ['could not imagine', 2.5], ['can\'t imagine', 2], ['look elsewhere', -2.5], ['signed the renewal', 3], ['reduction in churn', 3], ['churn reduction', 3], ['reduced churn', 3], ['made up for', 2], ['good morning', 0], ['good afternoon', 0], ['by mistake', 0], ['fit for purpose', 2.5], ['can\'t use', -3], ['cannot use', -3], ['signed up for', 1.5], ['losing faith', -3.5], ['lost faith', -3.5], ['no longer', -1.5], ['doesn\'t make sense', -2.5], ['doesnt make sense', -2.5], ['does not make sense', -2.5], ['questioning the value', -3], ['hard to justify', -3], ['difficult to justify', -3], ['non-starter', -3.5], ['defeats the point', -3], ['defeats the purpose', -3], ['never received', -2.5], ['never recieved', -2.5], ['what exactly are we paying for', -3], ['what are we paying for', -3], ['usage has dropped', -2.5], ['a first', 1.5], ['no issues', 2.5], ['no problems', 2.5], ['not a problem', 0], ['no problem', 0], ['no worries', 0], ['not an issue', 0.5],
   ['works great', 3], ['working great', 3], ['works well', 2.5], ['working well', 2.5], ['works perfectly', 3.5], ['working perfectly', 3.5], ['went smoothly', 3], ['so far so good', 2],
   ['above and beyond', 3.5], ['great job', 3], ['great work', 3], ['well done', 3], ['keep it up', 2.5], ['big fan', 3], ['can\'t live without', 3], ['couldn\'t be happier', 4], ['could not be happier', 4],
   ['thank you for everything', 0], ['thanks for everything', 0], ['thanks for all', 0], ['thank you for all', 0], ['hope you are well', 0], ['hope you\'re well', 0], ['hope this finds you well', 0], ['look forward', 0.5], ['looking forward', 0.5], ['let me know', 0], ['feel free', 0], ['happy to', 0.3], ['glad to', 0.5], ['would love to', 0.5], ['best wishes', 0], ['all the best', 0], ['no rush', 0], ['sounds good', 0.5], ['works for me', 0.3], ['that works', 0.3], ['makes sense', 0.3],
-  ['not working', -3], ['isn\'t working', -3], ['is not working', -3], ['doesn\'t work', -3], ['does not work', -3], ['stopped working', -3.5], ['still broken', -3.5], ['still waiting', -2.5], ['no response', -2.5], ['no reply', -2.5], ['no one', -1.5], ['nobody', -1.5], ['lack of', -2], ['far too', -1.5], ['too expensive', -3], ['too slow', -3], ['too much', -1.5], ['waste of', -3], ['not worth', -3], ['fed up', -3.5], ['had enough', -3],
+  ['not working', -3], ['isn\'t working', -3], ['is not working', -3], ['doesn\'t work', -3], ['does not work', -3], ['stopped working', -3.5], ['still broken', -3.5], ['still waiting', -2.5], ['no response', -2.5], ['no reply', -2.5], ['lack of', -2], ['far too', -1.5], ['too expensive', -3], ['too slow', -3], ['too much', -1.5], ['waste of', -3], ['not worth', -3], ['fed up', -3.5], ['had enough', -3],
   ['let down', -3], ['falling behind', -2], ['losing confidence', -3.5], ['lost confidence', -3.5], ['lost trust', -3.5], ['losing trust', -3.5], ['not happy', -3], ['not satisfied', -3], ['not impressed', -3], ['not great', -2], ['not good', -2], ['not ideal', -2],
 ];
 
 const NEGATORS = new Set(['not', 'no', 'never', 'none', 'nothing', 'nobody', 'neither', 'nor', 'without', 'hardly', 'barely', 'cannot', "can't", 'cant', "don't", 'dont', "doesn't", 'doesnt', "didn't", 'didnt', "isn't", 'isnt', "aren't", 'arent', "wasn't", 'wasnt', "weren't", 'werent', "won't", 'wont', "wouldn't", 'wouldnt', "shouldn't", "couldn't", 'couldnt', "haven't", 'havent', "hasn't", 'hasnt', "hadn't", 'lack', 'lacks', 'lacking']);
 const INTENSIFIERS: Record<string, number> = { very: 1.5, really: 1.4, extremely: 1.8, incredibly: 1.8, super: 1.5, so: 1.3, absolutely: 1.7, totally: 1.5, completely: 1.6, highly: 1.5, truly: 1.4, genuinely: 1.3, hugely: 1.7, seriously: 1.5, deeply: 1.6, utterly: 1.8, most: 1.3, too: 1.3, such: 1.3, massively: 1.7, still: 1.2 };
 const DIMINISHERS: Record<string, number> = { slightly: 0.6, somewhat: 0.6, bit: 0.6, little: 0.7, fairly: 0.8, rather: 0.8, kinda: 0.6, mildly: 0.5, marginally: 0.5 };
-const CONTRASTS = new Set(['but', 'however', 'although', 'though', 'yet', 'unfortunately', 'sadly', 'except', 'otherwise']);
+const CONTRASTS = new Set(['but', 'however', 'although', 'though', 'yet', 'unfortunately', 'sadly', 'except', 'otherwise', 'still', 'nevertheless', 'nonetheless', 'overall']);
+/** Words that turn the message when they open a sentence ("That said, …"). */
+const SENTENCE_TURNS = /^(?:that said|even so|having said that|all that said)\b/;
+/** Emoji carry sentiment in chat; the tokenizer reads them as words. */
+const EMOJI: Array<[RegExp, string]> = [
+  [/❤️|❤|😍|🥰/gu, ' emoji_love '],
+  [/🔥/gu, ' emoji_fire '],
+  [/🎉|🥳/gu, ' emoji_party '],
+  [/👍/gu, ' emoji_thumbs_up '],
+  [/👎/gu, ' emoji_thumbs_down '],
+  [/🙌|👏/gu, ' emoji_clap '],
+  [/🙂|😊|😀|😄/gu, ' emoji_smile '],
+  [/😡|🤬|😤/gu, ' emoji_angry '],
+  [/😞|😢|😩|😫/gu, ' emoji_sad '],
+];
 /** Cues that praise is meant the other way round. */
-const SARCASM = /(?:\boh (?:great|wonderful|fantastic|perfect|brilliant|good)\b|love that for us|\blove how\b|just what (?:we|i) needed|record[- ]breaking|\bafter (?:only|just) \d|\bonly took\b|took (?:\w+ ){0,3}only\b|sarcastic|🙃|🙄|\byeah right\b|as in it never|thanks for nothing|\bwow,)/;
+const SARCASM = /(?:\boh (?:great|wonderful|fantastic|perfect|brilliant|good)\b|love that for us|\blove how\b|just what (?:we|i) needed|record[- ]breaking|\bafter (?:only|just) \d|\bonly took\b|took (?:\w+ ){0,3}only\b|sarcastic|🙃|🙄|\byeah right\b|as in it never|thanks for nothing|\bwow,|'(?:fixed|enhanced|improved|seamless|upgraded|smart|intuitive|streamlined)')/;
 /** "rated us 9/10", "5/5 on support": ratings say it plainly. */
 const RATING = /\b(\d{1,2})\s?\/\s?(10|5)\b/g;
 /** Greetings and sign-offs carry no sentiment ("Best, Ana", "Kind regards", "Dear Tom"). */
 const SALUTATION = /^(?:(?:hi|hello|hey|dear|good (?:morning|afternoon|evening))\b[^,.!?\n]{0,40}[,.!]?\s*)/;
-const SIGN_OFF = /(?:[.!?]\s*|\n|^)(?:(?:many |warm |kind |best |warmest )?(?:regards|wishes)|best|cheers|thanks|thank you|many thanks|sincerely|all the best|talk soon|speak soon|ta)\b[,.!]?(?:[\s,]+[a-z][\w.'-]*){0,5}[.!]?\s*$/;
+const SIGN_OFF = /(?:[.!?]\s*|\n|^)(?:(?:many |warm |kind |best |warmest )?(?:regards|wishes)|best|cheers|sincerely|all the best|talk soon|speak soon|ta)\b[,.!]?(?:[\s,]+[a-z][\w.'-]*){0,5}[.!]?\s*$/;
 
 const LEXICON = new Map<string, number>([...Object.entries(AFINN), ...Object.entries(CS_WORDS)]);
 
@@ -63,6 +81,8 @@ const SIGNAL_RULES: SignalRule[] = [
         String.raw`notice (?:of|to) (?:termination|cancel+ation|non-renewal)|non-renewal|(?:give|giving|serve|serving|hand in) (?:our |formal )?notice`,
         String.raw`(?:mov|migrat|switch|transition|consolidat|shift)\w* (?:\w+ ){0,4}(?:to|into|onto|over to) (?:an? |the )?(?:in-house|in house|internal|another|different|other|new|competitor|gainsight|churnzero|vitally|totango|planhat|hubspot|salesforce|catalyst|platform their|tool their)`,
         String.raw`(?:will be|are|we're|they're|we are|they are) migrating\b|migrating (?:away|off)`,
+        String.raw`(?:mov|migrat|switch|transition)\w* (?:\w+ ){0,3}over to \w+|(?:moving|switching|migrating) to an? (?:[\w-]+ ){0,3}(?:platform|tool|solution|system|vendor|provider|suite)`,
+        String.raw`standardi[sz]\w* on|proceed\w* with (?:a|another) (?:different |new )?(?:vendor|provider|solution|platform|tool)|offboarding (?:kickoff|call|plan|timeline)|hold(?:ing)? off on (?:the |our )?renewal|scal(?:e|ing) back (?:to|our)|sunset\w* (?:our|your|the) (?:platform|tool|product|contract)`,
         String.raw`signed (?:a contract |up )?with (?:another|a different|a competitor|gainsight|churnzero|vitally|totango|planhat|hubspot|salesforce|catalyst)`,
         String.raw`part(?:ing)? ways|(?:wind|winding) down (?:our|the) (?:use|account|contract)|going (?:in )?a different direction|go(?:ing)? with (?:another|a different|a competitor)`,
         String.raw`step(?:ping)? away from|walk(?:ing)? away from|rather than renew|not (?:to )?proceed(?:ing)? with (?:the |our )?renewal|not (?:going to|gonna) (?:renew|continue|extend)`,
@@ -80,24 +100,24 @@ const SIGNAL_RULES: SignalRule[] = [
   {
     signal: 'competitor_mentioned',
     pattern:
-      /\b(?:competitors?|(?:another|other|different|alternative|cheaper|new) (?:vendors?|providers?|tools?|platforms?|solutions?|suppliers?|options?)|gainsight|churnzero|vitally|totango|planhat|catalyst|salesforce|hubspot|zendesk|freshdesk|intercom|zoho|pipedrive|(?:trial|trialling|trialing|piloting|evaluating|demo(?:ing|'d)?|looking at|comparing|quote from|offer from|proposal from) (?:a |an |another |other |some )?(?:competitor|alternative|vendor|\w+(?:ly|io|hq|ify)\b)|rfp|tender|in-house (?:solution|tool|build)|build (?:our|their) own|lower quote|cheaper quote|quotes? from|went with (?:another|a different|gainsight|churnzero|vitally|totango|planhat|hubspot|salesforce)|shopping around|parent company uses)/,
+      /\b(?:competitors?|(?:another|other|different|alternative|cheaper|new) (?:vendors?|providers?|tools?|platforms?|solutions?|suppliers?|options?)|gainsight|churnzero|vitally|totango|planhat|catalyst|salesforce|hubspot|zendesk|freshdesk|intercom|zoho|pipedrive|(?:trial|trialling|trialing|piloting|evaluating|demo(?:ing|'d)?|looking at|comparing|quote from|offer from|proposal from) (?:a |an |another |other |some )?(?:competitor|alternative|vendor|\w+(?:ly|io|hq|ify)\b)|rfp|tender|side-by-side|competitive (?:quote|bid|offer)|(?:piloting|trialling|trialing|evaluating|testing) (?:a couple of |a few |some |several )?other (?:options|tools|vendors|platforms)|other (?:regional |local )?vendors?|in-house (?:solution|tool|build)|build (?:our|their) own|lower quote|cheaper quote|quotes? from|went with (?:another|a different|gainsight|churnzero|vitally|totango|planhat|hubspot|salesforce)|shopping around|parent company uses)/,
   },
   {
     signal: 'pricing_complaint',
     pattern:
-      /\b(?:too (?:expensive|pricey|costly|much)|overpriced|over-priced|price (?:increase|hike|rise|jump)|(?:increase|hike|rise|jump) in (?:the )?price|(?:can't|cannot|can not|hard to|struggle to|difficult to) justify (?:the )?(?:cost|spend|price|expense|renewal)|(?:cost|price|pricing|fees?|renewal (?:quote|price)) (?:is|are|has|have|went|seems?|feels?) (?:\w+ )?(?:too|high|steep|up|excessive|out of)|not worth (?:the )?(?:money|price|cost)|cheaper|expensive|pricey|paying (?:too much|more than)|half the price|(?:hard|difficult|tough) to justify|lower quote|new pricing (?:doesn't|doesnt|does not)|(?:questioning|question) the value|what (?:exactly )?are we paying for|(?:\d+|double|triple)\s?% (?:increase|more|higher)|roi (?:isn't|is not|just isn't)|value for money)/,
+      /\b(?:too (?:expensive|pricey|costly|much)|overpriced|over-priced|price (?:increase|hike|rise|jump)|(?:increase|hike|rise|jump) in (?:the )?price|(?:can't|cannot|can not|hard to|struggle to|difficult to) justify (?:the )?(?:cost|spend|price|expense|renewal)|(?:cost|price|pricing|fees?|renewal (?:quote|price)) (?:is|are|has|have|went|seems?|feels?) (?:\w+ )?(?:too|high|steep|up|excessive|out of)|not worth (?:the )?(?:money|price|cost)|cheaper|expensive|pricey|paying (?:too much|more than)|half the price|(?:hard|difficult|tough) to justify|lower quote|new pricing (?:doesn't|doesnt|does not)|(?:questioning|question) (?:the|our) (?:whole |entire )?(?:value|investment|spend)|what (?:exactly )?are we paying for|(?:\d+|double|triple)\s?% (?:increase|more|higher)|roi (?:isn't|is not|just isn't)|value for money)/,
     unless: /\b(?:pricing (?:for|sheet|page)|price list|(?:fair|reasonable|competitive|great) (?:price|pricing))\b/,
   },
   {
     signal: 'product_problem',
     pattern:
-      /\b(?:bugs?|buggy|broken|crash\w*|outages?|downtime|(?:is|was|went|been|goes|going|are) down\b|not working|isn't working|doesn't work|does not work|stopped working|won't (?:load|sync|open|save|work)|(?:keeps?|kept) (?:failing|crashing|timing out|breaking)|errors?\b|fail(?:s|ed|ing|ure)\b|slow(?:ness)?|lag\w*|sluggish|timing out|time ?outs?|data (?:loss|missing|is missing)|missing data|sync(?:ing)? (?:issues?|problems?|fail\w*)|glitch\w*|unusable|unstable|inaccurate|wrong (?:numbers|data|figures)|500|502|503|404|regression|corrupt\w*|not (?:being )?(?:sent|syncing|loading|updating|showing|saving|firing)|show(?:s|ing)? as 0|(?:data|numbers|scores?) (?:is|are) wrong|p1|incidents?|not fit for purpose|unreliable)/,
+      /\b(?:bugs?|buggy|broken|crash\w*|outages?|downtime|(?:is|was|went|been|goes|going|are) down\b(?! (?:to|by|from|\d))|not working|isn't working|doesn't work|does not work|stopped working|won't (?:load|sync|open|save|work)|(?:keeps?|kept) (?:failing|crashing|timing out|breaking)|errors?\b|fail(?:s|ed|ing|ure)\b|slow(?:ness)?|lag\w*|sluggish|timing out|time ?outs?|data (?:loss|missing|is missing)|missing data|sync(?:ing)? (?:issues?|problems?|fail\w*)|glitch\w*|unusable|unstable|inaccurate|wrong (?:numbers|data|figures)|500|502|503|404|regression|corrupt\w*|not (?:being )?(?:sent|syncing|loading|updating|showing|saving|firing)|show(?:s|ing)? as 0|(?:data|numbers|scores?) (?:is|are) wrong|p1|incidents?|not fit for purpose|unreliable)/,
     unless: /\b(?:(?:no|zero|without|never|hasn't been|haven't been|not) (?:\w+ ){0,3}(?:bugs?|errors?|issues?|outages?|downtime|incidents?)|(?:since|now) (?:fixed|resolved)|has been fixed|was fixed)\b/,
   },
   {
     signal: 'support_frustration',
     pattern:
-      /\b(?:still waiting|still wait\w*|wait(?:ed|ing)? (?:\d+|two|three|four|five|several) (?:days|weeks) for|waiting (?:on|for) (?:a |an )?(?:answer|response|reply|fix|update|callback)|(?:waited|waiting) (?:for )?(?:\d+|two|three|four|five|several|many) (?:days|weeks)|no (?:one|body) (?:has )?(?:got(?:ten)? back|responded|replied|followed up)|nobody (?:got back|responded|replied|followed up|has)|(?:no|zero) (?:response|reply|answer|follow[- ]up)|(?:third|fourth|fifth|3rd|4th|5th|several|multiple) (?:time|ticket|email|request)s?|escalat\w+|unanswered|ignored|chasing|(?:support|your team|the team|help ?desk|response times?) (?:is|are|has been|have been|was|were) (?:\w+ )?(?:slow|useless|unhelpful|unresponsive|terrible|awful|poor|non-existent|nonexistent)|slow to respond|(?:poor|terrible|awful|bad|slow) (?:support|service|response)|keep(?:s)? (?:getting|being) (?:bounced|transferred|passed)|same (?:answer|canned|response)|canned (?:response|answer)s?)/,
+      /\b(?:still waiting|still wait\w*|wait(?:ed|ing)? (?:\d+|two|three|four|five|several) (?:days|weeks) for|waiting (?:on|for) (?:a |an )?(?:answer|response|reply|fix|update|callback)|(?:waited|waiting) (?:for )?(?:\d+|two|three|four|five|several|many) (?:days|weeks)|no (?:one|body) (?:has )?(?:got(?:ten)? back|responded|replied|followed up)|nobody (?:got back|responded|replied|followed up)|(?:no|zero) (?:response|reply|answer|follow[- ]up)|(?:third|fourth|fifth|3rd|4th|5th|several|multiple) (?:time|ticket|email|request)s?|escalat\w+|unanswered|ignored|chasing|(?:support|your team|the team|help ?desk|response times?) (?:is|are|has been|have been|was|were) (?:\w+ )?(?:slow|useless|unhelpful|unresponsive|terrible|awful|poor|non-existent|nonexistent)|slow to respond|(?:poor|terrible|awful|bad|slow) (?:support|service|response)|keep(?:s)? (?:getting|being) (?:bounced|transferred|passed)|same (?:answer|canned|response)|canned (?:response|answer)s?)/,
   },
   {
     signal: 'champion_leaving',
@@ -107,12 +127,12 @@ const SIGNAL_RULES: SignalRule[] = [
   {
     signal: 'budget_cut',
     pattern:
-      /\b(?:budgets? (?:cuts?|reductions?|freeze|pressures?|constraints?|(?:is|are|has been|have been|was|were|got|being) (?:\w+ )?(?:cut|slashed|reduced|frozen|tight|tighter|halved|squeezed|under review))|(?:cut|cutting|slash\w*|reduc\w*|trim\w*|halv\w*) (?:our |the |all |back on )?(?:budgets?|costs|spend\w*|tools|software|saas|licen[cs]es|seats)|cost[- ]cutting|(?:spending|hiring|budget) freeze|layoffs?|laid off|downsiz\w*|restructur\w*|headcount (?:reduction|cuts?)|tighten\w* (?:the |our )?belts?|(?:contracts?|spend|purchases?) (?:\w+ ){0,4}(?:frozen|on hold)|cost review|budget situation|(?:every|each) (?:line item|tool|subscription|vendor) (?:is )?(?:being )?(?:reviewed|under review|scrutini[sz]ed)|cfo (?:wants|asked|is asking) (?:us )?to (?:cut|reduce|trim))/,
+      /\b(?:budgets? (?:\w+ ){0,4}(?:has been|have been|was|were|is being|got) (?:\w+ )?(?:cut|slashed|reduced|frozen|halved|squeezed)|budgets? (?:cuts?|reductions?|freeze|pressures?|constraints?|(?:is|are|has been|have been|was|were|got|being) (?:\w+ )?(?:cut|slashed|reduced|frozen|tight|tighter|halved|squeezed|under review))|(?:cut|cutting|slash\w*|reduc\w*|trim\w*|halv\w*) (?:our |the |all |back on )?(?:budgets?|costs|spend\w*|tools|software|saas|licen[cs]es|seats)|cost[- ]cutting|(?:spending|hiring|budget) freeze|layoffs?|laid off|downsiz\w*|restructur\w*|headcount (?:reduction|cuts?)|tighten\w* (?:the |our )?belts?|(?:contracts?|spend|purchases?) (?:\w+ ){0,4}(?:frozen|on hold)|cost review|budget situation|(?:every|each) (?:line item|tool|subscription|vendor) (?:is )?(?:being )?(?:reviewed|under review|scrutini[sz]ed)|cfo (?:wants|asked|is asking) (?:us )?to (?:cut|reduce|trim))/,
   },
   {
     signal: 'expansion_interest',
     pattern:
-      /\b(?:add(?:ing)? (?:\d+|another|more|a few|some|\w+ more) (?:more )?(?:seats|licen[cs]es|users|teams?|regions?|workspaces?)|(?:more|additional|extra) (?:seats|licen[cs]es|users|modules?)|(?:roll|rolling|expand|expanding|extend|extending)(?: it| this| the \w+)? (?:out )?(?:to|across|into) (?:the |our |other |another |more |\w+ )?(?:teams?|departments?|offices?|regions?|business|company|org\w*|sites?|division)|upgrad\w+ (?:to|our)|(?:enterprise|premium|higher) (?:plan|tier|package|edition)|(?:quote|pricing|proposal) for (?:\d+|more|additional|extra|another)|expansion|roll-?outs?\b|roll out|add-?ons?\b|beta programme|beta program|three-year|multi-year|bundle|(?:want|would like|'d like|keen|looking|plan(?:ning)?)\w* to (?:add|buy|purchase|expand|extend|upgrade|roll)|on the platform too|(?:interested in|want(?:s)? to (?:try|add|buy|trial)|keen (?:to|on)) (?:the |your |adding )?(?:\w+ )?(?:module|add-?on|feature set|product|seats)|(?:another|second|new) (?:team|department|business unit|region) (?:wants|would like|is keen))/,
+      /\b(?:add(?:ing)? (?:\d+|another|more|a few|some|\w+ more) (?:more )?(?:seats|licen[cs]es|users|teams?|regions?|workspaces?)|(?:more|additional|extra) (?:seats|licen[cs]es|users|modules?)|(?:roll|rolling|expand|expanding|extend|extending)(?: it| this| the \w+)? (?:out )?(?:to|across|into) (?:the |our |other |another |more |\w+ )?(?:teams?|departments?|offices?|regions?|business|company|org\w*|sites?|division)|upgrad\w+ (?:to|our)|(?:enterprise|premium|higher) (?:plan|tier|package|edition)|(?:quote|pricing|proposal) for (?:\d+|more|additional|extra|another)|expansion|(?:scope|plan|discuss|start)\w* (?:a |the )?(?:[\w-]+ )?roll-?out|roll-?out (?:to|across)|add-?ons?\b|beta programme|beta program|three-year|multi-year|bundle|(?:want|would like|'d like|keen|looking|plan(?:ning)?)\w* to (?:add|buy|purchase|expand|extend|upgrade|roll)|on the platform too|(?:interested in|want(?:s)? to (?:try|add|buy|trial)|keen (?:to|on)) (?:the |your |adding )?(?:\w+ )?(?:module|add-?on|feature set|product|seats)|(?:another|second|new) (?:team|department|business unit|region) (?:wants|would like|is keen))/,
     unless: /\b(?:not (?:interested|looking) (?:in|to) (?:expand|add|upgrad)|(?:reduce|reducing|cut|cutting|fewer) (?:seats|licen[cs]es))/,
   },
 ];
@@ -184,7 +204,7 @@ function scoreText(text: string): { score: number; hits: number; words: number }
     const tokens = tokenize(sentence);
     words += tokens.length;
     const sentenceStart = total;
-    if (tokens.length && CONTRASTS.has(tokens[0]!)) {
+    if (tokens.length && (CONTRASTS.has(tokens[0]!) || SENTENCE_TURNS.test(sentence.trim()))) {
       // "…excellent. Unfortunately, our sponsor is leaving": the turn outweighs what came before.
       total -= previous * 0.5;
       tokens.shift();
@@ -201,7 +221,7 @@ function scoreText(text: string): { score: number; hits: number; words: number }
       hits += clause.hits;
     }
     // A question mostly asks; its words say less about how the client feels.
-    if (sentence.trimEnd().endsWith('?')) total = sentenceStart + (total - sentenceStart) * 0.5;
+    if (sentence.trimEnd().endsWith('?')) total = sentenceStart + (total - sentenceStart) * 0.3;
     const exclamations = (sentence.match(/!/g) ?? []).length;
     if (exclamations && total !== 0) total += Math.sign(total) * Math.min(exclamations, 3) * 0.3;
     previous = total - sentenceStart;
@@ -224,7 +244,7 @@ export const NEUTRAL_BAND = 0.2;
 
 export function analyseLocally(input: SentimentInput): SentimentResult {
   const text = [input.subject, input.body].filter(Boolean).join('. ');
-  const lower = normalise(text).trim().replace(SALUTATION, '').replace(SIGN_OFF, '.');
+  const lower = EMOJI.reduce((value, [pattern, word]) => value.replace(pattern, word), normalise(text)).trim().replace(SALUTATION, '').replace(SIGN_OFF, '.');
   const signals = detectSignals(text);
   const lexical = scoreText(lower);
   for (const [, value, scale] of lower.matchAll(RATING)) {
