@@ -1,21 +1,19 @@
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
 import { Queue } from 'bullmq';
 import { sql, type RawBuilder } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { migrate } from '../server/db/migrate';
 import { parseEnv } from '../server/env';
 import { startLocalRedis } from '../server/local/redis';
-import { ROOT_DIR } from '../server/local/stack';
 import { createWorkerConnection } from '../server/queue/connection';
 import { SENTIMENT_QUEUE } from '../server/queue/sentiment';
 import { closeAppServices, createAppServices, type AppServices } from '../server/services';
 import { callerForToken, createOwner, testLog, type TestAccount } from '../server/testing/factories';
 import { createScratchDatabase, TEST_SESSION_SECRET, testRedisUrl, testSmtpUrl } from '../server/testing/services';
+import { killAllWorkers, startWorkerProcess, until, type WorkerProcess } from '../server/testing/worker-process';
 
 /**
  * The sentiment pipeline end to end with the real worker process: a worker killed mid-way through a
@@ -28,7 +26,6 @@ import { createScratchDatabase, TEST_SESSION_SECRET, testRedisUrl, testSmtpUrl }
  */
 
 let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
-const running = new Set<WorkerProcess>();
 
 beforeAll(async () => {
   scratch = await createScratchDatabase();
@@ -39,67 +36,9 @@ afterAll(async () => {
   await scratch?.drop();
 });
 
-async function killAllWorkers(): Promise<void> {
-  const workers = [...running];
-  for (const worker of workers) if (worker.alive()) worker.child.kill('SIGKILL');
-  await Promise.all(workers.map((worker) => worker.exited));
-}
-
-async function until<T>(probe: () => Promise<T | null | undefined | false>, what: string, timeoutMs = 30_000, describeLast?: () => string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}${describeLast ? `: ${describeLast()}` : ''}`);
-}
-
-type WorkerProcess = {
-  child: ChildProcessByStdio<null, Readable, Readable>;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** The last 50,000 characters the process wrote. */
-  output(): string;
-  alive(): boolean;
-};
-
-/** `node --import tsx worker/index.ts` on the scratch database and `redisUrl`, killed when the test ends. */
+/** A worker on the scratch database and `redisUrl`, with the local provider. */
 function startWorker(redisUrl: string, extraEnv: Record<string, string> = {}): WorkerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'worker/index.ts'], {
-    cwd: ROOT_DIR,
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      DATABASE_URL: scratch.url,
-      REDIS_URL: redisUrl,
-      SESSION_SECRET: TEST_SESSION_SECRET,
-      SMTP_URL: 'smtp://127.0.0.1:2525',
-      LOG_LEVEL: 'info',
-      LOG_PRETTY: 'false',
-      SENTIMENT_PROVIDER: 'local',
-      ...extraEnv,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  // Always drained: a full pipe would block the worker's logging, and with it the worker.
-  const collect = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-50_000));
-  child.stdout.on('data', collect);
-  child.stderr.on('data', collect);
-  const worker: WorkerProcess = {
-    child,
-    exited: new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal }))),
-    output: () => output,
-    alive: () => child.exitCode === null && child.signalCode === null,
-  };
-  running.add(worker);
-  void worker.exited.then(() => running.delete(worker));
-  // A failed assertion must not leave a worker running.
-  onTestFinished(async () => {
-    if (worker.alive()) child.kill('SIGKILL');
-    await worker.exited;
-  });
-  return worker;
+  return startWorkerProcess({ databaseUrl: scratch.url, redisUrl, env: { SENTIMENT_PROVIDER: 'local', ...extraEnv } });
 }
 
 /** Web services (the tRPC callers' dependencies) on the scratch database and `redisUrl`. */

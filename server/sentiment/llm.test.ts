@@ -1,7 +1,6 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { completion, FAKE_LLM_MODEL, startFakeLlm, type FakeLlm, type FakeReply, type FakeRequest } from '../testing/fake-llm';
 import { createLlmProvider } from './llm';
 import { ProviderOutputError, ProviderRateLimitError, type SentimentInput } from './types';
 
@@ -10,64 +9,20 @@ import { ProviderOutputError, ProviderRateLimitError, type SentimentInput } from
  * scripts what POST /v1/chat/completions answers and reads what the server received.
  */
 
-const MODEL = 'test-sentiment-model';
-
-type Reply = { status?: number; headers?: Record<string, string>; body?: unknown; delayMs?: number };
-type Received = { method: string; url: string; headers: IncomingHttpHeaders; body: Record<string, unknown> | null };
-
-const replies: Reply[] = [];
-const received: Received[] = [];
-let server: Server;
+const MODEL = FAKE_LLM_MODEL;
+const replies: FakeReply[] = [];
+let llm: FakeLlm;
+let received: FakeRequest[];
 let baseURL: string;
 
-function completion(content: string | null) {
-  return {
-    id: 'chatcmpl-test',
-    object: 'chat.completion',
-    created: Math.floor(Date.now() / 1000),
-    model: MODEL,
-    choices: [{ index: 0, finish_reason: 'stop', logprobs: null, message: { role: 'assistant', content, refusal: null } }],
-    usage: { prompt_tokens: 10, completion_tokens: 10, total_tokens: 20 },
-  };
-}
-
 beforeAll(async () => {
-  server = createServer((request, response) => {
-    const entry: Received = { method: request.method ?? '', url: request.url ?? '', headers: request.headers, body: null };
-    received.push(entry);
-    let raw = '';
-    request.setEncoding('utf8');
-    request.on('data', (chunk: string) => (raw += chunk));
-    request.on('end', () => {
-      try {
-        entry.body = JSON.parse(raw) as Record<string, unknown>;
-      } catch {
-        entry.body = null;
-      }
-      const reply: Reply =
-        request.method === 'POST' && request.url === '/v1/chat/completions'
-          ? (replies.shift() ?? { status: 500, body: { error: { message: 'the test scripted no reply for this request' } } })
-          : { status: 404, body: { error: { message: `no route ${request.method} ${request.url}` } } };
-      const send = () => {
-        if (response.destroyed || response.writableEnded) return;
-        response.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers });
-        response.end(JSON.stringify(reply.body ?? {}));
-      };
-      if (reply.delayMs) {
-        const timer = setTimeout(send, reply.delayMs);
-        response.on('close', () => clearTimeout(timer));
-      } else {
-        send();
-      }
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  llm = await startFakeLlm(() => replies.shift());
+  received = llm.received;
+  baseURL = llm.baseURL;
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+  await llm.close();
 });
 
 beforeEach(() => {

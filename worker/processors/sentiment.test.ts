@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { sql } from 'kysely';
@@ -14,6 +12,7 @@ import type { SentimentProvider } from '../../server/sentiment/types';
 import { closeAppServices, type AppServices } from '../../server/services';
 import { callerForToken, createOwner, type TestAccount } from '../../server/testing/factories';
 import { createTestServices, testLog, testRedisUrl } from '../../server/testing/services';
+import { answer, completion, FAKE_LLM_MODEL, startFakeLlm, type FakeLlm, type FakeReply } from '../../server/testing/fake-llm';
 import { withJobLog } from '../job-log';
 import { createSentimentProcessor, type SentimentOutcome } from './sentiment';
 
@@ -23,11 +22,11 @@ import { createSentimentProcessor, type SentimentOutcome } from './sentiment';
  * server routes on, so every test scripts the answers for its own interaction only.
  */
 
-const MODEL = 'test-sentiment-model';
+const MODEL = FAKE_LLM_MODEL;
 const LLM_TIMEOUT_MS = 500;
 const JOB_OPTIONS = { attempts: 5, backoff: { type: 'fixed', delay: 50 } } as const;
 
-type Reply = { status?: number; headers?: Record<string, string>; body?: unknown; delayMs?: number };
+type Reply = FakeReply;
 type HealthPayload = { workspaceId: string; clientId: string; cause: { kind: string; id: string } };
 type JobRecord = Job<SentimentJobData, SentimentOutcome>;
 
@@ -36,52 +35,16 @@ type JobRecord = Job<SentimentJobData, SentimentOutcome>;
 // ------------------------------------------------------------------------------------------------
 const scripts = new Map<string, Reply[]>();
 const requestTimes = new Map<string, number[]>();
-let llmServer: Server;
+let llmServer: FakeLlm | undefined;
 let baseURL: string;
 
-function completion(content: string | null) {
-  return {
-    id: 'chatcmpl-test',
-    object: 'chat.completion',
-    created: Math.floor(Date.now() / 1000),
-    model: MODEL,
-    choices: [{ index: 0, finish_reason: 'stop', logprobs: null, message: { role: 'assistant', content, refusal: null } }],
-    usage: { prompt_tokens: 10, completion_tokens: 10, total_tokens: 20 },
-  };
-}
-const answer = (value: unknown): Reply => ({ body: completion(JSON.stringify(value)) });
-
-function startFakeLlm(): Promise<void> {
-  llmServer = createServer((request, response) => {
-    let raw = '';
-    request.setEncoding('utf8');
-    request.on('data', (chunk: string) => (raw += chunk));
-    request.on('end', () => {
-      const marker = /\[case:([\w-]+)\]/.exec(raw)?.[1] ?? '';
-      requestTimes.set(marker, [...(requestTimes.get(marker) ?? []), Date.now()]);
-      const reply: Reply =
-        request.method === 'POST' && request.url === '/v1/chat/completions'
-          ? (scripts.get(marker)?.shift() ?? { status: 500, body: { error: { message: `no scripted reply for case ${marker || '(none)'}` } } })
-          : { status: 404, body: { error: { message: 'not found' } } };
-      const send = () => {
-        if (response.destroyed || response.writableEnded) return;
-        response.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers });
-        response.end(JSON.stringify(reply.body ?? {}));
-      };
-      if (reply.delayMs) {
-        const timer = setTimeout(send, reply.delayMs);
-        response.on('close', () => clearTimeout(timer));
-      } else {
-        send();
-      }
-    });
+async function startLlm(): Promise<void> {
+  llmServer = await startFakeLlm((request) => {
+    const marker = /\[case:([\w-]+)\]/.exec(request.raw)?.[1] ?? '';
+    requestTimes.set(marker, [...(requestTimes.get(marker) ?? []), request.at]);
+    return scripts.get(marker)?.shift() ?? { status: 500, body: { error: { message: `no scripted reply for case ${marker || '(none)'}` } } };
   });
-  return new Promise((resolve) =>
-    llmServer.listen(0, '127.0.0.1', () => {
-      baseURL = `http://127.0.0.1:${(llmServer.address() as AddressInfo).port}/v1`;
-      resolve();
-    }),
-  );
+  baseURL = llmServer.baseURL;
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -122,7 +85,7 @@ function startWorker(queuePrefix: string, provider: SentimentProvider, fallback:
 beforeAll(async () => {
   services = createTestServices();
   prefix = services.env.QUEUE_PREFIX!;
-  await startFakeLlm();
+  await startLlm();
   owner = await createOwner(services, 'sentiment');
   caller = await callerForToken(services, owner.token);
   workspaceId = (await services.db.readAsService((db) => db.selectFrom('workspaces').select('id').where('slug', '=', owner.slug).executeTakeFirstOrThrow())).id;
@@ -141,8 +104,7 @@ afterAll(async () => {
   }
   await Promise.allSettled(connections.map((redis) => redis.quit()));
   if (llmServer) {
-    llmServer.closeAllConnections();
-    await new Promise<void>((resolve) => llmServer.close(() => resolve()));
+    await llmServer.close();
   }
   if (services) await closeAppServices(services);
 });

@@ -1,0 +1,74 @@
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import { onTestFinished } from 'vitest';
+import { ROOT_DIR } from '../local/stack';
+import { TEST_SESSION_SECRET } from './services';
+
+/** The real worker process (`node --import tsx worker/index.ts`) in a test. */
+export type WorkerProcess = {
+  child: ChildProcessByStdio<null, Readable, Readable>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** The last 50,000 characters the process wrote. */
+  output(): string;
+  alive(): boolean;
+};
+
+const running = new Set<WorkerProcess>();
+
+/**
+ * Starts a worker on `databaseUrl` and `redisUrl` (JSON logs); it is SIGKILLed when the test ends
+ * if still running, so a failed assertion never leaves one behind.
+ */
+export function startWorkerProcess(options: { databaseUrl: string; redisUrl: string; env?: Record<string, string> }): WorkerProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'worker/index.ts'], {
+    cwd: ROOT_DIR,
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      DATABASE_URL: options.databaseUrl,
+      REDIS_URL: options.redisUrl,
+      SESSION_SECRET: TEST_SESSION_SECRET,
+      SMTP_URL: 'smtp://127.0.0.1:2525',
+      LOG_LEVEL: 'info',
+      LOG_PRETTY: 'false',
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  // Always drained: a full pipe would block the worker's logging, and with it the worker.
+  const collect = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-50_000));
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  const worker: WorkerProcess = {
+    child,
+    exited: new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal }))),
+    output: () => output,
+    alive: () => child.exitCode === null && child.signalCode === null,
+  };
+  running.add(worker);
+  void worker.exited.then(() => running.delete(worker));
+  onTestFinished(async () => {
+    if (worker.alive()) child.kill('SIGKILL');
+    await worker.exited;
+  });
+  return worker;
+}
+
+/** Kills every worker this file started that is still running. */
+export async function killAllWorkers(): Promise<void> {
+  const workers = [...running];
+  for (const worker of workers) if (worker.alive()) worker.child.kill('SIGKILL');
+  await Promise.all(workers.map((worker) => worker.exited));
+}
+
+/** Polls `probe` every 100 ms until it returns something truthy. */
+export async function until<T>(probe: () => Promise<T | null | undefined | false>, what: string, timeoutMs = 30_000, describeLast?: () => string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out waiting for ${what}${describeLast ? `: ${describeLast()}` : ''}`);
+}
