@@ -1,5 +1,6 @@
 import { clientRouters } from './clients/router';
 import { identityRouters } from './identity/router';
+import { healthRouter } from './health/router';
 import { importsRouter } from './imports/router';
 import { sentimentRouter } from './sentiment/router';
 import { systemRouter } from './system/router';
@@ -10,6 +11,7 @@ export const appRouter = router({
   ...identityRouters,
   ...clientRouters,
   imports: importsRouter,
+  health: healthRouter,
   sentiment: sentimentRouter,
 });
 

@@ -5,13 +5,14 @@ import { createLogger } from '../server/log';
 import { createClientConnection, createWorkerConnection } from '../server/queue/connection';
 import { clearHeartbeat, HEARTBEAT_INTERVAL_MS, writeHeartbeat } from '../server/queue/heartbeat';
 import { createImportQueue, IMPORTS_QUEUE } from '../server/queue/imports';
-import { createHealthQueue } from '../server/queue/health';
+import { createHealthQueue, HEALTH_QUEUE, scheduleDailyHealth } from '../server/queue/health';
 import { createMaintenanceQueue, MAINTENANCE_QUEUE, scheduleDailyMaintenance } from '../server/queue/maintenance';
 import { purgeRelayedOutbox, startOutboxRelay } from '../server/queue/outbox';
 import { createSentimentQueue, SENTIMENT_QUEUE, sentimentJobSchema } from '../server/queue/sentiment';
 import { recordSentimentFailure, requeueStalePendingSentiment } from '../server/sentiment/pipeline';
 import { createSentimentProviders } from '../server/sentiment/providers';
 import { withJobLog } from './job-log';
+import { createHealthProcessor } from './processors/health';
 import { createImportProcessor, requeueWaitingImports } from './processors/imports';
 import { createMaintenanceProcessor } from './processors/maintenance';
 import { createSentimentProcessor } from './processors/sentiment';
@@ -27,7 +28,6 @@ const prefix = env.QUEUE_PREFIX;
 const maintenanceQueue = createMaintenanceQueue(connection, prefix);
 const importQueue = createImportQueue(connection, prefix);
 const sentimentQueue = createSentimentQueue(connection, prefix);
-// Health recomputes are requested (debounced) from here on; their processor comes with the health engine.
 const healthQueue = createHealthQueue(connection, prefix);
 const queues: Queue[] = [maintenanceQueue, importQueue, sentimentQueue, healthQueue];
 const sentiment = createSentimentProviders(env);
@@ -55,6 +55,8 @@ const workers = [
       stalledInterval: 5_000,
     },
   )),
+  // Recomputes are single statements; a few at once keep Postgres busy without crowding it.
+  new Worker(HEALTH_QUEUE, withJobLog(log, HEALTH_QUEUE, createHealthProcessor({ db })), { connection, prefix, concurrency: 4 }),
 ];
 // A job that stalled too often (its worker killed mid-job, twice) fails without running the
 // processor's own dead-lettering: record it here.
@@ -80,6 +82,7 @@ for (const worker of workers) {
 }
 
 await scheduleDailyMaintenance(maintenanceQueue);
+await scheduleDailyHealth(healthQueue);
 const requeued = await requeueWaitingImports(db, importQueue);
 if (requeued) log.info({ imports: requeued }, 'queued waiting imports again');
 

@@ -23,6 +23,7 @@ export type InteractionRow = {
   sentimentConfidence: number | null;
   sentimentAnalysedBy: string | null;
   sentimentNote: string | null;
+  sentimentAnalysedAt: Date | null;
 };
 
 /** Logs an interaction on a client of the workspace; its sentiment starts as pending. */
@@ -81,6 +82,7 @@ export async function listInteractions(
       'i.sentiment_confidence as sentimentConfidence',
       'i.sentiment_analysed_by as sentimentAnalysedBy',
       'i.sentiment_note as sentimentNote',
+      'i.sentiment_analysed_at as sentimentAnalysedAt',
     ])
     .where('i.client_id', '=', input.clientId)
     .where('i.workspace_id', '=', input.workspaceId);

@@ -60,6 +60,9 @@ export interface Clients {
   currency: Generated<string>;
   domain: string | null;
   external_id: string | null;
+  health_computed_at: Timestamp | null;
+  health_confidence: number | null;
+  health_factors: Json | null;
   health_score: number | null;
   id: Generated<string>;
   last_contact_at: Timestamp | null;
@@ -101,6 +104,20 @@ export interface FailedJobs {
   queue: string;
   retried_at: Timestamp | null;
   retried_by: string | null;
+  workspace_id: string;
+}
+
+export interface HealthScores {
+  client_id: string;
+  computed_at: Generated<Timestamp>;
+  confidence: number;
+  factors: Json;
+  id: Generated<Int8>;
+  inputs: Json;
+  model_version: string;
+  risk_level: string;
+  score: number;
+  trigger: string;
   workspace_id: string;
 }
 
@@ -227,6 +244,19 @@ export interface Users {
   updated_at: Generated<Timestamp>;
 }
 
+export interface WorkspaceHealthSettings {
+  critical_threshold: Generated<number>;
+  engagement_norm: Generated<number>;
+  healthy_threshold: Generated<number>;
+  updated_at: Generated<Timestamp>;
+  weight_engagement: Generated<number>;
+  weight_payment: Generated<number>;
+  weight_sentiment: Generated<number>;
+  weight_survey: Generated<number>;
+  weight_usage: Generated<number>;
+  workspace_id: string;
+}
+
 export interface WorkspaceMembers {
   created_at: Generated<Timestamp>;
   role: WorkspaceRole;
@@ -247,6 +277,7 @@ export interface DB {
   clients: Clients;
   contacts: Contacts;
   failed_jobs: FailedJobs;
+  health_scores: HealthScores;
   import_file_chunks: ImportFileChunks;
   import_row_errors: ImportRowErrors;
   imports: Imports;
@@ -256,6 +287,7 @@ export interface DB {
   password_resets: PasswordResets;
   sessions: Sessions;
   users: Users;
+  workspace_health_settings: WorkspaceHealthSettings;
   workspace_members: WorkspaceMembers;
   workspaces: Workspaces;
 }

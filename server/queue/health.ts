@@ -37,3 +37,12 @@ export function createHealthQueue(connection: ConnectionOptions, prefix?: string
 export function healthJobOptions(clientId: string) {
   return { delay: HEALTH_DEBOUNCE_MS, deduplication: { id: `health-${clientId}`, keepLastIfActive: true } };
 }
+
+export const DAILY_HEALTH_SCHEDULER = 'daily-health';
+/** 02:30 UTC: every client of every workspace, before the day's alerts are read. */
+export const DAILY_HEALTH_PATTERN = '30 2 * * *';
+
+/** Registers (or updates) the daily recompute of every workspace; safe on every boot. */
+export async function scheduleDailyHealth(queue: Queue<HealthJobData>): Promise<void> {
+  await queue.upsertJobScheduler(DAILY_HEALTH_SCHEDULER, { pattern: DAILY_HEALTH_PATTERN, tz: 'UTC' }, { name: 'recompute-all', data: {} as HealthJobData });
+}

@@ -1,4 +1,5 @@
 import { recordSentimentFailure } from '../../server/sentiment/pipeline';
+import { recomputeHealth, refreshEngagementNorm } from '../../server/health/engine';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { sql } from 'kysely';
@@ -95,6 +96,9 @@ beforeAll(async () => {
   const interaction = await caller.interactions.log({ workspaceSlug: b.slug, clientId, fields: { type: 'email' as const, direction: 'inbound' as const, body: 'We love it.' } });
   // A dead-lettered sentiment job (failed_jobs); the interaction's outbox row exists already.
   const bWorkspace = await db.asService((tx) => tx.selectFrom('workspaces').select('id').where('slug', '=', b.slug).executeTakeFirstOrThrow());
+  // B's health settings and a score in the history.
+  await refreshEngagementNorm(db, bWorkspace.id);
+  await recomputeHealth(db, { workspaceId: bWorkspace.id, trigger: 'manual' });
   await recordSentimentFailure(db, { id: `sentiment-${interaction.id}-v1`, name: 'analyse', queue: 'sentiment', data: { workspaceId: bWorkspace.id, interactionId: interaction.id, version: 1 }, attempts: 5 }, 'provider down');
   // An import that ran (its bad row kept) and one uploaded but not started (its file kept).
   const csv = 'name,external id\nB Two,B-2\n,B-3\n';

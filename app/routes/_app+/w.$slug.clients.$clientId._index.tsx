@@ -3,6 +3,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParam
 import { useEffect, useRef } from 'react';
 import { interactionFieldsFromForm, SIGNAL_NAMES } from '~/clients.server';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
+import { HealthExplanation } from '~/components/health';
 import { INTERACTION_TYPE_OPTIONS, InteractionFields } from '~/components/interaction-form';
 import { SentimentDetails, SentimentTrendChart, useRevalidateWhile } from '~/components/sentiment';
 import { FormError, formErrorOf } from '~/components/forms';
@@ -19,14 +20,17 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const clientId = params.clientId ?? '';
   const type = url.searchParams.get('type') || undefined;
-  const [{ client, contacts }, timeline, trend] = await Promise.all([
+  const [{ client, contacts }, timeline, trend, health] = await Promise.all([
     callProcedure(() => caller.clients.get({ workspaceSlug, clientId })),
     callProcedure(() =>
       caller.interactions.list({ workspaceSlug, clientId, type: type as (typeof TYPES)[number][0] | undefined, cursor: url.searchParams.get('cursor') || undefined }),
     ),
     callProcedure(() => caller.interactions.sentimentTrend({ workspaceSlug, clientId, days: 90 })),
+    callProcedure(() => caller.health.client({ workspaceSlug, clientId, days: 90 })),
   ]);
-  return { client, contacts, timeline, trend, signalNames: SIGNAL_NAMES, canEdit: workspace.role !== 'viewer' };
+  // A result stored in the last few seconds is followed by a health recompute (debounced ~1 s).
+  const settling = timeline.interactions.some((interaction) => interaction.sentimentAnalysedAt && Date.now() - new Date(interaction.sentimentAnalysedAt).getTime() < 8_000);
+  return { client, contacts, timeline, trend, health, settling, signalNames: SIGNAL_NAMES, canEdit: workspace.role !== 'viewer' };
 }
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
@@ -59,10 +63,11 @@ function LogInteractionForm({ contacts }: { contacts: Array<{ id: string; name: 
 }
 
 export default function ClientPage() {
-  const { client, contacts, timeline, trend, signalNames, canEdit } = useLoaderData<typeof loader>();
+  const { client, contacts, timeline, trend, health, settling, signalNames, canEdit } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
   // Sentiment arrives from the worker within seconds: keep the page fresh while any is pending.
-  useRevalidateWhile(timeline.interactions.some((interaction) => interaction.sentimentStatus === 'pending'));
+  // The score follows a few seconds later: keep going while results are settling.
+  useRevalidateWhile(settling || timeline.interactions.some((interaction) => interaction.sentimentStatus === 'pending'));
   const next = new URLSearchParams(params);
   if (timeline.nextCursor) next.set('cursor', timeline.nextCursor);
   return (
@@ -112,6 +117,8 @@ export default function ClientPage() {
           </p>
         ) : null}
       </section>
+
+      <HealthExplanation health={health} thresholds={health.thresholds} />
 
       <div className="columns">
         <section className="card" aria-labelledby="timeline-heading">
