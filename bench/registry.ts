@@ -1,4 +1,5 @@
 import { clientsBenchmark } from './clients';
+import { healthBenchmark } from './health';
 import { requestsBenchmark } from './requests';
 import { sentimentBenchmark } from './sentiment';
 import { transactionsBenchmark } from './transactions';
@@ -11,4 +12,5 @@ export const benchmarks = {
   requests: requestsBenchmark,
   clients: clientsBenchmark,
   sentiment: sentimentBenchmark,
+  health: healthBenchmark,
 } satisfies Record<string, Benchmark>;

@@ -10,6 +10,7 @@ import { stringify } from 'csv-stringify';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { createRandom, sampleClient } from '../server/clients/sample-data';
+import { recomputeHealth, refreshEngagementNorm } from '../server/health/engine';
 import { createSession } from '../server/identity/sessions';
 import type { AppServices } from '../server/services';
 import { createOwner } from '../server/testing/factories';
@@ -48,7 +49,12 @@ export async function ensureScaleWorkspace(
   const { n } = await services.db.asService((tx) =>
     tx.selectFrom('clients').select((eb) => eb.fn.countAll<string>().as('n')).where('workspace_id', '=', workspace.id).executeTakeFirstOrThrow(),
   );
-  if (Number(n) === 0) await loadWorkspace(services.env.DATABASE_URL, workspace, options);
+  if (Number(n) === 0) {
+    await loadWorkspace(services.env.DATABASE_URL, workspace, options);
+    // Scores as the daily job would leave them (the list sorts and filters by them).
+    await refreshEngagementNorm(services.db, workspace.id);
+    await recomputeHealth(services.db, { workspaceId: workspace.id, trigger: 'daily' });
+  }
   const busiest = await services.db.asService((tx) =>
     tx
       .selectFrom('interactions')
@@ -68,45 +74,56 @@ async function loadWorkspace(
   workspace: { id: string; ownerId: string },
   options: { clients: number; interactions: number; busiestClientInteractions: number },
 ): Promise<void> {
-  const random = createRandom(42);
   const now = new Date();
   const clientIds = Array.from({ length: options.clients }, () => randomUUID());
+  // Interactions per client around the average that makes the total; client 0 is the busiest.
+  const average = (options.interactions - options.busiestClientInteractions) / Math.max(1, options.clients - 1);
+  /** The portfolio, client by client, the same on every pass (same seed). */
+  const portfolio = function* () {
+    const random = createRandom(42);
+    for (let index = 0; index < options.clients; index += 1) {
+      const count = index === 0 ? options.busiestClientInteractions : random.int(Math.round(average / 2), Math.round(average * 1.5));
+      yield { index, random, sample: sampleClient(random, index, { now, interactions: count }) };
+    }
+  };
   const client = new pg.Client({ connectionString: databaseUrl, application_name: 'clientpulse-scale-data' });
   await client.connect();
   try {
     await client.query('begin');
-    const samples = function* () {
-      for (let index = 0; index < options.clients; index += 1) {
-        const sample = sampleClient(random, index, { now, maxInteractions: 2 });
-        yield [clientIds[index], workspace.id, sample.name, sample.domain, sample.externalId, sample.status, sample.churnedAt, sample.churnReason, sample.mrrCents, sample.planName, sample.renewalDate, random.chance(0.5) ? workspace.ownerId : null, `{${sample.tags.join(',')}}`, random.chance(0.9) ? random.int(5, 99) : null];
+    const clientRows = function* () {
+      for (const { index, random, sample } of portfolio()) {
+        yield [clientIds[index], workspace.id, sample.name, sample.domain, sample.externalId, sample.status, sample.churnedAt, sample.churnReason, sample.mrrCents, sample.planName, sample.renewalDate, random.chance(0.5) ? workspace.ownerId : null, `{${sample.tags.join(',')}}`];
       }
     };
-    await copyRows(client, 'clients', ['id', 'workspace_id', 'name', 'domain', 'external_id', 'status', 'churned_at', 'churn_reason', 'mrr_cents', 'plan_name', 'renewal_date', 'owner_id', 'tags', 'health_score'], samples());
-    await client.query(
-      `update public.clients set risk_level = case when health_score >= 70 then 'healthy' when health_score >= 40 then 'at_risk' else 'critical' end::public.risk_level
-        where workspace_id = $1 and health_score is not null`,
-      [workspace.id],
-    );
+    await copyRows(client, 'clients', ['id', 'workspace_id', 'name', 'domain', 'external_id', 'status', 'churned_at', 'churn_reason', 'mrr_cents', 'plan_name', 'renewal_date', 'owner_id', 'tags'], clientRows());
     const contacts = function* () {
       for (let index = 0; index < options.clients; index += 1) yield [workspace.id, clientIds[index], `Contact ${index}`, `contact${index}@client${index}.example`, true];
     };
     await copyRows(client, 'contacts', ['workspace_id', 'client_id', 'name', 'email', 'is_primary'], contacts());
-    const bodies = ['Great call, they are happy with the rollout.', 'Asked about invoices again.', 'Third outage this month; they mentioned a competitor.', 'Renewal meeting booked for next month.'];
+    // Interactions arrive analysed, as the sentiment worker would leave them (scores by what each
+    // message says), so the health engine and the backtest have real signals to read.
+    const scoreRandom = createRandom(7);
+    const scoreOf = (tone: string) =>
+      tone === 'positive' ? 0.3 + 0.6 * scoreRandom.next() : tone === 'negative' ? -(0.3 + 0.6 * scoreRandom.next()) : -0.15 + 0.3 * scoreRandom.next();
     const interactions = function* () {
-      for (let index = 0; index < options.busiestClientInteractions; index += 1) {
-        yield [workspace.id, clientIds[0], 'email', 'inbound', new Date(now.getTime() - index * 3_600_000).toISOString(), `Message ${index}`, random.pick(bodies)];
-      }
-      for (let index = options.busiestClientInteractions; index < options.interactions; index += 1) {
-        const clientIndex = random.int(1, options.clients - 1);
-        yield [workspace.id, clientIds[clientIndex], random.pick(['email', 'call', 'meeting', 'support_ticket', 'chat', 'note']), random.pick(['inbound', 'outbound', 'internal']), new Date(now.getTime() - random.int(0, 365 * 86_400) * 1000).toISOString(), null, random.pick(bodies)];
+      for (const { index, sample } of portfolio()) {
+        for (const item of sample.interactions) {
+          yield [workspace.id, clientIds[index], item.type, item.direction, item.occurredAt.toISOString(), item.subject, item.body,
+            'done', item.tone, scoreOf(item.tone).toFixed(3), item.cancellation ? '{cancellation_intent}' : '{}', 0.8, 'scale-data', item.occurredAt.toISOString()];
+        }
       }
     };
-    // The per-row trigger that keeps last_contact_at is replaced by one set-based update below.
     // Set-based instead of per row: last contact is computed below; the scale data asks for no
-    // sentiment jobs (an admin's backfill would queue them).
-    await client.query('alter table public.interactions disable trigger interactions_touch_client, disable trigger interactions_request_sentiment');
-    await copyRows(client, 'interactions', ['workspace_id', 'client_id', 'type', 'direction', 'occurred_at', 'subject', 'body'], interactions());
-    await client.query('alter table public.interactions enable trigger interactions_touch_client, enable trigger interactions_request_sentiment');
+    // sentiment or health jobs (the health scores are computed once, set-based, after the load).
+    const triggers = ['interactions_touch_client', 'interactions_request_sentiment', 'interactions_request_health_insert'];
+    await client.query(`alter table public.interactions ${triggers.map((name) => `disable trigger ${name}`).join(', ')}`);
+    await copyRows(
+      client,
+      'interactions',
+      ['workspace_id', 'client_id', 'type', 'direction', 'occurred_at', 'subject', 'body', 'sentiment_status', 'sentiment_label', 'sentiment_score', 'sentiment_signals', 'sentiment_confidence', 'sentiment_analysed_by', 'sentiment_analysed_at'],
+      interactions(),
+    );
+    await client.query(`alter table public.interactions ${triggers.map((name) => `enable trigger ${name}`).join(', ')}`);
     await client.query(
       `update public.clients c set last_contact_at = i.last
          from (select client_id, max(occurred_at) as last from public.interactions where workspace_id = $1 and direction <> 'internal' group by client_id) i

@@ -184,7 +184,7 @@ describe('sentiment pipeline reliability', () => {
       expect(await statusCounts(services, workspaceId)).toEqual({ total: TOTAL, pending: 0, done: TOTAL, failed: 0, local: TOTAL });
       expect(await sentimentOutbox(services, workspaceId)).toEqual({ rows: TOTAL, relayed: TOTAL });
       expect(await failedJobs(services, workspaceId)).toBe(0);
-      // Side effects exactly once: one health request per interaction, each naming its interaction's version.
+      // Side effects exactly once: one health request per analysed interaction, each naming its interaction's version.
       const [health] = await rows(
         services,
         sql<{ rows: number; causes: number; matched: number }>`
@@ -194,7 +194,7 @@ describe('sentiment pipeline reliability', () => {
             from outbox o
             left join interactions i
               on i.workspace_id = o.workspace_id and o.payload->'cause'->>'id' = i.id::text || ':v' || i.content_version
-           where o.workspace_id = ${workspaceId} and o.topic = 'health'`,
+           where o.workspace_id = ${workspaceId} and o.topic = 'health' and o.payload->'cause'->>'kind' = 'sentiment'`,
       );
       expect(health).toEqual({ rows: TOTAL, causes: TOTAL, matched: TOTAL });
       const queue = new Queue(SENTIMENT_QUEUE, { connection: createWorkerConnection(redisUrl) });

@@ -51,6 +51,19 @@ const MESSAGES: Record<Tone, ReadonlyArray<readonly [string, string]>> = {
 } as const;
 const INTERACTION_TYPES = ['email', 'call', 'meeting', 'support_ticket', 'chat', 'note'] as const;
 
+/** How a client's story goes; churners mostly sour first, some leave without warning. */
+export type SampleStory = 'steady' | 'drifting' | 'recovered' | 'churn-warned' | 'churn-silent';
+export type SampleInteraction = {
+  type: (typeof INTERACTION_TYPES)[number];
+  direction: 'inbound' | 'outbound' | 'internal';
+  occurredAt: Date;
+  subject: string;
+  body: string;
+  /** What the message says, for data loaded without the sentiment worker (the scale benchmarks). */
+  tone: Tone;
+  cancellation: boolean;
+};
+
 export type SampleClient = {
   name: string;
   domain: string;
@@ -62,48 +75,82 @@ export type SampleClient = {
   planName: string;
   renewalDate: string | null;
   tags: string[];
+  story: SampleStory;
   contacts: Array<{ name: string; email: string; title: string; isPrimary: boolean }>;
-  interactions: Array<{ type: (typeof INTERACTION_TYPES)[number]; direction: 'inbound' | 'outbound' | 'internal'; occurredAt: Date; subject: string; body: string }>;
+  interactions: SampleInteraction[];
 };
 
 const day = 86_400_000;
 const isoDate = (date: Date) => date.toISOString().slice(0, 10);
+/** Messages that say the client is leaving (the local provider flags them as cancellation intent). */
+const CANCELLATION = MESSAGES.negative[1]!;
 
-/** The `index`-th client of a portfolio; `interactions` caps how many it gets. */
-export function sampleClient(random: Random, index: number, options: { now?: Date; maxInteractions?: number } = {}): SampleClient {
+function pickTone(random: Random, negative: number, positive: number): Tone {
+  const roll = random.next();
+  return roll < negative ? 'negative' : roll < negative + positive ? 'positive' : 'neutral';
+}
+
+/**
+ * The `index`-th client of a portfolio. Interactions span the year before now (or before the churn
+ * date) and follow the client's story, so a backtest has something real to find: 80% of churners
+ * sour over their last 90 days (more negative, less two-way contact, a cancellation near the end),
+ * 20% leave without warning; some active clients drift (a bad recent patch) or recovered from one.
+ * `interactions` fixes how many it gets (else 2..maxInteractions).
+ */
+export function sampleClient(random: Random, index: number, options: { now?: Date; maxInteractions?: number; interactions?: number } = {}): SampleClient {
   const now = options.now ?? new Date();
   const name = `${random.pick(PREFIXES)}${random.pick(CORES)} ${random.pick(SUFFIXES)}${index >= 1000 ? ` ${index}` : ''}`;
   const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
   const domain = `${slug}-${index}.example`;
   const churned = random.chance(0.08);
   const paused = !churned && random.chance(0.05);
-  // Moods drive what clients say: most are fine, some are drifting, a few are on their way out.
-  const mood: Tone = churned ? 'negative' : random.chance(0.6) ? 'positive' : random.chance(0.6) ? 'neutral' : 'negative';
+  const story: SampleStory = churned
+    ? random.chance(0.8)
+      ? 'churn-warned'
+      : 'churn-silent'
+    : random.chance(0.7)
+      ? 'steady'
+      : random.chance(0.6)
+        ? 'drifting'
+        : 'recovered';
+  const churnDaysAgo = churned ? random.int(5, 270) : 0;
+  const end = now.getTime() - churnDaysAgo * day;
+  // Baseline mood of the relationship: share of positive messages.
+  const positive = 0.35 + random.next() * 0.35;
   const contactCount = random.int(1, 3);
   const contacts = Array.from({ length: contactCount }, (_, contactIndex) => {
     const first = random.pick(FIRST);
     const last = random.pick(LAST);
     return { name: `${first} ${last}`, email: `${first}.${last}${contactIndex}@${domain}`.toLowerCase().normalize('NFKD').replace(/[\u0300-\u036f]/g, ''), title: random.pick(TITLES), isPrimary: contactIndex === 0 };
   });
-  const interactionCount = random.int(2, options.maxInteractions ?? 12);
-  const interactions = Array.from({ length: interactionCount }, () => {
-    const tone: Tone = random.chance(0.7) ? mood : random.pick(['positive', 'neutral', 'negative'] as const);
-    const [subject, body] = random.pick(MESSAGES[tone]);
+  const interactionCount = options.interactions ?? random.int(2, options.maxInteractions ?? 12);
+  const interactions = Array.from({ length: interactionCount }, (): SampleInteraction => {
+    let age = random.next() * 365;
+    // Souring churners go quiet: most of what would have been said lately was never said.
+    if (story === 'churn-warned' && age < 45 && random.chance(0.6)) age = 45 + random.next() * 320;
+    let tone: Tone;
+    if (story === 'churn-warned' && age < 90) tone = pickTone(random, 0.25 + 0.6 * (1 - age / 90), 0.1);
+    else if (story === 'drifting' && age < 60) tone = pickTone(random, 0.5, 0.15);
+    else if (story === 'recovered' && age >= 60 && age < 150) tone = pickTone(random, 0.6, 0.1);
+    else tone = pickTone(random, 0.08, positive);
+    const cancellation = story === 'churn-warned' && tone === 'negative' && age < 30 && random.chance(0.5);
+    const [subject, body] = cancellation ? CANCELLATION : random.pick(MESSAGES[tone].filter((message) => message !== CANCELLATION));
     const type = random.pick(INTERACTION_TYPES);
     const direction = random.chance(0.15) ? 'internal' : random.chance(0.55) ? 'inbound' : 'outbound';
-    return { type, direction, occurredAt: new Date(now.getTime() - random.int(0, 180) * day - random.int(0, 86_399) * 1000), subject, body } as const;
+    return { type, direction, occurredAt: new Date(end - Math.round(age * day)), subject, body, tone, cancellation };
   });
   return {
     name,
     domain,
     externalId: `CRM-${String(100000 + index)}`,
     status: churned ? 'churned' : paused ? 'paused' : 'active',
-    churnedAt: churned ? isoDate(new Date(now.getTime() - random.int(5, 200) * day)) : null,
-    churnReason: churned ? random.pick(['Budget cut', 'Moved to a competitor', 'Company acquired', 'Product no longer needed']) : null,
+    churnedAt: churned ? isoDate(new Date(end)) : null,
+    churnReason: churned ? (story === 'churn-silent' ? random.pick(['Company acquired', 'Product no longer needed']) : random.pick(['Budget cut', 'Moved to a competitor', 'Unhappy with support'])) : null,
     mrrCents: random.int(2, 400) * 5000,
     planName: random.pick(PLANS),
     renewalDate: churned ? null : isoDate(new Date(now.getTime() + random.int(-10, 365) * day)),
     tags: [...new Set(Array.from({ length: random.int(0, 3) }, () => random.pick(TAGS)))].sort(),
+    story,
     contacts,
     interactions,
   };

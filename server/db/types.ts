@@ -62,7 +62,7 @@ export interface Clients {
   external_id: string | null;
   health_computed_at: Timestamp | null;
   health_confidence: number | null;
-  health_factors: Json | null;
+  health_factor_scores: number[] | null;
   health_score: number | null;
   id: Generated<string>;
   last_contact_at: Timestamp | null;
@@ -111,7 +111,8 @@ export interface HealthScores {
   client_id: string;
   computed_at: Generated<Timestamp>;
   confidence: number;
-  factors: Json;
+  factor_scores: number[];
+  factor_weights: number[];
   id: Generated<Int8>;
   inputs: Json;
   model_version: string;

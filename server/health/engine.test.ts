@@ -11,7 +11,7 @@ const DAY = 86_400_000;
 const now = Date.now();
 
 type Factor = { factor: string; present: boolean; score: number | null; weight: number; effectiveWeight: number; contribution: number };
-type Row = { client_id: string; score: number | null; risk_level: string | null; confidence: number | null; factors: Factor[] | null; inputs: Record<string, unknown> };
+type Row = { client_id: string; score: number | null; risk_level: string | null; confidence: number | null; factor_scores: Array<number | null>; factors: Factor[] | null; inputs: Record<string, unknown> };
 
 async function addClient(name: string): Promise<string> {
   const row = await services.db.asService((tx) => tx.insertInto('clients').values({ workspace_id: workspaceId, name }).returning('id').executeTakeFirstOrThrow());
@@ -41,8 +41,17 @@ async function addInteractions(clientId: string, items: Array<{ daysAgo: number;
   );
 }
 
+/** The model's output, with the breakdown and inputs as the history stores them. */
 const compute = async (clientId?: string, asOf = new Date(now)) =>
-  (await services.db.asService((tx) => sql<Row>`select * from public.compute_health_scores(${workspaceId}::uuid, ${clientId ?? null}::uuid, ${asOf})`.execute(tx))).rows;
+  (
+    await services.db.asService((tx) =>
+      sql<Row>`
+        select h.client_id, h.score, h.risk_level, h.confidence, h.factor_scores,
+               case when h.score is not null then public.health_factor_breakdown(h.factor_scores, h.factor_weights) end as factors,
+               jsonb_build_object('analysed90', h.analysed_90, 'interactions90', h.interactions_90, 'daysSinceTwoWay', h.days_since_two_way, 'negative14', h.negative_14) as inputs
+          from public.compute_health_scores(${workspaceId}::uuid, ${clientId ?? null}::uuid, ${asOf}) h`.execute(tx),
+    )
+  ).rows;
 const one = async (clientId: string, asOf?: Date) => (await compute(clientId, asOf))[0]!;
 const factor = (row: Row, name: string) => row.factors!.find((item) => item.factor === name)!;
 
@@ -127,6 +136,56 @@ describe('health model v1', () => {
   });
 });
 
+describe('backtest scoring', () => {
+  it('scores given clients each as of its own moment exactly as one client as of that moment', async () => {
+    const all = await compute();
+    const ids = all.map((row) => row.client_id);
+    const moments = ids.map((_, index) => new Date(now - (index % 3) * 20 * DAY));
+    const rows = (
+      await services.db.asService((tx) =>
+        sql<{ client_id: string; as_of: Date; score: number | null; factor_scores: Array<number | null> }>`
+          select client_id, as_of, score, factor_scores from public.compute_health_scores_at(${workspaceId}::uuid, ${ids}::uuid[], ${moments.map((moment) => moment.toISOString())}::timestamptz[])`.execute(tx),
+      )
+    ).rows;
+    expect(rows).toHaveLength(ids.length);
+    for (const [index, id] of ids.entries()) {
+      const single = await one(id, moments[index]);
+      const row = rows.find((item) => item.client_id === id)!;
+      expect(row.as_of.getTime()).toBe(moments[index]!.getTime());
+      expect({ score: row.score, factors: row.factor_scores }).toEqual({ score: single.score, factors: single.factor_scores });
+    }
+  });
+});
+
+describe('recompute requests', () => {
+  const requests = (clientId: string) =>
+    services.db.asService((tx) =>
+      tx.selectFrom('outbox').select(['job_key', 'payload']).where('topic', '=', 'health').where('job_key', '=', `health-${clientId}`).where('relayed_at', 'is', null).execute(),
+    );
+
+  it('asks for a recompute when an interaction is logged, moved or deleted, or the client status changes — once per client per statement', async () => {
+    const client = await addClient('Requests');
+    await addInteractions(client, [{ daysAgo: 1 }, { daysAgo: 2 }, { daysAgo: 3 }]);
+    expect((await requests(client)).map((row) => (row.payload as { cause: { kind: string } }).cause.kind)).toEqual(['interaction.insert']);
+    await services.db.asService((tx) => tx.deleteFrom('outbox').where('job_key', '=', `health-${client}`).execute());
+    // A sentiment result is not such a change (the worker asks itself).
+    await services.db.asService((tx) => tx.updateTable('interactions').set({ sentiment_summary: 'x' }).where('client_id', '=', client).execute());
+    expect(await requests(client)).toEqual([]);
+    await services.db.asService((tx) => tx.updateTable('interactions').set({ occurred_at: new Date(now - 40 * DAY) }).where('client_id', '=', client).execute());
+    expect(await requests(client)).toHaveLength(1);
+    await services.db.asService((tx) => tx.deleteFrom('interactions').where('client_id', '=', client).execute());
+    expect(await requests(client)).toHaveLength(2);
+    await services.db.asService((tx) => tx.updateTable('clients').set({ status: 'paused' }).where('id', '=', client).execute());
+    expect((await requests(client)).map((row) => (row.payload as { cause: { kind: string } }).cause.kind)).toEqual(['interaction.update', 'interaction.delete', 'client.status']);
+    // Deleting the client takes its interactions along without asking for anything.
+    await services.db.asService((tx) => tx.deleteFrom('outbox').where('job_key', '=', `health-${client}`).execute());
+    await addInteractions(client, [{ daysAgo: 1 }]);
+    await services.db.asService((tx) => tx.deleteFrom('outbox').where('job_key', '=', `health-${client}`).execute());
+    await services.db.asService((tx) => tx.deleteFrom('clients').where('id', '=', client).execute());
+    expect(await requests(client)).toEqual([]);
+  });
+});
+
 describe('recompute', () => {
   it('gives exactly the same scores set-based for the workspace as one client at a time, and writes history only on change', async () => {
     await refreshEngagementNorm(services.db, workspaceId);
@@ -138,10 +197,10 @@ describe('recompute', () => {
     const first = await recomputeHealth(services.db, { workspaceId, trigger: 'daily' });
     const scored = all.filter((row) => row.score !== null).length;
     expect(first).toEqual({ scored, changed: scored, history: scored });
-    const clients = await services.db.asService((tx) => tx.selectFrom('clients').select(['id', 'health_score', 'risk_level', 'health_factors']).where('workspace_id', '=', workspaceId).execute());
+    const clients = await services.db.asService((tx) => tx.selectFrom('clients').select(['id', 'health_score', 'risk_level', 'health_factor_scores']).where('workspace_id', '=', workspaceId).execute());
     for (const client of clients) {
       const expected = all.find((row) => row.client_id === client.id)!;
-      expect({ score: client.health_score, risk: client.risk_level, factors: client.health_factors }).toEqual({ score: expected.score, risk: expected.risk_level, factors: expected.factors });
+      expect({ score: client.health_score, risk: client.risk_level, factors: client.health_factor_scores }).toEqual({ score: expected.score, risk: expected.risk_level, factors: expected.score === null ? null : expected.factor_scores });
     }
     // Nothing moved: no history, no updates — by workspace or by client.
     expect(await recomputeHealth(services.db, { workspaceId, trigger: 'daily' })).toEqual({ scored, changed: 0, history: 0 });

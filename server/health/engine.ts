@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Database } from '../db';
+import type { Database, Tx } from '../db';
 
 /**
  * The health engine's writes (decision 016). Scores come from `public.compute_health_scores`, one
@@ -10,53 +10,59 @@ import type { Database } from '../db';
 export const HEALTH_MODEL_VERSION = 'v1';
 export type HealthTrigger = 'event' | 'daily' | 'settings' | 'manual';
 
-/** A change of at least this many points in the score or any factor is worth a history row. */
-export const MEANINGFUL_CHANGE = 1;
-
 export type RecomputeResult = { scored: number; changed: number; history: number };
 
 /**
- * Recomputes the active clients of a workspace (or one client) in one statement: computes, writes a
- * history row where the score, the risk level or a factor moved, and updates the client rows whose
- * current score differs. Churned clients keep their last score.
+ * A factor's sub-score must move by this many points to be news (history, a changed client row): a
+ * client's engagement drifts by about a point a day as its last contact ages, and a day of drift is
+ * not a change anyone needs to read about. The score itself moving by one point, the risk level
+ * changing, or a factor appearing or disappearing always is.
  */
-export async function recomputeHealth(db: Database, input: { workspaceId: string; clientId?: string; trigger: HealthTrigger }): Promise<RecomputeResult> {
+export const FACTOR_CHANGE_POINTS = 3;
+
+/**
+ * Recomputes the active clients of a workspace (or one client) in one statement: computes, and for
+ * the clients whose score, risk level or a factor moved, writes a history row and the client row's
+ * current score (so the client row is always its latest history row). Churned clients keep their
+ * last score. `asOf` defaults to now (the benchmark simulates tomorrow's run with it).
+ */
+export async function recomputeHealth(
+  db: Database,
+  input: { workspaceId: string; clientId?: string; trigger: HealthTrigger; asOf?: Date },
+): Promise<RecomputeResult> {
   const client = input.clientId ?? null;
+  const asOf = input.asOf ?? null;
   const result = await db.asService((tx) =>
-    sql<{ scored: number; changed: number; history: number }>`
+    sql<RecomputeResult>`
       with computed as materialized (
-        select h.* from public.compute_health_scores(${input.workspaceId}::uuid, ${client}::uuid, now()) h
+        select h.*, c.health_score as old_score, c.risk_level as old_risk, c.health_factor_scores as old_factors
+          from public.compute_health_scores(${input.workspaceId}::uuid, ${client}::uuid, coalesce(${asOf}::timestamptz, now())) h
           join public.clients c on c.id = h.client_id
          where c.status <> 'churned' and h.score is not null
       ),
-      current as (
-        select c.id, c.health_score, c.risk_level, c.health_factors from public.clients c
-         where c.workspace_id = ${input.workspaceId}::uuid and (${client}::uuid is null or c.id = ${client}::uuid)
-      ),
-      moved as (
-        select k.* from computed k join current c on c.id = k.client_id
-         where c.health_score is null
-            or abs(c.health_score - k.score) >= ${MEANINGFUL_CHANGE}
-            or c.risk_level is distinct from k.risk_level
-            or exists (
-              select 1 from jsonb_array_elements(k.factors) f
-                left join jsonb_array_elements(c.health_factors) o on o->>'factor' = f->>'factor'
-               where (f->>'score') is distinct from (o->>'score')
-                 and coalesce(abs((f->>'score')::numeric - (o->>'score')::numeric), ${MEANINGFUL_CHANGE}) >= ${MEANINGFUL_CHANGE})
+      moved as materialized (
+        select k.* from computed k
+         where k.old_score is distinct from k.score
+            or k.old_risk is distinct from k.risk_level
+            or k.old_factors is null
+            or exists (select 1 from unnest(k.old_factors, k.factor_scores) as f(old, new)
+                        where (f.old is null) <> (f.new is null) or abs(f.old - f.new) >= ${FACTOR_CHANGE_POINTS})
       ),
       history as (
-        insert into public.health_scores (workspace_id, client_id, score, risk_level, confidence, factors, inputs, model_version, trigger)
-        select ${input.workspaceId}::uuid, m.client_id, m.score, m.risk_level, m.confidence, m.factors, m.inputs, ${HEALTH_MODEL_VERSION}, ${input.trigger}
+        insert into public.health_scores (workspace_id, client_id, score, risk_level, confidence, factor_scores, factor_weights, inputs, model_version, trigger, computed_at)
+        select ${input.workspaceId}::uuid, m.client_id, m.score, m.risk_level, m.confidence, m.factor_scores, m.factor_weights,
+               jsonb_build_object('analysed90', m.analysed_90, 'negative14', m.negative_14, 'positive14', m.positive_14, 'cancellation30', m.cancellation_30,
+                                  'interactions90', m.interactions_90, 'engagementNorm', m.engagement_norm, 'lastTwoWayAt', m.last_two_way_at,
+                                  'daysSinceTwoWay', m.days_since_two_way, 'averageSentiment', m.average_sentiment),
+               ${HEALTH_MODEL_VERSION}, ${input.trigger}, m.as_of
           from moved m
         returning 1
       ),
       updated as (
         update public.clients c
-           set health_score = k.score, risk_level = k.risk_level, health_confidence = k.confidence, health_factors = k.factors, health_computed_at = now()
-          from computed k
-         where c.id = k.client_id
-           and (c.health_score is distinct from k.score or c.risk_level is distinct from k.risk_level
-                or c.health_confidence is distinct from k.confidence or c.health_factors is distinct from k.factors)
+           set health_score = m.score, risk_level = m.risk_level, health_confidence = m.confidence, health_factor_scores = m.factor_scores, health_computed_at = m.as_of
+          from moved m
+         where c.id = m.client_id
         returning 1
       )
       select (select count(*)::int from computed) as scored, (select count(*)::int from updated) as changed, (select count(*)::int from history) as history`.execute(tx),
@@ -95,4 +101,20 @@ export async function recomputeAllWorkspaces(db: Database, onWorkspace?: (worksp
     onWorkspace?.(id, result);
   }
   return total;
+}
+
+/**
+ * Asks the worker to recompute every client of a workspace (after its model settings changed), in
+ * the caller's transaction: committed with the change or not at all.
+ */
+export async function requestWorkspaceRecompute(tx: Tx, workspaceId: string, cause: string): Promise<void> {
+  await tx
+    .insertInto('outbox')
+    .values({
+      workspace_id: workspaceId,
+      topic: 'health',
+      job_key: `health-workspace-${workspaceId}`,
+      payload: JSON.stringify({ workspaceId, cause: { kind: cause } }),
+    })
+    .execute();
 }

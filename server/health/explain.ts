@@ -57,16 +57,37 @@ export function reasonsFor(inputs: HealthInputs, factors: HealthFactor[]): Healt
   return reasons.sort((a, b) => b.weight - a.weight).slice(0, 5).map(({ text, tone }) => ({ text, tone }));
 }
 
+type Current = { score: number | null; risk_level: string | null; confidence: number | null; factors: HealthFactor[] | null; inputs: HealthInputs; computed_at: Date };
+
+/**
+ * The client's score explained. Active and paused clients are computed live, as of now, with the
+ * engine's own function (one client: a few milliseconds), so the page always shows the score its
+ * reasons add up to; a churned client shows the last score it had (the engine stops scoring it).
+ */
 export async function clientHealth(tx: Tx, input: { workspaceId: string; clientId: string; days?: number }): Promise<ClientHealth> {
-  const client = await tx
-    .selectFrom('clients')
-    .select(['health_score', 'risk_level', 'health_confidence', 'health_factors', 'health_computed_at'])
-    .where('id', '=', input.clientId)
-    .where('workspace_id', '=', input.workspaceId)
-    .executeTakeFirst();
+  const client = await tx.selectFrom('clients').select(['status']).where('id', '=', input.clientId).where('workspace_id', '=', input.workspaceId).executeTakeFirst();
   if (!client) throw new AppError('NOT_FOUND', 'That client does not exist in this workspace.');
+  const current =
+    client.status === 'churned'
+      ? (
+          await sql<Current>`
+            select h.score, h.risk_level, h.confidence, public.health_factor_breakdown(h.factor_scores, h.factor_weights) as factors, h.inputs, h.computed_at
+              from public.health_scores h
+             where h.client_id = ${input.clientId}::uuid and h.workspace_id = ${input.workspaceId}::uuid
+             order by h.computed_at desc limit 1`.execute(tx)
+        ).rows[0]
+      : (
+          await sql<Current>`
+            select h.score, h.risk_level, h.confidence, public.health_factor_breakdown(h.factor_scores, h.factor_weights) as factors,
+                   jsonb_build_object('analysed90', h.analysed_90, 'negative14', h.negative_14, 'positive14', h.positive_14, 'cancellation30', h.cancellation_30,
+                                      'interactions90', h.interactions_90, 'engagementNorm', h.engagement_norm, 'daysSinceTwoWay', h.days_since_two_way,
+                                      'averageSentiment', h.average_sentiment) as inputs,
+                   h.as_of as computed_at
+              from public.compute_health_scores(${input.workspaceId}::uuid, ${input.clientId}::uuid) h`.execute(tx)
+        ).rows[0];
+  const score = current?.score ?? null;
   const days = input.days ?? 90;
-  const [history, latest, past, settings] = await Promise.all([
+  const [history, past, settings] = await Promise.all([
     tx
       .selectFrom('health_scores')
       .select(['computed_at', 'score', 'risk_level'])
@@ -76,7 +97,6 @@ export async function clientHealth(tx: Tx, input: { workspaceId: string; clientI
       .orderBy('computed_at')
       .limit(1_000)
       .execute(),
-    tx.selectFrom('health_scores').select(['inputs']).where('client_id', '=', input.clientId).where('workspace_id', '=', input.workspaceId).orderBy('computed_at', 'desc').limit(1).executeTakeFirst(),
     sql<{ days: number; score: number | null }>`
       select d.days, (select h.score from public.health_scores h
                        where h.client_id = ${input.clientId}::uuid and h.workspace_id = ${input.workspaceId}::uuid
@@ -85,16 +105,16 @@ export async function clientHealth(tx: Tx, input: { workspaceId: string; clientI
         from (values (7), (30)) as d(days)`.execute(tx),
     tx.selectFrom('workspace_health_settings').select(['healthy_threshold', 'critical_threshold']).where('workspace_id', '=', input.workspaceId).executeTakeFirst(),
   ]);
-  const factors = (client.health_factors as HealthFactor[] | null) ?? [];
+  const factors = score === null ? [] : (current?.factors ?? []);
   const scoreThen = (n: number) => past.rows.find((row) => row.days === n)?.score ?? null;
-  const change = (n: number) => (client.health_score !== null && scoreThen(n) !== null ? client.health_score - scoreThen(n)! : null);
+  const change = (n: number) => (score !== null && scoreThen(n) !== null ? score - scoreThen(n)! : null);
   return {
-    score: client.health_score,
-    riskLevel: client.risk_level,
-    confidence: client.health_confidence,
-    computedAt: client.health_computed_at,
+    score,
+    riskLevel: score === null ? null : (current?.risk_level ?? null),
+    confidence: score === null ? null : (current?.confidence ?? null),
+    computedAt: score === null ? null : (current?.computed_at ?? null),
     factors,
-    reasons: client.health_score === null ? [] : reasonsFor((latest?.inputs as HealthInputs | undefined) ?? {}, factors),
+    reasons: score === null ? [] : reasonsFor(current?.inputs ?? {}, factors),
     change: { days7: change(7), days30: change(30) },
     history: history.map((row) => ({ at: row.computed_at.toISOString(), score: row.score, riskLevel: row.risk_level })),
     thresholds: { healthy: settings?.healthy_threshold ?? 70, critical: settings?.critical_threshold ?? 40 },

@@ -3,10 +3,13 @@ import { z } from 'zod';
 
 export const HEALTH_QUEUE = 'health';
 
-/** A client's health score to recompute; `cause` says what asked for it. */
+/**
+ * A client's health score to recompute (`recompute`), or, without `clientId`, every client of a
+ * workspace (`recompute-workspace`, after its model settings changed); `cause` says what asked.
+ */
 export const healthJobSchema = z.object({
   workspaceId: z.uuid(),
-  clientId: z.uuid(),
+  clientId: z.uuid().optional(),
   cause: z.object({ kind: z.string(), id: z.string().optional() }).optional(),
 });
 export type HealthJobData = z.infer<typeof healthJobSchema>;
@@ -34,9 +37,13 @@ export function createHealthQueue(connection: ConnectionOptions, prefix?: string
  * Job options of a debounced recompute: while one is waiting for its client, more requests fold into
  * it; a request that arrives while one runs leaves exactly one more to run after it.
  */
-export function healthJobOptions(clientId: string) {
-  return { delay: HEALTH_DEBOUNCE_MS, deduplication: { id: `health-${clientId}`, keepLastIfActive: true } };
+export function healthJobOptions(data: HealthJobData) {
+  const id = data.clientId ? `health-${data.clientId}` : `health-workspace-${data.workspaceId}`;
+  return { delay: HEALTH_DEBOUNCE_MS, deduplication: { id, keepLastIfActive: true } };
 }
+
+/** The job name for a request: one client, or a whole workspace. */
+export const healthJobName = (data: HealthJobData) => (data.clientId ? 'recompute' : 'recompute-workspace');
 
 export const DAILY_HEALTH_SCHEDULER = 'daily-health';
 /** 02:30 UTC: every client of every workspace, before the day's alerts are read. */

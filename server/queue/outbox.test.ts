@@ -49,15 +49,15 @@ it('relays job intents once each: sentiment jobs keyed by interaction version, h
       .returning('id')
       .execute(),
   );
-  // Two health requests for the same client (two results in a burst).
+  // Two more health requests for the same client (two results in a burst), beside the one the insert asked for.
   for (const cause of ['a', 'b']) {
     await db.asService((tx) =>
       tx.insertInto('outbox').values({ workspace_id: workspaceId, topic: 'health', job_key: `health-${clientId}`, payload: JSON.stringify({ workspaceId, clientId, cause: { kind: 'test', id: cause } }) }).execute(),
     );
   }
-  expect(await unrelayed()).toHaveLength(5);
+  expect(await unrelayed()).toHaveLength(6);
 
-  expect(await relayOutboxBatch(db, { sentiment, health })).toBe(5);
+  expect(await relayOutboxBatch(db, { sentiment, health })).toBe(6);
   expect(await unrelayed()).toEqual([]);
   const jobs = await sentiment.getJobs(['waiting', 'delayed', 'prioritized']);
   expect(jobs.map((job) => job.id).sort()).toEqual(interactions.map((row) => `sentiment-${row.id}-v1`).sort());
@@ -66,7 +66,7 @@ it('relays job intents once each: sentiment jobs keyed by interaction version, h
 
   // The same intents again (a crash between the add and the commit): no new jobs.
   await db.asService((tx) => tx.updateTable('outbox').set({ relayed_at: null }).execute());
-  expect(await relayOutboxBatch(db, { sentiment, health })).toBe(5);
+  expect(await relayOutboxBatch(db, { sentiment, health })).toBe(6);
   expect(await sentiment.getJobCountByTypes('waiting', 'delayed', 'prioritized')).toBe(3);
   expect(await health.getJobCountByTypes('waiting', 'delayed')).toBe(1);
   expect(await relayOutboxBatch(db, { sentiment, health })).toBe(0);
@@ -85,8 +85,9 @@ it('keeps the rows when Redis is unreachable, and relays them once it is back', 
   } finally {
     await away.close().catch(() => undefined);
   }
-  expect(await unrelayed()).toHaveLength(1);
-  expect(await relayOutboxBatch(db, { sentiment, health })).toBe(1);
+  // Its analysis and its client's recompute, both still waiting.
+  expect(await unrelayed()).toHaveLength(2);
+  expect(await relayOutboxBatch(db, { sentiment, health })).toBe(2);
   expect(await unrelayed()).toEqual([]);
 });
 

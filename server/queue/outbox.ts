@@ -3,7 +3,7 @@ import pg from 'pg';
 import { sql } from 'kysely';
 import type { Database } from '../db';
 import type { Logger } from '../log';
-import { healthJobOptions, type HealthJobData } from './health';
+import { healthJobName, healthJobOptions, type HealthJobData } from './health';
 import type { SentimentJobData } from './sentiment';
 
 /**
@@ -40,7 +40,7 @@ export async function relayOutboxBatch(db: Database, queues: RelayQueues): Promi
     if (health.length) {
       // Many rows of one client in a batch are one request.
       const latest = new Map(health.map((row) => [row.job_key, row.payload as HealthJobData]));
-      await queues.health.addBulk([...latest.values()].map((data) => ({ name: 'recompute', data, opts: healthJobOptions(data.clientId) })));
+      await queues.health.addBulk([...latest.values()].map((data) => ({ name: healthJobName(data), data, opts: healthJobOptions(data) })));
     }
     await tx
       .updateTable('outbox')

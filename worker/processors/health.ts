@@ -5,8 +5,9 @@ import { healthJobSchema, type HealthJobData } from '../../server/queue/health';
 import type { Logger } from '../../server/log';
 
 /**
- * `recompute` (one client, requested after a sentiment result or a change, debounced by the queue)
- * and `recompute-all` (the daily scheduler: every workspace, set-based).
+ * `recompute` (one client, requested after a sentiment result or a change, debounced by the queue),
+ * `recompute-workspace` (after an admin changed the model settings) and `recompute-all` (the daily
+ * scheduler: every workspace); the last two are set-based.
  */
 export function createHealthProcessor(deps: { db: Database }) {
   return async (job: Job<HealthJobData>, log: Logger): Promise<RecomputeResult> => {
@@ -17,6 +18,7 @@ export function createHealthProcessor(deps: { db: Database }) {
     }
     const parsed = healthJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`invalid health payload: ${parsed.error.message}`);
+    if (!parsed.data.clientId) return recomputeHealth(deps.db, { workspaceId: parsed.data.workspaceId, trigger: 'settings' });
     return recomputeHealth(deps.db, { workspaceId: parsed.data.workspaceId, clientId: parsed.data.clientId, trigger: 'event' });
   };
 }
