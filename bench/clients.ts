@@ -11,11 +11,10 @@ import type { Benchmark } from './registry';
 import { explainClientList } from './client-plans';
 import { runLoad } from './load';
 import { VIEWS as ALL_VIEWS } from './client-views';
-import { ensureScaleWorkspace } from './scale-data';
+import { ensureScaleWorkspace, LARGE_WORKSPACE } from './scale-data';
 import { percentile } from './stats';
 
-const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 100_000);
-const INTERACTIONS = Number(process.env.BENCH_INTERACTIONS ?? 2_000_000);
+const { clients: CLIENTS, interactions: INTERACTIONS } = LARGE_WORKSPACE;
 const SMALL_WORKSPACES = Number(process.env.BENCH_SMALL_WORKSPACES ?? 50);
 const CONCURRENCY = 20;
 const REQUESTS = 2_000;
@@ -44,7 +43,7 @@ export const clientsBenchmark: Benchmark = {
       for (let index = 0; index < SMALL_WORKSPACES; index += 1) {
         await ensureScaleWorkspace(services, { label: `small-${index}`, clients: 50, interactions: 500, busiestClientInteractions: 20 });
       }
-      const large = await ensureScaleWorkspace(services, { label: 'large', clients: CLIENTS, interactions: INTERACTIONS, busiestClientInteractions: 5_000 });
+      const large = await ensureScaleWorkspace(services, LARGE_WORKSPACE);
       const loadSeconds = (performance.now() - loadStarted) / 1000;
 
       const build = (await import(pathToFileURL(path.join(ROOT_DIR, 'build/index.js')).href)) as ServerBuild;

@@ -8,11 +8,10 @@ import { ROOT_DIR } from '../server/local/stack';
 import { WORKER_HEARTBEAT_KEY } from '../server/queue/heartbeat';
 import { closeAppServices, createAppServices } from '../server/services';
 import type { Benchmark } from './registry';
-import { ensureScaleWorkspace } from './scale-data';
+import { ensureScaleWorkspace, LARGE_WORKSPACE } from './scale-data';
 import { percentile } from './stats';
 
-const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 100_000);
-const INTERACTIONS = Number(process.env.BENCH_INTERACTIONS ?? 2_000_000);
+const { clients: CLIENTS, interactions: INTERACTIONS } = LARGE_WORKSPACE;
 const SINGLE_RUNS = 50;
 const EVENTS = 40;
 const NEGATIVE = 'We are cancelling at the end of the month. Third outage this week, support never answered and the team is furious.';
@@ -30,7 +29,7 @@ export const healthBenchmark: Benchmark = {
     const env = parseEnv({ NODE_ENV: 'production', DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, SESSION_SECRET: 'bench-session-secret-0123456789abcdef', SMTP_URL: 'smtp://127.0.0.1:9', LOG_LEVEL: 'silent' });
     const services = createAppServices(env, pino({ level: 'silent' }));
     try {
-      const large = await ensureScaleWorkspace(services, { label: 'large', clients: CLIENTS, interactions: INTERACTIONS, busiestClientInteractions: 5_000 });
+      const large = await ensureScaleWorkspace(services, LARGE_WORKSPACE);
       // From nothing: no current scores, no history (not timed).
       await services.db.asService(async (tx) => {
         await tx.deleteFrom('health_scores').where('workspace_id', '=', large.workspaceId).execute();

@@ -22,6 +22,14 @@ async function copyRows(client: pg.ClientBase, table: string, columns: string[],
   await pipeline(Readable.from(rows), stringify(), sink);
 }
 
+/** The benchmarks' large workspace (BENCH_CLIENTS / BENCH_INTERACTIONS make it smaller for a quick try). */
+export const LARGE_WORKSPACE = {
+  label: 'large',
+  clients: Number(process.env.BENCH_CLIENTS ?? 100_000),
+  interactions: Number(process.env.BENCH_INTERACTIONS ?? 2_000_000),
+  busiestClientInteractions: 5_000,
+};
+
 /** Creates (or finds) a workspace of `clients` clients and about `interactions` interactions. */
 export async function ensureScaleWorkspace(
   services: AppServices,
@@ -83,16 +91,18 @@ async function loadWorkspace(
     const random = createRandom(42);
     for (let index = 0; index < options.clients; index += 1) {
       const count = index === 0 ? options.busiestClientInteractions : random.int(Math.round(average / 2), Math.round(average * 1.5));
-      yield { index, random, sample: sampleClient(random, index, { now, interactions: count }) };
+      yield { index, sample: sampleClient(random, index, { now, interactions: count }) };
     }
   };
   const client = new pg.Client({ connectionString: databaseUrl, application_name: 'clientpulse-scale-data' });
   await client.connect();
   try {
     await client.query('begin');
+    // Every pass must draw the same numbers: anything else random here (the owner) would shift the
+    // clients of the interactions pass against those of this one.
     const clientRows = function* () {
-      for (const { index, random, sample } of portfolio()) {
-        yield [clientIds[index], workspace.id, sample.name, sample.domain, sample.externalId, sample.status, sample.churnedAt, sample.churnReason, sample.mrrCents, sample.planName, sample.renewalDate, random.chance(0.5) ? workspace.ownerId : null, `{${sample.tags.join(',')}}`];
+      for (const { index, sample } of portfolio()) {
+        yield [clientIds[index], workspace.id, sample.name, sample.domain, sample.externalId, sample.status, sample.churnedAt, sample.churnReason, sample.mrrCents, sample.planName, sample.renewalDate, index % 2 === 0 ? workspace.ownerId : null, `{${sample.tags.join(',')}}`];
       }
     };
     await copyRows(client, 'clients', ['id', 'workspace_id', 'name', 'domain', 'external_id', 'status', 'churned_at', 'churn_reason', 'mrr_cents', 'plan_name', 'renewal_date', 'owner_id', 'tags'], clientRows());

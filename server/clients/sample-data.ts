@@ -93,9 +93,10 @@ function pickTone(random: Random, negative: number, positive: number): Tone {
 /**
  * The `index`-th client of a portfolio. Interactions span the year before now (or before the churn
  * date) and follow the client's story, so a backtest has something real to find: 80% of churners
- * sour over their last 90 days (more negative, less two-way contact, a cancellation near the end),
- * 20% leave without warning; some active clients drift (a bad recent patch) or recovered from one.
- * `interactions` fixes how many it gets (else 2..maxInteractions).
+ * sour over their last 120 days (ever more negative, quieter in the last 45, a cancellation near the
+ * end), 20% leave without warning; some active clients drift (a bad patch in the last 60 days) or
+ * recovered from one (200–300 days ago).
+ * `interactions` fixes how many it would get (else 2..maxInteractions); souring churners get fewer.
  */
 export function sampleClient(random: Random, index: number, options: { now?: Date; maxInteractions?: number; interactions?: number } = {}): SampleClient {
   const now = options.now ?? new Date();
@@ -124,21 +125,22 @@ export function sampleClient(random: Random, index: number, options: { now?: Dat
     return { name: `${first} ${last}`, email: `${first}.${last}${contactIndex}@${domain}`.toLowerCase().normalize('NFKD').replace(/[\u0300-\u036f]/g, ''), title: random.pick(TITLES), isPrimary: contactIndex === 0 };
   });
   const interactionCount = options.interactions ?? random.int(2, options.maxInteractions ?? 12);
-  const interactions = Array.from({ length: interactionCount }, (): SampleInteraction => {
-    let age = random.next() * 365;
+  const interactions: SampleInteraction[] = [];
+  for (let count = 0; count < interactionCount; count += 1) {
+    const age = random.next() * 365;
     // Souring churners go quiet: most of what would have been said lately was never said.
-    if (story === 'churn-warned' && age < 45 && random.chance(0.6)) age = 45 + random.next() * 320;
+    const unsaid = story === 'churn-warned' && age < 45 && random.chance(0.6);
     let tone: Tone;
-    if (story === 'churn-warned' && age < 90) tone = pickTone(random, 0.25 + 0.6 * (1 - age / 90), 0.1);
+    if (story === 'churn-warned' && age < 120) tone = pickTone(random, 0.2 + 0.65 * (1 - age / 120), 0.1);
     else if (story === 'drifting' && age < 60) tone = pickTone(random, 0.5, 0.15);
-    else if (story === 'recovered' && age >= 60 && age < 150) tone = pickTone(random, 0.6, 0.1);
+    else if (story === 'recovered' && age >= 200 && age < 300) tone = pickTone(random, 0.6, 0.1);
     else tone = pickTone(random, 0.08, positive);
     const cancellation = story === 'churn-warned' && tone === 'negative' && age < 30 && random.chance(0.5);
     const [subject, body] = cancellation ? CANCELLATION : random.pick(MESSAGES[tone].filter((message) => message !== CANCELLATION));
     const type = random.pick(INTERACTION_TYPES);
     const direction = random.chance(0.15) ? 'internal' : random.chance(0.55) ? 'inbound' : 'outbound';
-    return { type, direction, occurredAt: new Date(end - Math.round(age * day)), subject, body, tone, cancellation };
-  });
+    if (!unsaid) interactions.push({ type, direction, occurredAt: new Date(end - Math.round(age * day)), subject, body, tone, cancellation });
+  }
   return {
     name,
     domain,

@@ -249,6 +249,8 @@ export interface WorkspaceHealthSettings {
   critical_threshold: Generated<number>;
   engagement_norm: Generated<number>;
   healthy_threshold: Generated<number>;
+  scores_recomputed_at: Timestamp | null;
+  settings_changed_at: Timestamp | null;
   updated_at: Generated<Timestamp>;
   weight_engagement: Generated<number>;
   weight_payment: Generated<number>;

@@ -26,10 +26,7 @@ export const FACTOR_CHANGE_POINTS = 3;
  * current score (so the client row is always its latest history row). Churned clients keep their
  * last score. `asOf` defaults to now (the benchmark simulates tomorrow's run with it).
  */
-export async function recomputeHealth(
-  db: Database,
-  input: { workspaceId: string; clientId?: string; trigger: HealthTrigger; asOf?: Date },
-): Promise<RecomputeResult> {
+export async function recomputeHealth(db: Database, input: { workspaceId: string; clientId?: string; trigger: HealthTrigger; asOf?: Date }): Promise<RecomputeResult> {
   const client = input.clientId ?? null;
   const asOf = input.asOf ?? null;
   const result = await db.asService((tx) =>
@@ -38,7 +35,8 @@ export async function recomputeHealth(
         select h.*, c.health_score as old_score, c.risk_level as old_risk, c.health_factor_scores as old_factors
           from public.compute_health_scores(${input.workspaceId}::uuid, ${client}::uuid, coalesce(${asOf}::timestamptz, now())) h
           join public.clients c on c.id = h.client_id
-         where c.status <> 'churned' and h.score is not null
+         -- a client that had a score and has no data left (its interactions deleted) loses it
+         where c.status <> 'churned' and (h.score is not null or c.health_score is not null)
       ),
       moved as materialized (
         select k.* from computed k
@@ -56,16 +54,26 @@ export async function recomputeHealth(
                                   'daysSinceTwoWay', m.days_since_two_way, 'averageSentiment', m.average_sentiment),
                ${HEALTH_MODEL_VERSION}, ${input.trigger}, m.as_of
           from moved m
+         where m.score is not null
         returning 1
       ),
       updated as (
         update public.clients c
-           set health_score = m.score, risk_level = m.risk_level, health_confidence = m.confidence, health_factor_scores = m.factor_scores, health_computed_at = m.as_of
+           set health_score = m.score, risk_level = m.risk_level, health_confidence = m.confidence,
+               health_factor_scores = case when m.score is not null then m.factor_scores end, health_computed_at = m.as_of
           from moved m
          where c.id = m.client_id
         returning 1
+      ),
+      -- A whole workspace done: the settings page stops saying "recomputing".
+      stamped as (
+        update public.workspace_health_settings set scores_recomputed_at = now()
+         where workspace_id = ${input.workspaceId}::uuid and ${client}::uuid is null
+        returning 1
       )
-      select (select count(*)::int from computed) as scored, (select count(*)::int from updated) as changed, (select count(*)::int from history) as history`.execute(tx),
+      select (select count(*)::int from computed where score is not null) as scored, (select count(*)::int from updated) as changed, (select count(*)::int from history) as history`.execute(
+      tx
+    )
   );
   return result.rows[0]!;
 }
@@ -83,7 +91,7 @@ export async function refreshEngagementNorm(db: Database, workspaceId: string): 
       insert into public.workspace_health_settings (workspace_id, engagement_norm)
       select ${workspaceId}::uuid, norm from norm
       on conflict (workspace_id) do update set engagement_norm = excluded.engagement_norm
-      returning engagement_norm as norm`.execute(tx),
+      returning engagement_norm as norm`.execute(tx)
   );
   return Number(result.rows[0]!.norm);
 }
@@ -101,6 +109,20 @@ export async function recomputeAllWorkspaces(db: Database, onWorkspace?: (worksp
     onWorkspace?.(id, result);
   }
   return total;
+}
+
+/**
+ * Replays the daily recompute over the last `days` days (oldest first), then now: history as if the
+ * engine had run every day. For a portfolio loaded in one go (the demo seed); only signals that
+ * existed on each day count.
+ */
+export async function backfillHealthHistory(db: Database, workspaceId: string, days: number): Promise<void> {
+  await refreshEngagementNorm(db, workspaceId);
+  const now = Date.now();
+  for (let day = days; day >= 1; day -= 1) {
+    await recomputeHealth(db, { workspaceId, trigger: 'daily', asOf: new Date(now - day * 86_400_000) });
+  }
+  await recomputeHealth(db, { workspaceId, trigger: 'daily' });
 }
 
 /**

@@ -25,6 +25,7 @@ export const AUDIT_ACTIONS = [
   'client.exported',
   'job.retried',
   'sentiment.backfill_started',
+  'health.settings_changed',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

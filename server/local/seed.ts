@@ -7,16 +7,23 @@ import type { Database } from '../db';
 import { createDatabase } from '../db';
 import { createMailer } from '../email';
 import { createRandom, sampleClient } from '../clients/sample-data';
+import { backfillHealthHistory } from '../health/engine';
 import { signUp } from '../identity/accounts';
+import { analyseLocally } from '../sentiment/local';
 import type { Logger } from '../log';
 
 export const DEMO_LOGIN = { email: 'demo@clientpulse.local', password: 'pulse-demo-2026', name: 'Dana Demo', workspaceName: 'Demo Workspace' };
 const DEMO_CLIENTS = 200;
 
-/** Adds `count` sample clients to the workspace in a few multi-row statements (service path: a seed). */
+/**
+ * Adds `count` sample clients to the workspace in a few multi-row statements (service path: a seed).
+ * Their interactions arrive analysed by the local provider (what the worker would store, dated when
+ * they happened) and the daily recompute is replayed over the last 90 days, so the demo opens with
+ * scores, their history and a portfolio that moved — not a blank page waiting for the worker.
+ */
 export async function seedPortfolio(db: Database, input: { workspaceId: string; ownerId: string; count: number; seed?: number }): Promise<void> {
   const random = createRandom(input.seed ?? 20261121);
-  const samples = Array.from({ length: input.count }, (_, index) => sampleClient(random, index));
+  const samples = Array.from({ length: input.count }, (_, index) => sampleClient(random, index, { maxInteractions: 30 }));
   await db.asService(async (tx) => {
     const clients = await tx
       .insertInto('clients')
@@ -59,12 +66,28 @@ export async function seedPortfolio(db: Database, input: { workspaceId: string; 
         occurred_at: interaction.occurredAt,
         subject: interaction.subject,
         body: interaction.body,
+        ...analysed(interaction),
       })),
     );
     for (let start = 0; start < interactions.length; start += 1000) {
       await tx.insertInto('interactions').values(interactions.slice(start, start + 1000)).execute();
     }
   });
+  await backfillHealthHistory(db, input.workspaceId, 90);
+}
+
+function analysed(interaction: { type: string; direction: string; subject: string; body: string; occurredAt: Date }) {
+  const result = analyseLocally(interaction);
+  return {
+    sentiment_status: 'done' as const,
+    sentiment_label: result.label,
+    sentiment_score: result.score,
+    sentiment_confidence: result.confidence,
+    sentiment_signals: result.signals,
+    sentiment_summary: result.summary,
+    sentiment_analysed_by: 'local',
+    sentiment_analysed_at: interaction.occurredAt,
+  };
 }
 
 export async function seedDemo(options: { databaseUrl: string; smtpUrl: string; appUrl: string; log: Logger }): Promise<{ created: boolean }> {

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
+import { PortfolioOverview } from '~/components/portfolio';
 import { callProcedure } from '~/trpc.server';
 import { requireWorkspace } from '~/workspace.server';
 
@@ -8,40 +9,41 @@ export const meta: MetaFunction = () => [{ title: 'Overview · ClientPulse' }];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { caller, workspace, workspaceSlug } = await requireWorkspace(request, context, params.slug);
-  const [members, clients] = await Promise.all([
-    callProcedure(() => caller.members.list({ workspaceSlug })),
-    callProcedure(() => caller.clients.list({ workspaceSlug, filters: { sort: 'name', direction: 'asc' } })),
-  ]);
-  return { workspace, memberCount: members.length, clientCount: clients.total };
+  const [members, portfolio] = await Promise.all([callProcedure(() => caller.members.list({ workspaceSlug })), callProcedure(() => caller.health.portfolio({ workspaceSlug }))]);
+  return { workspace, memberCount: members.length, portfolio };
 }
 
 export default function WorkspaceOverview() {
-  const { workspace, memberCount, clientCount } = useLoaderData<typeof loader>();
+  const { workspace, memberCount, portfolio } = useLoaderData<typeof loader>();
+  const clientCount = portfolio.clients;
   const isAdmin = workspace.role === 'admin' || workspace.role === 'owner';
   return (
-    <section className="card">
-      <h2>Welcome to {workspace.name}</h2>
-      <p>
-        {memberCount} {memberCount === 1 ? 'member' : 'members'} · you are {workspace.role === 'admin' || workspace.role === 'owner' ? 'an' : 'a'} {workspace.role}.
-      </p>
-      {clientCount > 0 ? (
+    <div className="stack">
+      <section className="card">
+        <h2>Welcome to {workspace.name}</h2>
         <p>
-          <Link to="clients">{clientCount.toLocaleString('en-US')} clients</Link> in the portfolio. Health scores arrive with the health engine.
+          {memberCount} {memberCount === 1 ? 'member' : 'members'} · you are {workspace.role === 'admin' || workspace.role === 'owner' ? 'an' : 'a'} {workspace.role}.
         </p>
-      ) : null}
-      <div className="empty-state" hidden={clientCount > 0}>
-        <p>
-          <strong>No clients yet.</strong> <Link to="clients/new">Add your first client</Link>; each will get a health score and the reasons behind it.
-        </p>
-        {isAdmin ? (
+        {clientCount > 0 ? (
           <p>
-            Meanwhile, <Link to="members">invite your teammates</Link> so they are ready when it does.
+            <Link to="clients">{clientCount.toLocaleString('en-US')} active and paused clients</Link> in the portfolio.
           </p>
-        ) : (
-          <p>An admin of this workspace adds clients and teammates.</p>
-        )}
-      </div>
-    </section>
+        ) : null}
+        <div className="empty-state" hidden={clientCount > 0}>
+          <p>
+            <strong>No clients yet.</strong> <Link to="clients/new">Add your first client</Link>; each will get a health score and the reasons behind it.
+          </p>
+          {isAdmin ? (
+            <p>
+              Meanwhile, <Link to="members">invite your teammates</Link> so they are ready when it does.
+            </p>
+          ) : (
+            <p>An admin of this workspace adds clients and teammates.</p>
+          )}
+        </div>
+      </section>
+      {clientCount > 0 ? <PortfolioOverview portfolio={portfolio} /> : null}
+    </div>
   );
 }
 

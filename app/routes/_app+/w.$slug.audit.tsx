@@ -13,6 +13,9 @@ const ACTION_FILTERS = [
   ['invitation', 'Invitations'],
   ['member', 'Members'],
   ['client', 'Clients'],
+  ['health', 'Health model'],
+  ['sentiment', 'Sentiment'],
+  ['job', 'Jobs'],
 ] as const;
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {

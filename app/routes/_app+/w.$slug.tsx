@@ -23,6 +23,7 @@ export default function WorkspaceLayout() {
         </NavLink>
         <NavLink to="clients">Clients</NavLink>
         <NavLink to="members">Members</NavLink>
+        {isAdmin ? <NavLink to="health">Health model</NavLink> : null}
         {isAdmin ? <NavLink to="audit">Audit log</NavLink> : null}
         {isAdmin ? <NavLink to="settings">Settings</NavLink> : null}
       </nav>

@@ -1,0 +1,167 @@
+import { sql } from 'kysely';
+import { z } from 'zod';
+import type { Tx } from '../db';
+import { recordAudit, type RequestMeta } from '../identity/audit';
+import { requestWorkspaceRecompute } from './engine';
+
+/**
+ * The workspace's health model settings (admins): factor weights that sum to 100 and the risk
+ * thresholds. A preview tells how many clients would change risk level before anything is saved;
+ * saving asks the worker to recompute every client (in the same transaction as the change).
+ */
+
+export const FACTORS = ['sentiment', 'engagement', 'survey', 'payment', 'usage'] as const;
+export type Factor = (typeof FACTORS)[number];
+
+export const DEFAULT_WEIGHTS: Record<Factor, number> = { sentiment: 30, engagement: 20, survey: 20, payment: 15, usage: 15 };
+export const DEFAULT_THRESHOLDS = { healthy: 70, critical: 40 };
+
+const weight = (label: string) =>
+  z
+    .number({ error: `Enter the ${label} weight as a whole number from 0 to 100.` })
+    .int(`The ${label} weight must be a whole number.`)
+    .min(0, 'At least 0.')
+    .max(100, 'At most 100.');
+const threshold = (label: string) => z.number({ error: `Enter the ${label} threshold as a whole number.` }).int(`The ${label} threshold must be a whole number.`);
+
+/** Flat, so each key is a form field's name and its errors show beside it. */
+export const healthSettingsSchema = z
+  .object({
+    weightSentiment: weight('sentiment'),
+    weightEngagement: weight('engagement'),
+    weightSurvey: weight('survey'),
+    weightPayment: weight('payment'),
+    weightUsage: weight('usage'),
+    healthyThreshold: threshold('healthy').min(1, 'At least 1.').max(100, 'At most 100.'),
+    criticalThreshold: threshold('critical').min(0, 'At least 0.').max(99, 'At most 99.'),
+  })
+  .superRefine((value, context) => {
+    const total = value.weightSentiment + value.weightEngagement + value.weightSurvey + value.weightPayment + value.weightUsage;
+    if (total !== 100) context.addIssue({ code: 'custom', path: ['weightTotal'], message: `The weights add up to ${total}; they must add up to 100.` });
+    if (value.criticalThreshold >= value.healthyThreshold) {
+      context.addIssue({ code: 'custom', path: ['criticalThreshold'], message: `The critical threshold must be below the healthy threshold (${value.healthyThreshold}).` });
+    }
+  });
+export type HealthSettingsInput = z.infer<typeof healthSettingsSchema>;
+
+export type HealthSettings = HealthSettingsInput & {
+  engagementNorm: number;
+  updatedAt: Date | null;
+  /** True while the worker has not yet recomputed the workspace since the settings last changed. */
+  recomputing: boolean;
+};
+
+export async function healthSettings(tx: Tx, workspaceId: string): Promise<HealthSettings> {
+  const row = await tx.selectFrom('workspace_health_settings').selectAll().where('workspace_id', '=', workspaceId).executeTakeFirst();
+  return {
+    weightSentiment: row?.weight_sentiment ?? DEFAULT_WEIGHTS.sentiment,
+    weightEngagement: row?.weight_engagement ?? DEFAULT_WEIGHTS.engagement,
+    weightSurvey: row?.weight_survey ?? DEFAULT_WEIGHTS.survey,
+    weightPayment: row?.weight_payment ?? DEFAULT_WEIGHTS.payment,
+    weightUsage: row?.weight_usage ?? DEFAULT_WEIGHTS.usage,
+    healthyThreshold: row?.healthy_threshold ?? DEFAULT_THRESHOLDS.healthy,
+    criticalThreshold: row?.critical_threshold ?? DEFAULT_THRESHOLDS.critical,
+    engagementNorm: row?.engagement_norm ?? 4,
+    updatedAt: row?.updated_at ?? null,
+    recomputing: row?.settings_changed_at != null && (row.scores_recomputed_at === null || row.scores_recomputed_at < row.settings_changed_at),
+  };
+}
+
+export type RiskLevel = 'healthy' | 'at_risk' | 'critical';
+export type HealthSettingsPreview = {
+  /** Scored clients (active and paused) the preview looked at. */
+  clients: number;
+  /** How many would change risk level, and between which levels (with their MRR in cents by currency). */
+  changed: number;
+  moves: Array<{ from: RiskLevel; to: RiskLevel | null; clients: number }>;
+  /** Clients per risk level now and with the new settings. */
+  before: Record<RiskLevel, number>;
+  after: Record<RiskLevel | 'unscored', number>;
+};
+
+/**
+ * What the new settings would do to the current scores: each scored client's stored factor
+ * sub-scores re-weighted (missing factors left out, the rest renormalised, exactly as the engine
+ * does) and mapped to the new thresholds. Scores drift a little between recomputes; this is the
+ * picture as of the last one.
+ */
+export async function previewHealthSettings(tx: Tx, workspaceId: string, input: HealthSettingsInput): Promise<HealthSettingsPreview> {
+  const w = [input.weightSentiment, input.weightEngagement, input.weightSurvey, input.weightPayment, input.weightUsage];
+  const rows = await sql<{ from_level: RiskLevel; to_level: RiskLevel | null; clients: number }>`
+    with current as (
+      select c.risk_level, c.health_factor_scores as f
+        from public.clients c
+       where c.workspace_id = ${workspaceId}::uuid and c.status <> 'churned' and c.health_score is not null and c.health_factor_scores is not null
+    ),
+    rescored as (
+      select risk_level,
+             round((coalesce(f[1] * ${w[0]}::int, 0) + coalesce(f[2] * ${w[1]}::int, 0) + coalesce(f[3] * ${w[2]}::int, 0)
+                    + coalesce(f[4] * ${w[3]}::int, 0) + coalesce(f[5] * ${w[4]}::int, 0))::numeric
+                   / nullif((case when f[1] is not null then ${w[0]}::int else 0 end) + (case when f[2] is not null then ${w[1]}::int else 0 end)
+                            + (case when f[3] is not null then ${w[2]}::int else 0 end) + (case when f[4] is not null then ${w[3]}::int else 0 end)
+                            + (case when f[5] is not null then ${w[4]}::int else 0 end), 0)) as score
+        from current
+    )
+    select risk_level as from_level,
+           case when score is null then null when score >= ${input.healthyThreshold}::int then 'healthy'
+                when score >= ${input.criticalThreshold}::int then 'at_risk' else 'critical' end as to_level,
+           count(*)::int as clients
+      from rescored
+     group by 1, 2`.execute(tx);
+  const before: Record<RiskLevel, number> = { healthy: 0, at_risk: 0, critical: 0 };
+  const after: Record<RiskLevel | 'unscored', number> = { healthy: 0, at_risk: 0, critical: 0, unscored: 0 };
+  const order: Array<RiskLevel | null> = ['healthy', 'at_risk', 'critical', null];
+  const moves: HealthSettingsPreview['moves'] = [];
+  for (const row of rows.rows) {
+    before[row.from_level] += row.clients;
+    after[row.to_level ?? 'unscored'] += row.clients;
+    if (row.from_level !== row.to_level) moves.push({ from: row.from_level, to: row.to_level, clients: row.clients });
+  }
+  moves.sort((a, b) => order.indexOf(a.from) - order.indexOf(b.from) || order.indexOf(a.to) - order.indexOf(b.to));
+  return {
+    clients: Object.values(before).reduce((sum, n) => sum + n, 0),
+    changed: moves.reduce((sum, move) => sum + move.clients, 0),
+    moves,
+    before,
+    after,
+  };
+}
+
+/** Saves the settings (audited) and asks for every client's score to be recomputed with them. */
+export async function updateHealthSettings(
+  tx: Tx,
+  input: { workspaceId: string; actorId: string; meta: RequestMeta; settings: HealthSettingsInput }
+): Promise<{ changed: boolean }> {
+  const before = await healthSettings(tx, input.workspaceId);
+  const { settings } = input;
+  const changed = (Object.keys(settings) as Array<keyof HealthSettingsInput>).some((key) => settings[key] !== before[key]);
+  if (!changed) return { changed: false };
+  const values = {
+    weight_sentiment: settings.weightSentiment,
+    weight_engagement: settings.weightEngagement,
+    weight_survey: settings.weightSurvey,
+    weight_payment: settings.weightPayment,
+    weight_usage: settings.weightUsage,
+    healthy_threshold: settings.healthyThreshold,
+    critical_threshold: settings.criticalThreshold,
+    updated_at: sql<Date>`now()`,
+    settings_changed_at: sql<Date>`now()`,
+  };
+  await tx
+    .insertInto('workspace_health_settings')
+    .values({ workspace_id: input.workspaceId, ...values })
+    .onConflict((conflict) => conflict.column('workspace_id').doUpdateSet(values))
+    .execute();
+  const pick = (value: HealthSettingsInput) => Object.fromEntries((Object.keys(settings) as Array<keyof HealthSettingsInput>).map((key) => [key, value[key]]));
+  await recordAudit(tx, {
+    action: 'health.settings_changed',
+    actorId: input.actorId,
+    workspaceId: input.workspaceId,
+    target: { type: 'workspace', id: input.workspaceId },
+    before: pick(before),
+    after: pick(settings),
+    meta: input.meta,
+  });
+  await requestWorkspaceRecompute(tx, input.workspaceId, 'settings');
+  return { changed: true };
+}
