@@ -1,3 +1,4 @@
+import { alertsRouter } from './alerts/router';
 import { clientRouters } from './clients/router';
 import { identityRouters } from './identity/router';
 import { healthRouter } from './health/router';
@@ -13,6 +14,7 @@ export const appRouter = router({
   imports: importsRouter,
   health: healthRouter,
   sentiment: sentimentRouter,
+  alerts: alertsRouter,
 });
 
 export type AppRouter = typeof appRouter;

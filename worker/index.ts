@@ -1,9 +1,11 @@
 import { Worker, type Queue } from 'bullmq';
 import { createDatabase } from '../server/db';
+import { createMailer } from '../server/email';
 import { loadEnvOrExit } from '../server/env';
 import { createLogger } from '../server/log';
 import { createClientConnection, createWorkerConnection } from '../server/queue/connection';
 import { clearHeartbeat, HEARTBEAT_INTERVAL_MS, writeHeartbeat } from '../server/queue/heartbeat';
+import { ALERTS_QUEUE, createAlertsQueue, scheduleDailyDigest } from '../server/queue/alerts';
 import { createImportQueue, IMPORTS_QUEUE } from '../server/queue/imports';
 import { createHealthQueue, HEALTH_QUEUE, scheduleDailyHealth } from '../server/queue/health';
 import { createMaintenanceQueue, MAINTENANCE_QUEUE, scheduleDailyMaintenance } from '../server/queue/maintenance';
@@ -12,6 +14,7 @@ import { createSentimentQueue, SENTIMENT_QUEUE, sentimentJobSchema } from '../se
 import { recordSentimentFailure, requeueStalePendingSentiment } from '../server/sentiment/pipeline';
 import { createSentimentProviders } from '../server/sentiment/providers';
 import { withJobLog } from './job-log';
+import { createAlertsProcessor } from './processors/alerts';
 import { createHealthProcessor } from './processors/health';
 import { createImportProcessor, requeueWaitingImports } from './processors/imports';
 import { createMaintenanceProcessor } from './processors/maintenance';
@@ -29,7 +32,9 @@ const maintenanceQueue = createMaintenanceQueue(connection, prefix);
 const importQueue = createImportQueue(connection, prefix);
 const sentimentQueue = createSentimentQueue(connection, prefix);
 const healthQueue = createHealthQueue(connection, prefix);
-const queues: Queue[] = [maintenanceQueue, importQueue, sentimentQueue, healthQueue];
+const alertsQueue = createAlertsQueue(connection, prefix);
+const queues: Queue[] = [maintenanceQueue, importQueue, sentimentQueue, healthQueue, alertsQueue];
+const mailer = createMailer({ smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, log });
 const sentiment = createSentimentProviders(env);
 let sentimentWorker: Worker | undefined;
 
@@ -57,6 +62,8 @@ const workers = [
   )),
   // Recomputes are single statements; a few at once keep Postgres busy without crowding it.
   new Worker(HEALTH_QUEUE, withJobLog(log, HEALTH_QUEUE, createHealthProcessor({ db })), { connection, prefix, concurrency: 4 }),
+  // Deliveries wait on SMTP and Slack: many at once, on their own queue so nothing else waits with them.
+  new Worker(ALERTS_QUEUE, withJobLog(log, ALERTS_QUEUE, createAlertsProcessor({ db, mailer, appUrl: env.APP_URL })), { connection, prefix, concurrency: 8 }),
 ];
 // A job that stalled too often (its worker killed mid-job, twice) fails without running the
 // processor's own dead-lettering: record it here.
@@ -72,7 +79,7 @@ sentimentWorker.on('failed', (job, error) => {
 // with the outbox rows locked: the batch rolls back and is tried again with backoff.
 const relayConnection = createClientConnection(env.REDIS_URL);
 relayConnection.on('error', () => undefined);
-const relayQueues = { sentiment: createSentimentQueue(relayConnection, prefix), health: createHealthQueue(relayConnection, prefix) };
+const relayQueues = { sentiment: createSentimentQueue(relayConnection, prefix), health: createHealthQueue(relayConnection, prefix), alerts: createAlertsQueue(relayConnection, prefix) };
 for (const queue of Object.values(relayQueues)) queue.on('error', () => undefined);
 const relay = startOutboxRelay({ db, databaseUrl: env.DATABASE_URL, queues: relayQueues, log: log.child({ component: 'outbox-relay' }) });
 
@@ -83,6 +90,7 @@ for (const worker of workers) {
 
 await scheduleDailyMaintenance(maintenanceQueue);
 await scheduleDailyHealth(healthQueue);
+await scheduleDailyDigest(alertsQueue);
 const requeued = await requeueWaitingImports(db, importQueue);
 if (requeued) log.info({ imports: requeued }, 'queued waiting imports again');
 
@@ -114,6 +122,7 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
   await clearHeartbeat(connection).catch(() => undefined);
   await Promise.all(queues.map((queue) => queue.close()));
   await connection.quit();
+  mailer.close();
   await db.close();
   log.info('worker closed');
   process.exit(0);

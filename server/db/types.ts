@@ -39,6 +39,60 @@ export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
 export type WorkspaceRole = "admin" | "manager" | "owner" | "viewer";
 
+export interface AlertDeliveries {
+  alert_id: string;
+  attempts: Generated<number>;
+  channel: string;
+  created_at: Generated<Timestamp>;
+  id: Generated<Int8>;
+  last_error: string | null;
+  mode: string;
+  sent_at: Timestamp | null;
+  status: Generated<string>;
+  user_id: string | null;
+  workspace_id: string;
+}
+
+export interface AlertReads {
+  alert_id: string;
+  read_at: Generated<Timestamp>;
+  user_id: string;
+  workspace_id: string;
+}
+
+export interface AlertRules {
+  cooldown_days: Generated<number>;
+  enabled: Generated<boolean>;
+  id: Generated<string>;
+  kind: string;
+  params: Generated<Json>;
+  severity: string;
+  updated_at: Generated<Timestamp>;
+  workspace_id: string;
+}
+
+export interface Alerts {
+  assignee_id: string | null;
+  client_id: string;
+  detail: Generated<Json>;
+  first_triggered_at: Generated<Timestamp>;
+  id: Generated<string>;
+  kind: string;
+  last_triggered_at: Generated<Timestamp>;
+  outcome: string | null;
+  resolution_note: string | null;
+  resolved_at: Timestamp | null;
+  resolved_by: string | null;
+  rule_id: string;
+  severity: string;
+  snoozed_until: Timestamp | null;
+  status: Generated<string>;
+  title: string;
+  trigger_count: Generated<number>;
+  updated_at: Generated<Timestamp>;
+  workspace_id: string;
+}
+
 export interface AuditLog {
   action: string;
   actor_id: string | null;
@@ -202,6 +256,14 @@ export interface Invitations {
   workspace_id: string;
 }
 
+export interface NotificationPreferences {
+  email: Generated<string>;
+  slack: Generated<string>;
+  updated_at: Generated<Timestamp>;
+  user_id: string;
+  workspace_id: string;
+}
+
 export interface Outbox {
   created_at: Generated<Timestamp>;
   id: Generated<Int8>;
@@ -245,6 +307,13 @@ export interface Users {
   updated_at: Generated<Timestamp>;
 }
 
+export interface WorkspaceAlertSettings {
+  immediate_cap_per_hour: Generated<number>;
+  slack_webhook_url: string | null;
+  updated_at: Generated<Timestamp>;
+  workspace_id: string;
+}
+
 export interface WorkspaceHealthSettings {
   critical_threshold: Generated<number>;
   engagement_norm: Generated<number>;
@@ -276,6 +345,10 @@ export interface Workspaces {
 }
 
 export interface DB {
+  alert_deliveries: AlertDeliveries;
+  alert_reads: AlertReads;
+  alert_rules: AlertRules;
+  alerts: Alerts;
   audit_log: AuditLog;
   clients: Clients;
   contacts: Contacts;
@@ -286,10 +359,12 @@ export interface DB {
   imports: Imports;
   interactions: Interactions;
   invitations: Invitations;
+  notification_preferences: NotificationPreferences;
   outbox: Outbox;
   password_resets: PasswordResets;
   sessions: Sessions;
   users: Users;
+  workspace_alert_settings: WorkspaceAlertSettings;
   workspace_health_settings: WorkspaceHealthSettings;
   workspace_members: WorkspaceMembers;
   workspaces: Workspaces;

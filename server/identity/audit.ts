@@ -26,6 +26,8 @@ export const AUDIT_ACTIONS = [
   'job.retried',
   'sentiment.backfill_started',
   'health.settings_changed',
+  'alert.rule_changed',
+  'alert.settings_changed',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -6,6 +6,7 @@ import { createDatabase, type Database } from '../db';
 import { migrate } from '../db/migrate';
 import { createScratchDatabase, testLog, testRedisUrl } from '../testing/services';
 import { createWorkerConnection } from './connection';
+import { createAlertsQueue, type AlertJobData } from './alerts';
 import { createHealthQueue, type HealthJobData } from './health';
 import { purgeRelayedOutbox, relayOutboxBatch } from './outbox';
 import { requeueStalePendingSentiment } from '../sentiment/pipeline';
@@ -17,6 +18,7 @@ let db: Database;
 const prefix = `test-outbox-${randomUUID().slice(0, 8)}`;
 let sentiment: Queue<SentimentJobData>;
 let health: Queue<HealthJobData>;
+let alerts: Queue<AlertJobData>;
 let workspaceId: string;
 let clientId: string;
 
@@ -26,6 +28,7 @@ beforeAll(async () => {
   db = createDatabase({ url: scratch.url, poolMax: 2, log: testLog });
   sentiment = createSentimentQueue(createWorkerConnection(testRedisUrl()), prefix);
   health = createHealthQueue(createWorkerConnection(testRedisUrl()), prefix);
+  alerts = createAlertsQueue(createWorkerConnection(testRedisUrl()), prefix);
   const workspace = await db.asService((tx) => tx.insertInto('workspaces').values({ name: 'Outbox', slug: `outbox-${randomUUID().slice(0, 8)}` }).returning('id').executeTakeFirstOrThrow());
   workspaceId = workspace.id;
   const client = await db.asService((tx) => tx.insertInto('clients').values({ workspace_id: workspaceId, name: 'Relay Co' }).returning('id').executeTakeFirstOrThrow());
@@ -33,8 +36,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([sentiment.obliterate({ force: true }), health.obliterate({ force: true })]);
-  await Promise.all([sentiment.close(), health.close()]);
+  await Promise.all([sentiment.obliterate({ force: true }), health.obliterate({ force: true }), alerts.obliterate({ force: true })]);
+  await Promise.all([sentiment.close(), health.close(), alerts.close()]);
   await db.close();
   await scratch.drop();
 });
@@ -57,7 +60,7 @@ it('relays job intents once each: sentiment jobs keyed by interaction version, h
   }
   expect(await unrelayed()).toHaveLength(6);
 
-  expect(await relayOutboxBatch(db, { sentiment, health })).toBe(6);
+  expect(await relayOutboxBatch(db, { sentiment, health, alerts })).toBe(6);
   expect(await unrelayed()).toEqual([]);
   const jobs = await sentiment.getJobs(['waiting', 'delayed', 'prioritized']);
   expect(jobs.map((job) => job.id).sort()).toEqual(interactions.map((row) => `sentiment-${row.id}-v1`).sort());
@@ -66,10 +69,10 @@ it('relays job intents once each: sentiment jobs keyed by interaction version, h
 
   // The same intents again (a crash between the add and the commit): no new jobs.
   await db.asService((tx) => tx.updateTable('outbox').set({ relayed_at: null }).execute());
-  expect(await relayOutboxBatch(db, { sentiment, health })).toBe(6);
+  expect(await relayOutboxBatch(db, { sentiment, health, alerts })).toBe(6);
   expect(await sentiment.getJobCountByTypes('waiting', 'delayed', 'prioritized')).toBe(3);
   expect(await health.getJobCountByTypes('waiting', 'delayed')).toBe(1);
-  expect(await relayOutboxBatch(db, { sentiment, health })).toBe(0);
+  expect(await relayOutboxBatch(db, { sentiment, health, alerts })).toBe(0);
   expect((await health.getJobs(['delayed']))[0]?.name).toBe('recompute');
 });
 
@@ -81,13 +84,13 @@ it('keeps the rows when Redis is unreachable, and relays them once it is back', 
   const away = new Queue<SentimentJobData>('sentiment', { prefix, connection: { host: '127.0.0.1', port: 1, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: () => null } });
   away.on('error', () => undefined);
   try {
-    await expect(relayOutboxBatch(db, { sentiment: away, health })).rejects.toThrow();
+    await expect(relayOutboxBatch(db, { sentiment: away, health, alerts })).rejects.toThrow();
   } finally {
     await away.close().catch(() => undefined);
   }
   // Its analysis and its client's recompute, both still waiting.
   expect(await unrelayed()).toHaveLength(2);
-  expect(await relayOutboxBatch(db, { sentiment, health })).toBe(2);
+  expect(await relayOutboxBatch(db, { sentiment, health, alerts })).toBe(2);
   expect(await unrelayed()).toEqual([]);
 });
 
@@ -105,7 +108,7 @@ it('asks again for the sentiment of interactions still pending an hour after the
   const { id } = await db.asService((tx) =>
     tx.insertInto('interactions').values({ workspace_id: workspaceId, client_id: clientId, type: 'email', direction: 'inbound', occurred_at: new Date(), body: 'Lost job' }).returning('id').executeTakeFirstOrThrow(),
   );
-  await relayOutboxBatch(db, { sentiment, health });
+  await relayOutboxBatch(db, { sentiment, health, alerts });
   expect(await requeueStalePendingSentiment(db)).toBe(0);
   await db.asService((tx) => tx.updateTable('interactions').set({ updated_at: sql<Date>`now() - interval '2 hours'` }).where('id', '=', id).execute());
   expect(await requeueStalePendingSentiment(db)).toBeGreaterThanOrEqual(1);
@@ -114,7 +117,7 @@ it('asks again for the sentiment of interactions still pending an hour after the
 
 it('folds a burst of 100 health requests for one client, relayed over several passes, into one recompute', async () => {
   const { id: burstClient } = await db.asService((tx) => tx.insertInto('clients').values({ workspace_id: workspaceId, name: 'Burst Co' }).returning('id').executeTakeFirstOrThrow());
-  await relayOutboxBatch(db, { sentiment, health }); // what earlier tests left
+  await relayOutboxBatch(db, { sentiment, health, alerts }); // what earlier tests left
   for (let pass = 0; pass < 10; pass += 1) {
     await db.asService((tx) =>
       tx
@@ -129,7 +132,7 @@ it('folds a burst of 100 health requests for one client, relayed over several pa
         )
         .execute(),
     );
-    expect(await relayOutboxBatch(db, { sentiment, health })).toBe(10);
+    expect(await relayOutboxBatch(db, { sentiment, health, alerts })).toBe(10);
   }
   const waiting = (await health.getJobs(['delayed', 'waiting'])).filter((job) => job.data.clientId === burstClient);
   expect(waiting).toHaveLength(1);

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { sql } from 'kysely';
 import type { Database } from '../db';
 import type { Logger } from '../log';
+import type { AlertJobData } from './alerts';
 import { healthJobName, healthJobOptions, type HealthJobData } from './health';
 import type { SentimentJobData } from './sentiment';
 
@@ -17,7 +18,7 @@ export const OUTBOX_CHANNEL = 'clientpulse_outbox';
 const BATCH = 500;
 const NOTIFY_COALESCE_MS = 50;
 
-export type RelayQueues = { sentiment: Queue<SentimentJobData>; health: Queue<HealthJobData> };
+export type RelayQueues = { sentiment: Queue<SentimentJobData>; health: Queue<HealthJobData>; alerts: Queue<AlertJobData> };
 
 /** One pass: up to BATCH rows, oldest first. Returns how many were relayed. */
 export async function relayOutboxBatch(db: Database, queues: RelayQueues): Promise<number> {
@@ -34,6 +35,7 @@ export async function relayOutboxBatch(db: Database, queues: RelayQueues): Promi
     if (!rows.length) return 0;
     const sentiment = rows.filter((row) => row.topic === 'sentiment');
     const health = rows.filter((row) => row.topic === 'health');
+    const alerts = rows.filter((row) => row.topic === 'alert');
     if (sentiment.length) {
       await queues.sentiment.addBulk(sentiment.map((row) => ({ name: 'analyse', data: row.payload as SentimentJobData, opts: { jobId: row.job_key } satisfies JobsOptions })));
     }
@@ -41,6 +43,9 @@ export async function relayOutboxBatch(db: Database, queues: RelayQueues): Promi
       // Many rows of one client in a batch are one request.
       const latest = new Map(health.map((row) => [row.job_key, row.payload as HealthJobData]));
       await queues.health.addBulk([...latest.values()].map((data) => ({ name: healthJobName(data), data, opts: healthJobOptions(data) })));
+    }
+    if (alerts.length) {
+      await queues.alerts.addBulk(alerts.map((row) => ({ name: 'deliver', data: row.payload as AlertJobData, opts: { jobId: row.job_key } satisfies JobsOptions })));
     }
     await tx
       .updateTable('outbox')

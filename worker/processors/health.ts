@@ -1,4 +1,5 @@
 import { UnrecoverableError, type Job } from 'bullmq';
+import { evaluateAlerts, evaluateAllWorkspaces, type EvaluationResult } from '../../server/alerts/evaluate';
 import type { Database } from '../../server/db';
 import { recomputeAllWorkspaces, recomputeHealth, type RecomputeResult } from '../../server/health/engine';
 import { healthJobSchema, type HealthJobData } from '../../server/queue/health';
@@ -7,18 +8,24 @@ import type { Logger } from '../../server/log';
 /**
  * `recompute` (one client, requested after a sentiment result or a change, debounced by the queue),
  * `recompute-workspace` (after an admin changed the model settings) and `recompute-all` (the daily
- * scheduler: every workspace); the last two are set-based.
+ * scheduler: every workspace); the last two are set-based. Each ends with the alert rules evaluated
+ * for what it recomputed (decision 017), so a drop raises its alert within the same job.
  */
 export function createHealthProcessor(deps: { db: Database }) {
-  return async (job: Job<HealthJobData>, log: Logger): Promise<RecomputeResult> => {
+  return async (job: Job<HealthJobData>, log: Logger): Promise<RecomputeResult & { alerts: EvaluationResult }> => {
     if (job.name === 'recompute-all') {
       const result = await recomputeAllWorkspaces(deps.db);
-      log.info(result, 'recomputed every workspace');
-      return result;
+      const alerts = await evaluateAllWorkspaces(deps.db);
+      log.info({ ...result, alerts }, 'recomputed every workspace');
+      return { ...result, alerts };
     }
     const parsed = healthJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`invalid health payload: ${parsed.error.message}`);
-    if (!parsed.data.clientId) return recomputeHealth(deps.db, { workspaceId: parsed.data.workspaceId, trigger: 'settings' });
-    return recomputeHealth(deps.db, { workspaceId: parsed.data.workspaceId, clientId: parsed.data.clientId, trigger: 'event' });
+    const { workspaceId, clientId } = parsed.data;
+    const result = clientId
+      ? await recomputeHealth(deps.db, { workspaceId, clientId, trigger: 'event' })
+      : await recomputeHealth(deps.db, { workspaceId, trigger: 'settings' });
+    const alerts = await evaluateAlerts(deps.db, { workspaceId, clientId });
+    return { ...result, alerts };
   };
 }

@@ -14,6 +14,7 @@ const ACTION_FILTERS = [
   ['member', 'Members'],
   ['client', 'Clients'],
   ['health', 'Health model'],
+  ['alert', 'Alerts'],
   ['sentiment', 'Sentiment'],
   ['job', 'Jobs'],
 ] as const;

@@ -1,0 +1,467 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { Queue, Worker } from 'bullmq';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAlertsProcessor } from '../../worker/processors/alerts';
+import { listCaughtEmails } from '../email/catcher-client';
+import { createWorkerConnection } from '../queue/connection';
+import { ALERTS_QUEUE, type AlertJobData } from '../queue/alerts';
+import { closeAppServices, type AppServices } from '../services';
+import { addMember, callerForToken, createOwner, testLog, type TestAccount } from '../testing/factories';
+import { testMailCatcherUrl } from '../testing/mail';
+import { createTestServices, testRedisUrl } from '../testing/services';
+import { sendDelivery, sendDigests } from './delivery';
+import { evaluateAlerts } from './evaluate';
+
+let services: AppServices;
+const DAY = 86_400_000;
+
+beforeAll(() => {
+  services = createTestServices();
+});
+afterAll(async () => {
+  await closeAppServices(services);
+});
+
+type Setup = { owner: TestAccount; workspaceId: string };
+async function workspace(label: string): Promise<Setup> {
+  const owner = await createOwner(services, label);
+  const { id } = await services.db.asService((tx) => tx.selectFrom('workspaces').select('id').where('slug', '=', owner.slug).executeTakeFirstOrThrow());
+  return { owner, workspaceId: id };
+}
+
+async function addClient(setup: Setup, values: { name?: string; ownerId?: string | null; status?: 'active' | 'paused'; renewalDate?: string; lastContactDaysAgo?: number } = {}) {
+  const row = await services.db.asService((tx) =>
+    tx
+      .insertInto('clients')
+      .values({
+        workspace_id: setup.workspaceId,
+        name: values.name ?? `Client ${randomUUID().slice(0, 6)}`,
+        owner_id: values.ownerId === undefined ? setup.owner.userId : values.ownerId,
+        status: values.status ?? 'active',
+        renewal_date: values.renewalDate ?? null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow(),
+  );
+  // last_contact_at is kept by a trigger from interactions; set directly for the time-based rules.
+  await services.db.asService((tx) =>
+    tx
+      .updateTable('clients')
+      .set({ last_contact_at: new Date(Date.now() - (values.lastContactDaysAgo ?? 1) * DAY) })
+      .where('id', '=', row.id)
+      .execute(),
+  );
+  return row.id;
+}
+
+/** History as the engine leaves it: rows oldest first, the client row equal to the last one. */
+async function setHealth(clientId: string, workspaceId: string, rows: Array<{ daysAgo: number; score: number }>) {
+  const risk = (score: number) => (score >= 70 ? 'healthy' : score >= 40 ? 'at_risk' : 'critical');
+  await services.db.asService(async (tx) => {
+    await tx
+      .insertInto('health_scores')
+      .values(
+        rows.map((row) => ({
+          workspace_id: workspaceId,
+          client_id: clientId,
+          score: row.score,
+          risk_level: risk(row.score),
+          confidence: 1,
+          factor_scores: [row.score, row.score, null, null, null] as number[],
+          factor_weights: [30, 20, 20, 15, 15],
+          inputs: '{}',
+          model_version: 'v1',
+          trigger: 'event',
+          computed_at: new Date(Date.now() - row.daysAgo * DAY),
+        })),
+      )
+      .execute();
+    const last = rows.at(-1)!;
+    await tx
+      .updateTable('clients')
+      .set({ health_score: last.score, risk_level: risk(last.score), health_computed_at: new Date(Date.now() - last.daysAgo * DAY) })
+      .where('id', '=', clientId)
+      .execute();
+  });
+}
+
+async function analysed(setup: Setup, clientId: string, input: { label: 'positive' | 'negative' | 'neutral'; signals?: string[]; analysedDaysAgo?: number }) {
+  const at = new Date(Date.now() - (input.analysedDaysAgo ?? 0) * DAY);
+  const row = await services.db.asService((tx) =>
+    tx
+      .insertInto('interactions')
+      .values({
+        workspace_id: setup.workspaceId,
+        client_id: clientId,
+        type: 'email',
+        direction: 'inbound',
+        occurred_at: at,
+        body: 'We are looking at other vendors.',
+        sentiment_status: 'done',
+        sentiment_label: input.label,
+        sentiment_score: input.label === 'negative' ? -0.8 : input.label === 'positive' ? 0.8 : 0,
+        sentiment_signals: input.signals ?? [],
+        sentiment_analysed_at: at,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow(),
+  );
+  return row.id;
+}
+
+const alertsOf = (workspaceId: string) =>
+  services.db.asService((tx) =>
+    tx.selectFrom('alerts').select(['id', 'client_id', 'kind', 'status', 'title', 'detail', 'trigger_count']).where('workspace_id', '=', workspaceId).orderBy('kind').execute(),
+  );
+const kindsFor = async (workspaceId: string, clientId: string) => (await alertsOf(workspaceId)).filter((alert) => alert.client_id === clientId).map((alert) => alert.kind);
+
+describe('alert rules', () => {
+  it('score dropped: fires for a drop of at least N points within D days, counting the score at the window’s start', async () => {
+    const setup = await workspace('rule-drop');
+    const dropped = await addClient(setup);
+    await setHealth(dropped, setup.workspaceId, [
+      { daysAgo: 5, score: 82 },
+      { daysAgo: 0, score: 60 },
+    ]);
+    const fromBefore = await addClient(setup);
+    await setHealth(fromBefore, setup.workspaceId, [
+      { daysAgo: 10, score: 90 },
+      { daysAgo: 1, score: 72 },
+    ]);
+    const small = await addClient(setup);
+    await setHealth(small, setup.workspaceId, [
+      { daysAgo: 3, score: 80 },
+      { daysAgo: 0, score: 70 },
+    ]);
+    const long = await addClient(setup);
+    await setHealth(long, setup.workspaceId, [
+      { daysAgo: 20, score: 90 },
+      { daysAgo: 15, score: 60 },
+    ]);
+    await evaluateAlerts(services.db, { workspaceId: setup.workspaceId });
+    const alerts = await alertsOf(setup.workspaceId);
+    const drops = alerts.filter((alert) => alert.kind === 'score_drop');
+    expect(drops.map((alert) => alert.client_id).sort()).toEqual([dropped, fromBefore].sort());
+    expect(drops.find((alert) => alert.client_id === dropped)!.title).toBe('Score dropped 22 points in 7 days (82 → 60)');
+    expect(await kindsFor(setup.workspaceId, small)).toEqual([]);
+    expect(await kindsFor(setup.workspaceId, long)).toEqual([]);
+  });
+
+  it('entered critical / entered at risk: fire on entering from a better level, lately — not for clients long there or improving', async () => {
+    const setup = await workspace('rule-enter');
+    const critical = await addClient(setup);
+    await setHealth(critical, setup.workspaceId, [
+      { daysAgo: 2, score: 45 },
+      { daysAgo: 0, score: 35 },
+    ]);
+    const atRisk = await addClient(setup);
+    await setHealth(atRisk, setup.workspaceId, [
+      { daysAgo: 2, score: 75 },
+      { daysAgo: 0, score: 66 },
+    ]);
+    const improving = await addClient(setup);
+    await setHealth(improving, setup.workspaceId, [
+      { daysAgo: 2, score: 30 },
+      { daysAgo: 0, score: 50 },
+    ]);
+    const longCritical = await addClient(setup);
+    await setHealth(longCritical, setup.workspaceId, [
+      { daysAgo: 9, score: 42 },
+      { daysAgo: 5, score: 32 },
+    ]);
+    const firstScoreCritical = await addClient(setup);
+    await setHealth(firstScoreCritical, setup.workspaceId, [{ daysAgo: 0, score: 20 }]);
+    await evaluateAlerts(services.db, { workspaceId: setup.workspaceId });
+    expect(await kindsFor(setup.workspaceId, critical)).toEqual(['entered_critical']);
+    expect(await kindsFor(setup.workspaceId, atRisk)).toEqual(['entered_at_risk']);
+    expect(await kindsFor(setup.workspaceId, improving)).toEqual([]);
+    expect(await kindsFor(setup.workspaceId, longCritical)).toEqual([]);
+    expect(await kindsFor(setup.workspaceId, firstScoreCritical)).toEqual(['entered_critical']);
+  });
+
+  it('churn signal: a negative interaction with one of the rule’s signals, analysed lately; not other signals, not positive, not old, not when the rule is off', async () => {
+    const setup = await workspace('rule-signal');
+    const leaving = await addClient(setup);
+    const interactionId = await analysed(setup, leaving, { label: 'negative', signals: ['cancellation_intent', 'product_problem'] });
+    const grumpy = await addClient(setup);
+    await analysed(setup, grumpy, { label: 'negative', signals: ['product_problem'] });
+    const positive = await addClient(setup);
+    await analysed(setup, positive, { label: 'positive', signals: ['competitor_mentioned'] });
+    const old = await addClient(setup);
+    await analysed(setup, old, { label: 'negative', signals: ['budget_cut'], analysedDaysAgo: 5 });
+    await evaluateAlerts(services.db, { workspaceId: setup.workspaceId });
+    const alerts = (await alertsOf(setup.workspaceId)).filter((alert) => alert.kind === 'churn_signal');
+    expect(alerts.map((alert) => alert.client_id)).toEqual([leaving]);
+    expect(alerts[0]!.detail).toEqual({ interactionIds: [interactionId], signals: ['cancellation_intent'] });
+
+    const other = await addClient(setup);
+    await analysed(setup, other, { label: 'negative', signals: ['budget_cut'] });
+    await services.db.asService((tx) => tx.updateTable('alert_rules').set({ enabled: false }).where('workspace_id', '=', setup.workspaceId).where('kind', '=', 'churn_signal').execute());
+    await evaluateAlerts(services.db, { workspaceId: setup.workspaceId });
+    expect(await kindsFor(setup.workspaceId, other)).toEqual([]);
+  });
+
+  it('no two-way contact for N days: active clients only', async () => {
+    const setup = await workspace('rule-silence');
+    const silent = await addClient(setup, { lastContactDaysAgo: 40 });
+    const recent = await addClient(setup, { lastContactDaysAgo: 10 });
+    const paused = await addClient(setup, { lastContactDaysAgo: 40, status: 'paused' });
+    await evaluateAlerts(services.db, { workspaceId: setup.workspaceId });
+    expect(await kindsFor(setup.workspaceId, silent)).toEqual(['no_contact']);
+    expect((await alertsOf(setup.workspaceId)).find((alert) => alert.client_id === silent)!.title).toBe('No two-way contact for 40 days');
+    expect(await kindsFor(setup.workspaceId, recent)).toEqual([]);
+    expect(await kindsFor(setup.workspaceId, paused)).toEqual([]);
+  });
+
+  it('renewal within N days while not healthy', async () => {
+    const setup = await workspace('rule-renewal');
+    const inDays = (n: number) => new Date(Date.now() + n * DAY).toISOString().slice(0, 10);
+    const risky = await addClient(setup, { renewalDate: inDays(10) });
+    await setHealth(risky, setup.workspaceId, [{ daysAgo: 3, score: 55 }]);
+    const healthy = await addClient(setup, { renewalDate: inDays(10) });
+    await setHealth(healthy, setup.workspaceId, [{ daysAgo: 3, score: 85 }]);
+    const later = await addClient(setup, { renewalDate: inDays(60) });
+    await setHealth(later, setup.workspaceId, [{ daysAgo: 3, score: 55 }]);
+    await evaluateAlerts(services.db, { workspaceId: setup.workspaceId });
+    expect(await kindsFor(setup.workspaceId, risky)).toEqual(['renewal_risk']);
+    expect((await alertsOf(setup.workspaceId)).find((alert) => alert.client_id === risky)!.title).toBe('Renews in 10 days while at risk');
+    expect(await kindsFor(setup.workspaceId, healthy)).toEqual([]);
+    expect(await kindsFor(setup.workspaceId, later)).toEqual([]);
+  });
+});
+
+describe('deduplication and cool-down', () => {
+  it('keeps one open alert per client and rule, updates it on a new trigger, and re-opens a resolved one only after the cool-down', async () => {
+    const setup = await workspace('dedup');
+    const client = await addClient(setup, { lastContactDaysAgo: 40 });
+    expect((await evaluateAlerts(services.db, { workspaceId: setup.workspaceId })).opened).toBe(1);
+    // The same facts again: nothing new.
+    expect(await evaluateAlerts(services.db, { workspaceId: setup.workspaceId })).toMatchObject({ opened: 0, updated: 0 });
+    // A new trigger (longer silence): the open alert is updated, not duplicated.
+    await services.db.asService((tx) => tx.updateTable('clients').set({ last_contact_at: new Date(Date.now() - 45 * DAY) }).where('id', '=', client).execute());
+    expect(await evaluateAlerts(services.db, { workspaceId: setup.workspaceId })).toMatchObject({ opened: 0, updated: 1 });
+    let alerts = await alertsOf(setup.workspaceId);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ trigger_count: 2, title: 'No two-way contact for 45 days' });
+
+    const caller = await callerForToken(services, setup.owner.token);
+    await caller.alerts.act({ workspaceSlug: setup.owner.slug, alertId: alerts[0]!.id, action: { action: 'resolve', outcome: 'no_action', note: '' } });
+    // Still silent, but inside the 14-day cool-down: nothing re-opens.
+    expect((await evaluateAlerts(services.db, { workspaceId: setup.workspaceId })).opened).toBe(0);
+    await services.db.asService((tx) => tx.updateTable('alerts').set({ resolved_at: new Date(Date.now() - 15 * DAY) }).where('id', '=', alerts[0]!.id).execute());
+    expect((await evaluateAlerts(services.db, { workspaceId: setup.workspaceId })).opened).toBe(1);
+    alerts = await alertsOf(setup.workspaceId);
+    expect(alerts.map((alert) => alert.status).sort()).toEqual(['open', 'resolved']);
+  });
+
+  it('never opens a second alert when evaluations race', async () => {
+    const setup = await workspace('race');
+    for (let index = 0; index < 10; index += 1) await addClient(setup, { lastContactDaysAgo: 40 });
+    await Promise.all(Array.from({ length: 6 }, () => evaluateAlerts(services.db, { workspaceId: setup.workspaceId })));
+    const alerts = await alertsOf(setup.workspaceId);
+    expect(alerts).toHaveLength(10);
+    expect(new Set(alerts.map((alert) => alert.client_id)).size).toBe(10);
+  });
+});
+
+describe('working an alert', () => {
+  it('acknowledges, assigns to a teammate, snoozes until a date, resolves with an outcome; viewers only read; bad input is refused beside its field', async () => {
+    const setup = await workspace('work');
+    const manager = await addMember(services, setup.owner, 'manager');
+    const viewer = await addMember(services, setup.owner, 'viewer');
+    await addClient(setup, { lastContactDaysAgo: 40 });
+    await evaluateAlerts(services.db, { workspaceId: setup.workspaceId });
+    const caller = await callerForToken(services, setup.owner.token);
+    const slug = setup.owner.slug;
+    expect(await caller.alerts.unreadCount({ workspaceSlug: slug })).toBe(1);
+    const [alert] = (await caller.alerts.list({ workspaceSlug: slug, filters: { mine: true, status: 'unresolved' } })).alerts;
+    expect(alert).toMatchObject({ kind: 'no_contact', status: 'open', unread: true });
+    const detail = await caller.alerts.get({ workspaceSlug: slug, alertId: alert!.id });
+    expect(detail.nextStep).toMatch(/Reach out/);
+    expect(await caller.alerts.unreadCount({ workspaceSlug: slug })).toBe(0);
+
+    await caller.alerts.act({ workspaceSlug: slug, alertId: alert!.id, action: { action: 'acknowledge' } });
+    await caller.alerts.act({ workspaceSlug: slug, alertId: alert!.id, action: { action: 'assign', assigneeId: manager.userId } });
+    await expect(caller.alerts.act({ workspaceSlug: slug, alertId: alert!.id, action: { action: 'assign', assigneeId: viewer.userId } })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    const managerCaller = await callerForToken(services, manager.token);
+    expect((await managerCaller.alerts.list({ workspaceSlug: slug, filters: { mine: true, status: 'unresolved' } })).alerts.map((item) => item.id)).toEqual([alert!.id]);
+    await expect(managerCaller.alerts.act({ workspaceSlug: slug, alertId: alert!.id, action: { action: 'snooze', until: '2020-01-01' } })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    const tomorrow = new Date(Date.now() + 2 * DAY).toISOString().slice(0, 10);
+    await managerCaller.alerts.act({ workspaceSlug: slug, alertId: alert!.id, action: { action: 'snooze', until: tomorrow } });
+    expect((await managerCaller.alerts.get({ workspaceSlug: slug, alertId: alert!.id })).status).toBe('snoozed');
+    await expect(managerCaller.alerts.act({ workspaceSlug: slug, alertId: alert!.id, action: { action: 'resolve', outcome: 'action_taken', note: '' } })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await managerCaller.alerts.act({ workspaceSlug: slug, alertId: alert!.id, action: { action: 'resolve', outcome: 'action_taken', note: 'Called the CFO, renewal back on track.' } });
+    const resolved = await caller.alerts.get({ workspaceSlug: slug, alertId: alert!.id });
+    expect(resolved).toMatchObject({ status: 'resolved', outcome: 'action_taken', resolutionNote: 'Called the CFO, renewal back on track.', resolvedByName: manager.name });
+    await expect(caller.alerts.act({ workspaceSlug: slug, alertId: alert!.id, action: { action: 'acknowledge' } })).rejects.toMatchObject({ code: 'CONFLICT' });
+
+    const viewerCaller = await callerForToken(services, viewer.token);
+    expect((await viewerCaller.alerts.list({ workspaceSlug: slug, filters: { mine: false, status: 'all' } })).alerts).toHaveLength(1);
+    await expect(viewerCaller.alerts.act({ workspaceSlug: slug, alertId: alert!.id, action: { action: 'reopen' } })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect((await caller.alerts.ruleQuality({ workspaceSlug: slug })).find((rule) => rule.kind === 'no_contact')).toMatchObject({ opened: 1, resolved: 1, withoutAction: 0 });
+  });
+
+  it('rule changes are validated and audited; the Slack webhook must be a real URL and is not written to the audit log', async () => {
+    const setup = await workspace('rules-edit');
+    const caller = await callerForToken(services, setup.owner.token);
+    const slug = setup.owner.slug;
+    const rules = await caller.alerts.rules({ workspaceSlug: slug });
+    expect(rules.map((rule) => rule.kind)).toEqual(['score_drop', 'entered_critical', 'entered_at_risk', 'churn_signal', 'no_contact', 'renewal_risk']);
+    const drop = rules[0]!;
+    await expect(caller.alerts.updateRule({ workspaceSlug: slug, ruleId: drop.id, enabled: true, severity: 'high', cooldownDays: 7, params: { points: 0, days: 7 } })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+    });
+    await caller.alerts.updateRule({ workspaceSlug: slug, ruleId: drop.id, enabled: false, severity: 'medium', cooldownDays: 3, params: { points: 10, days: 14 } });
+    expect((await caller.alerts.rules({ workspaceSlug: slug }))[0]).toMatchObject({ enabled: false, severity: 'medium', cooldownDays: 3, params: { points: 10, days: 14 } });
+    await expect(caller.alerts.updateSettings({ workspaceSlug: slug, slackWebhookUrl: 'javascript:alert(1)', immediateCapPerHour: 5 })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await caller.alerts.updateSettings({ workspaceSlug: slug, slackWebhookUrl: 'https://hooks.slack.com/services/T000/B000/secret', immediateCapPerHour: 3 });
+    const audit = await services.db.asService((tx) =>
+      tx.selectFrom('audit_log').select(['action', 'after']).where('workspace_id', '=', setup.workspaceId).where('action', 'like', 'alert.%').orderBy('id').execute(),
+    );
+    expect(audit.map((entry) => entry.action)).toEqual(['alert.rule_changed', 'alert.settings_changed']);
+    expect(JSON.stringify(audit)).not.toContain('secret');
+    const manager = await addMember(services, setup.owner, 'manager');
+    const managerCaller = await callerForToken(services, manager.token);
+    await expect(managerCaller.alerts.updateRule({ workspaceSlug: slug, ruleId: drop.id, enabled: true, severity: 'high', cooldownDays: 7, params: { points: 10, days: 7 } })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
+  });
+});
+
+/** A Slack-compatible incoming-webhook server: answers 500 to the first `failures` posts, then 200. */
+async function slackServer(failures: number): Promise<{ url: string; received: string[]; close(): Promise<void> }> {
+  const received: string[] = [];
+  let calls = 0;
+  const server: Server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => (body += chunk));
+    request.on('end', () => {
+      calls += 1;
+      if (calls <= failures) {
+        response.writeHead(500).end('server_error');
+        return;
+      }
+      received.push(JSON.parse(body).text);
+      response.writeHead(200).end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/services/T/B/x`, received, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+const deliveriesOf = (workspaceId: string) =>
+  services.db.asService((tx) =>
+    tx.selectFrom('alert_deliveries').select(['id', 'user_id', 'channel', 'mode', 'status', 'attempts', 'last_error']).where('workspace_id', '=', workspaceId).orderBy('id').execute(),
+  );
+
+describe('delivery', () => {
+  it('tells the account owner (else the admins) by their preferences, caps immediate notifications per hour, and sends the rest in the digest', async () => {
+    const setup = await workspace('recipients');
+    const admin = await addMember(services, setup.owner, 'admin');
+    const manager = await addMember(services, setup.owner, 'manager');
+    await services.db.asService((tx) => tx.insertInto('workspace_alert_settings').values({ workspace_id: setup.workspaceId, immediate_cap_per_hour: 2 }).execute());
+    await addClient(setup, { ownerId: null, lastContactDaysAgo: 40 });
+    for (let index = 0; index < 4; index += 1) await addClient(setup, { ownerId: manager.userId, lastContactDaysAgo: 40 });
+    const managerCaller = await callerForToken(services, manager.token);
+    await managerCaller.alerts.setPreferences({ workspaceSlug: setup.owner.slug, email: 'immediate', slack: 'off' });
+    await evaluateAlerts(services.db, { workspaceId: setup.workspaceId });
+    const deliveries = await deliveriesOf(setup.workspaceId);
+    // No Slack webhook: email only. The unowned client's alert goes to the owner and the admin.
+    const byUser = (userId: string) => deliveries.filter((delivery) => delivery.user_id === userId).map((delivery) => `${delivery.channel}:${delivery.mode}`);
+    expect(byUser(setup.owner.userId)).toEqual(['email:immediate']);
+    expect(byUser(admin.userId)).toEqual(['email:immediate']);
+    expect(byUser(manager.userId).sort()).toEqual(['email:digest', 'email:digest', 'email:immediate', 'email:immediate']);
+    const queued = await services.db.asService((tx) =>
+      tx.selectFrom('outbox').select('job_key').where('workspace_id', '=', setup.workspaceId).where('topic', '=', 'alert').execute(),
+    );
+    expect(queued).toHaveLength(4);
+
+    // The digest: one email for the manager listing both alerts, and they are marked sent.
+    await sendDigests({ db: services.db, mailer: services.mailer, appUrl: 'http://app.test' });
+    const digests = await listCaughtEmails(testMailCatcherUrl(), manager.email);
+    expect(digests).toHaveLength(1);
+    expect(digests[0]!.subject).toBe(`2 alerts in ${(await services.db.asService((tx) => tx.selectFrom('workspaces').select('name').where('id', '=', setup.workspaceId).executeTakeFirstOrThrow())).name} today`);
+    expect((await deliveriesOf(setup.workspaceId)).filter((delivery) => delivery.mode === 'digest').every((delivery) => delivery.status === 'sent')).toBe(true);
+  });
+
+  it('sends the alert email with a working link, and retries a failing Slack webhook with backoff through the queue until it answers', async () => {
+    const setup = await workspace('deliver');
+    const slack = await slackServer(2);
+    try {
+      await services.db.asService((tx) => tx.insertInto('workspace_alert_settings').values({ workspace_id: setup.workspaceId, slack_webhook_url: slack.url }).execute());
+      const client = await addClient(setup, { name: 'Hooli Retail', lastContactDaysAgo: 40 });
+      await evaluateAlerts(services.db, { workspaceId: setup.workspaceId });
+      const deliveries = await deliveriesOf(setup.workspaceId);
+      expect(deliveries.map((delivery) => `${delivery.channel}:${delivery.mode}`).sort()).toEqual(['email:immediate', 'slack:immediate']);
+      const [alert] = await alertsOf(setup.workspaceId);
+
+      const prefix = `test-alerts-${randomUUID().slice(0, 8)}`;
+      const queue = new Queue<AlertJobData>(ALERTS_QUEUE, { connection: createWorkerConnection(testRedisUrl()), prefix });
+      const deps = { db: services.db, mailer: services.mailer, appUrl: 'http://app.test' };
+      const processor = createAlertsProcessor(deps);
+      const worker = new Worker<AlertJobData>(ALERTS_QUEUE, (job) => processor(job, testLog), { connection: createWorkerConnection(testRedisUrl()), prefix });
+      try {
+        for (const delivery of deliveries) {
+          await queue.add('deliver', { deliveryId: String(delivery.id) }, { jobId: `delivery-${delivery.id}`, attempts: 5, backoff: { type: 'exponential', delay: 100 } });
+        }
+        const deadline = Date.now() + 15_000;
+        while ((await deliveriesOf(setup.workspaceId)).some((delivery) => delivery.status !== 'sent') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      } finally {
+        await worker.close();
+        await queue.obliterate({ force: true });
+        await queue.close();
+      }
+      const after = await deliveriesOf(setup.workspaceId);
+      expect(after.find((delivery) => delivery.channel === 'slack')).toMatchObject({ status: 'sent', attempts: 3, last_error: null });
+      expect(after.find((delivery) => delivery.channel === 'email')).toMatchObject({ status: 'sent', attempts: 1 });
+      expect(slack.received).toHaveLength(1);
+      expect(slack.received[0]).toContain('*Hooli Retail*: No two-way contact for 40 days');
+      expect(slack.received[0]).toContain(`http://app.test/w/${setup.owner.slug}/alerts/${alert!.id}`);
+      const [email] = await listCaughtEmails(testMailCatcherUrl(), setup.owner.email);
+      expect(email!.subject).toBe('Hooli Retail: No two-way contact for 40 days');
+      expect(email!.text).toContain(`http://app.test/w/${setup.owner.slug}/alerts/${alert!.id}`);
+      expect(client).toBeTruthy();
+    } finally {
+      await slack.close();
+    }
+  });
+
+  it('records a delivery that failed its last attempt as failed, with the error', async () => {
+    const setup = await workspace('deliver-fail');
+    const slack = await slackServer(100);
+    try {
+      await services.db.asService((tx) => tx.insertInto('workspace_alert_settings').values({ workspace_id: setup.workspaceId, slack_webhook_url: slack.url }).execute());
+      await services.db.asService((tx) =>
+        tx.insertInto('notification_preferences').values({ workspace_id: setup.workspaceId, user_id: setup.owner.userId, email: 'off', slack: 'immediate' }).execute(),
+      );
+      await addClient(setup, { lastContactDaysAgo: 40 });
+      await evaluateAlerts(services.db, { workspaceId: setup.workspaceId });
+      const [delivery] = await deliveriesOf(setup.workspaceId);
+      const deps = { db: services.db, mailer: services.mailer, appUrl: 'http://app.test' };
+      await expect(sendDelivery(deps, String(delivery!.id), false)).rejects.toThrow(/Slack answered 500/);
+      expect((await deliveriesOf(setup.workspaceId))[0]).toMatchObject({ status: 'pending', attempts: 1 });
+      await expect(sendDelivery(deps, String(delivery!.id), true)).rejects.toThrow(/Slack answered 500/);
+      expect((await deliveriesOf(setup.workspaceId))[0]).toMatchObject({ status: 'failed', attempts: 2, last_error: 'Slack answered 500: server_error' });
+    } finally {
+      await slack.close();
+    }
+  });
+});
+
+describe('isolation', () => {
+  it("keeps another workspace's alerts out of reach", async () => {
+    const a = await workspace('iso-a');
+    const b = await workspace('iso-b');
+    await addClient(b, { lastContactDaysAgo: 40 });
+    await evaluateAlerts(services.db, { workspaceId: b.workspaceId });
+    const [alert] = await alertsOf(b.workspaceId);
+    const callerA = await callerForToken(services, a.owner.token);
+    await expect(callerA.alerts.get({ workspaceSlug: b.owner.slug, alertId: alert!.id })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(callerA.alerts.get({ workspaceSlug: a.owner.slug, alertId: alert!.id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    const direct = await services.db.withUser({ sub: a.owner.userId }, (tx) => sql<{ n: number }>`select count(*)::int as n from public.alerts`.execute(tx));
+    expect(direct.rows[0]!.n).toBe(0);
+  });
+});

@@ -1,0 +1,142 @@
+import { sql } from 'kysely';
+import type { Database } from '../db';
+import { renderEmail, type Mailer } from '../email';
+import { nextStepFor } from './rules';
+
+/**
+ * Sending what evaluation decided (decision 017): one delivery is one email or one Slack message to
+ * one person about one alert; the daily digest gathers a person's digest deliveries into one email or
+ * one Slack message per channel. Every attempt is recorded on the delivery (status, attempts, last
+ * error); the queue retries with backoff and the last failed attempt marks it failed.
+ */
+
+export type DeliveryDeps = { db: Database; mailer: Mailer; appUrl: string; fetch?: typeof fetch; slackTimeoutMs?: number };
+
+type DeliveryRow = {
+  id: string;
+  status: string;
+  channel: 'email' | 'slack';
+  alert_id: string;
+  title: string;
+  severity: string;
+  kind: string;
+  client_name: string;
+  workspace_name: string;
+  workspace_slug: string;
+  user_email: string | null;
+  user_name: string | null;
+  slack_webhook_url: string | null;
+};
+
+const alertUrl = (appUrl: string, slug: string, alertId: string) => `${appUrl.replace(/\/$/, '')}/w/${slug}/alerts/${alertId}`;
+
+/** Posts a message to a Slack incoming webhook (or any endpoint that speaks its JSON); throws on anything but 2xx. */
+export async function postToSlack(deps: Pick<DeliveryDeps, 'fetch' | 'slackTimeoutMs'>, url: string, message: { text: string }): Promise<void> {
+  const response = await (deps.fetch ?? fetch)(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(message),
+    signal: AbortSignal.timeout(deps.slackTimeoutMs ?? 5_000),
+  });
+  if (!response.ok) throw new Error(`Slack answered ${response.status}: ${(await response.text().catch(() => '')).slice(0, 200)}`);
+}
+
+/** Sends one immediate delivery. `final`: this is the queue's last attempt (a failure is then final). */
+export async function sendDelivery(deps: DeliveryDeps, deliveryId: string, final: boolean): Promise<'sent' | 'already-sent' | 'digest' | 'gone'> {
+  const row = (
+    await deps.db.readAsService((kysely) =>
+      sql<DeliveryRow>`
+        select d.id::text, d.status, d.channel, d.mode, a.id as alert_id, a.title, a.severity, a.kind, c.name as client_name,
+               w.name as workspace_name, w.slug as workspace_slug, u.email as user_email, u.name as user_name, s.slack_webhook_url
+          from public.alert_deliveries d
+          join public.alerts a on a.id = d.alert_id
+          join public.clients c on c.id = a.client_id
+          join public.workspaces w on w.id = d.workspace_id
+          left join public.users u on u.id = d.user_id
+          left join public.workspace_alert_settings s on s.workspace_id = d.workspace_id
+         where d.id = ${deliveryId}::bigint`.execute(kysely),
+    )
+  ).rows[0];
+  if (!row) return 'gone';
+  if (row.status === 'sent') return 'already-sent';
+  const url = alertUrl(deps.appUrl, row.workspace_slug, row.alert_id);
+  try {
+    if (row.channel === 'email') {
+      if (!row.user_email) return 'gone';
+      const email = await renderEmail('alert', {
+        workspaceName: row.workspace_name,
+        clientName: row.client_name,
+        title: row.title,
+        severity: row.severity,
+        nextStep: nextStepFor(row.kind),
+        alertUrl: url,
+      });
+      await deps.mailer.send(row.user_email, email);
+    } else {
+      if (!row.slack_webhook_url) return 'gone';
+      await postToSlack(deps, row.slack_webhook_url, {
+        text: `:rotating_light: *${row.client_name}*: ${row.title} (${row.severity})${row.user_name ? ` — for ${row.user_name}` : ''}\n${nextStepFor(row.kind)}\n<${url}|Open the alert>`,
+      });
+    }
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    await deps.db.readAsService((kysely) =>
+      sql`update public.alert_deliveries set attempts = attempts + 1, last_error = ${message.slice(0, 500)}, status = ${final ? 'failed' : 'pending'}
+           where id = ${deliveryId}::bigint`.execute(kysely),
+    );
+    throw error;
+  }
+  await deps.db.readAsService((kysely) =>
+    sql`update public.alert_deliveries set attempts = attempts + 1, status = 'sent', sent_at = now(), last_error = null where id = ${deliveryId}::bigint`.execute(kysely),
+  );
+  return 'sent';
+}
+
+/**
+ * The daily digests: for each person and channel with digest deliveries waiting, one email or Slack
+ * message listing those alerts (still-unresolved ones), then marked sent. A failed send leaves them
+ * waiting for the next day (with the error recorded); it never stops the other digests.
+ */
+export async function sendDigests(deps: DeliveryDeps): Promise<{ sent: number; failed: number }> {
+  const groups = (
+    await deps.db.readAsService((kysely) =>
+      sql<{ workspace_id: string; workspace_name: string; workspace_slug: string; user_id: string; channel: 'email' | 'slack'; user_email: string; user_name: string; slack_webhook_url: string | null; items: Array<{ deliveryId: string; alertId: string; clientName: string; title: string }> }>`
+        select d.workspace_id, w.name as workspace_name, w.slug as workspace_slug, d.user_id, d.channel, u.email as user_email, u.name as user_name, s.slack_webhook_url,
+               jsonb_agg(jsonb_build_object('deliveryId', d.id::text, 'alertId', a.id, 'clientName', c.name, 'title', a.title) order by a.last_triggered_at desc) as items
+          from public.alert_deliveries d
+          join public.alerts a on a.id = d.alert_id
+          join public.clients c on c.id = a.client_id
+          join public.workspaces w on w.id = d.workspace_id
+          join public.users u on u.id = d.user_id
+          left join public.workspace_alert_settings s on s.workspace_id = d.workspace_id
+         where d.mode = 'digest' and d.status = 'pending'
+         group by d.workspace_id, w.name, w.slug, d.user_id, d.channel, u.email, u.name, s.slack_webhook_url`.execute(kysely),
+    )
+  ).rows;
+  let sent = 0;
+  let failed = 0;
+  for (const group of groups) {
+    const ids = group.items.map((item) => item.deliveryId);
+    const alerts = group.items.map((item) => ({ clientName: item.clientName, title: item.title, url: alertUrl(deps.appUrl, group.workspace_slug, item.alertId) }));
+    try {
+      if (group.channel === 'email') {
+        await deps.mailer.send(group.user_email, await renderEmail('alert-digest', { workspaceName: group.workspace_name, alerts, inboxUrl: `${deps.appUrl.replace(/\/$/, '')}/w/${group.workspace_slug}/alerts` }));
+      } else if (group.slack_webhook_url) {
+        await postToSlack(deps, group.slack_webhook_url, {
+          text: `Daily digest for ${group.user_name}: ${alerts.length} alert${alerts.length === 1 ? '' : 's'}\n${alerts.map((alert) => `• *${alert.clientName}*: ${alert.title} <${alert.url}|open>`).join('\n')}`,
+        });
+      }
+      await deps.db.readAsService((kysely) =>
+        sql`update public.alert_deliveries set status = 'sent', sent_at = now(), attempts = attempts + 1, last_error = null where id = any (${ids}::bigint[])`.execute(kysely),
+      );
+      sent += 1;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      await deps.db.readAsService((kysely) =>
+        sql`update public.alert_deliveries set attempts = attempts + 1, last_error = ${message.slice(0, 500)} where id = any (${ids}::bigint[])`.execute(kysely),
+      );
+      failed += 1;
+    }
+  }
+  return { sent, failed };
+}

@@ -1,0 +1,167 @@
+import { sql } from 'kysely';
+import { z } from 'zod';
+import type { Tx } from '../db';
+import { AppError } from '../errors';
+import { recordAudit, type RequestMeta } from '../identity/audit';
+import { CHURN_SIGNALS } from '../sentiment/types';
+
+/**
+ * Alert rules (one of each kind per workspace, seeded with defaults by a trigger), the workspace's
+ * alert settings (Slack webhook, hourly cap) and each person's notification preferences.
+ */
+
+export const RULE_KINDS = ['score_drop', 'entered_critical', 'entered_at_risk', 'churn_signal', 'no_contact', 'renewal_risk'] as const;
+export type RuleKind = (typeof RULE_KINDS)[number];
+
+export const RULE_LABELS: Record<RuleKind, string> = {
+  score_drop: 'Score dropped',
+  entered_critical: 'Became critical',
+  entered_at_risk: 'Became at risk',
+  churn_signal: 'Churn signal in a negative interaction',
+  no_contact: 'No two-way contact',
+  renewal_risk: 'Renewal coming while not healthy',
+};
+
+const NEXT_STEPS: Record<RuleKind, string> = {
+  score_drop: 'Read the interactions that moved the score and call the main contact this week.',
+  entered_critical: 'Call the main contact within 48 hours and agree a recovery plan.',
+  entered_at_risk: 'Book a check-in to find out what changed before it gets worse.',
+  churn_signal: 'Answer the message today: acknowledge the problem and offer a call with someone senior.',
+  no_contact: 'Reach out with something useful (a usage review, a new feature) to restart the conversation.',
+  renewal_risk: 'Plan the renewal conversation now: address open issues before the date.',
+};
+export const nextStepFor = (kind: string) => NEXT_STEPS[kind as RuleKind] ?? 'Look into this client.';
+
+const days = (label: string) => z.number({ error: `Enter the ${label} as a whole number of days.` }).int('Whole days only.').min(1, 'At least 1 day.').max(365, 'At most 365 days.');
+
+/** Parameters by kind; each field's name is its form field. */
+export const RULE_PARAMS = {
+  score_drop: z.object({
+    points: z.number({ error: 'Enter the drop in points.' }).int('Whole points only.').min(1, 'At least 1 point.').max(100, 'At most 100 points.'),
+    days: days('window'),
+  }),
+  entered_critical: z.object({}),
+  entered_at_risk: z.object({}),
+  churn_signal: z.object({ signals: z.array(z.enum(CHURN_SIGNALS)).min(1, 'Choose at least one signal.') }),
+  no_contact: z.object({ days: days('silence') }),
+  renewal_risk: z.object({ days: days('lead time') }),
+} satisfies Record<RuleKind, z.ZodType>;
+
+export const ruleUpdateSchema = z.object({
+  ruleId: z.uuid(),
+  enabled: z.boolean(),
+  severity: z.enum(['low', 'medium', 'high'], { error: 'Choose low, medium or high.' }),
+  cooldownDays: z.number({ error: 'Enter the cool-down in days.' }).int('Whole days only.').min(0, 'At least 0 days.').max(90, 'At most 90 days.'),
+  params: z.record(z.string(), z.unknown()),
+});
+
+export type AlertRule = { id: string; kind: RuleKind; label: string; enabled: boolean; params: Record<string, unknown>; severity: string; cooldownDays: number; updatedAt: Date };
+
+export async function listRules(tx: Tx, workspaceId: string): Promise<AlertRule[]> {
+  const rows = await tx.selectFrom('alert_rules').selectAll().where('workspace_id', '=', workspaceId).execute();
+  return rows
+    .map((row) => ({
+      id: row.id,
+      kind: row.kind as RuleKind,
+      label: RULE_LABELS[row.kind as RuleKind],
+      enabled: row.enabled,
+      params: row.params as Record<string, unknown>,
+      severity: row.severity,
+      cooldownDays: row.cooldown_days,
+      updatedAt: row.updated_at,
+    }))
+    .sort((a, b) => RULE_KINDS.indexOf(a.kind) - RULE_KINDS.indexOf(b.kind));
+}
+
+export async function updateRule(tx: Tx, input: { workspaceId: string; actorId: string; meta: RequestMeta; rule: z.infer<typeof ruleUpdateSchema> }): Promise<void> {
+  const before = (await listRules(tx, input.workspaceId)).find((rule) => rule.id === input.rule.ruleId);
+  if (!before) throw new AppError('NOT_FOUND', 'That rule does not exist in this workspace.');
+  const parsed = RULE_PARAMS[before.kind].safeParse(input.rule.params);
+  if (!parsed.success) {
+    const fieldErrors: Record<string, string[]> = {};
+    for (const issue of parsed.error.issues) (fieldErrors[String(issue.path[0] ?? 'params')] ??= []).push(issue.message);
+    throw new AppError('BAD_REQUEST', 'Check the rule’s parameters.', fieldErrors);
+  }
+  const after = { enabled: input.rule.enabled, severity: input.rule.severity, cooldownDays: input.rule.cooldownDays, params: parsed.data };
+  await tx
+    .updateTable('alert_rules')
+    .set({ enabled: after.enabled, severity: after.severity, cooldown_days: after.cooldownDays, params: JSON.stringify(after.params), updated_at: sql<Date>`now()` })
+    .where('id', '=', before.id)
+    .where('workspace_id', '=', input.workspaceId)
+    .execute();
+  await recordAudit(tx, {
+    action: 'alert.rule_changed',
+    actorId: input.actorId,
+    workspaceId: input.workspaceId,
+    target: { type: 'alert_rule', id: before.id },
+    before: { kind: before.kind, enabled: before.enabled, severity: before.severity, cooldownDays: before.cooldownDays, params: before.params },
+    after: { kind: before.kind, ...after },
+    meta: input.meta,
+  });
+}
+
+/** A Slack incoming webhook: https, or plain http only to this machine (a local Slack-compatible server). */
+const webhookUrl = z
+  .string()
+  .trim()
+  .max(500, 'At most 500 characters.')
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return url.protocol === 'https:' || (url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname));
+    } catch {
+      return false;
+    }
+  }, 'Enter the webhook URL Slack gave you (https://hooks.slack.com/services/…).');
+
+export const alertSettingsSchema = z.object({
+  slackWebhookUrl: z.union([z.literal(''), webhookUrl]),
+  immediateCapPerHour: z.number({ error: 'Enter a whole number from 1 to 100.' }).int('Whole numbers only.').min(1, 'At least 1.').max(100, 'At most 100.'),
+});
+
+export type AlertSettings = { slackWebhookUrl: string | null; immediateCapPerHour: number };
+
+export async function alertSettings(tx: Tx, workspaceId: string): Promise<AlertSettings> {
+  const row = await tx.selectFrom('workspace_alert_settings').selectAll().where('workspace_id', '=', workspaceId).executeTakeFirst();
+  return { slackWebhookUrl: row?.slack_webhook_url ?? null, immediateCapPerHour: row?.immediate_cap_per_hour ?? 5 };
+}
+
+export async function updateAlertSettings(tx: Tx, input: { workspaceId: string; actorId: string; meta: RequestMeta; settings: z.infer<typeof alertSettingsSchema> }): Promise<void> {
+  const before = await alertSettings(tx, input.workspaceId);
+  const values = { slack_webhook_url: input.settings.slackWebhookUrl || null, immediate_cap_per_hour: input.settings.immediateCapPerHour, updated_at: sql<Date>`now()` };
+  await tx
+    .insertInto('workspace_alert_settings')
+    .values({ workspace_id: input.workspaceId, ...values })
+    .onConflict((conflict) => conflict.column('workspace_id').doUpdateSet(values))
+    .execute();
+  // The webhook URL is a secret (anyone with it can post to the channel): the audit says whether it changed, not what it is.
+  await recordAudit(tx, {
+    action: 'alert.settings_changed',
+    actorId: input.actorId,
+    workspaceId: input.workspaceId,
+    before: { slack: before.slackWebhookUrl ? 'set' : 'none', immediateCapPerHour: before.immediateCapPerHour },
+    after: { slack: values.slack_webhook_url ? (values.slack_webhook_url === before.slackWebhookUrl ? 'set' : 'changed') : 'none', immediateCapPerHour: values.immediate_cap_per_hour },
+    meta: input.meta,
+  });
+}
+
+export const NOTIFICATION_MODES = ['immediate', 'digest', 'off'] as const;
+export const preferencesSchema = z.object({
+  email: z.enum(NOTIFICATION_MODES, { error: 'Choose immediate, daily digest or off.' }),
+  slack: z.enum(NOTIFICATION_MODES, { error: 'Choose immediate, daily digest or off.' }),
+});
+export type NotificationPreferences = z.infer<typeof preferencesSchema>;
+
+export async function preferences(tx: Tx, workspaceId: string, userId: string): Promise<NotificationPreferences> {
+  const row = await tx.selectFrom('notification_preferences').select(['email', 'slack']).where('workspace_id', '=', workspaceId).where('user_id', '=', userId).executeTakeFirst();
+  return { email: (row?.email as NotificationPreferences['email']) ?? 'immediate', slack: (row?.slack as NotificationPreferences['slack']) ?? 'immediate' };
+}
+
+export async function setPreferences(tx: Tx, input: { workspaceId: string; userId: string; preferences: NotificationPreferences }): Promise<void> {
+  const values = { email: input.preferences.email, slack: input.preferences.slack, updated_at: sql<Date>`now()` };
+  await tx
+    .insertInto('notification_preferences')
+    .values({ workspace_id: input.workspaceId, user_id: input.userId, ...values })
+    .onConflict((conflict) => conflict.columns(['workspace_id', 'user_id']).doUpdateSet(values))
+    .execute();
+}

@@ -1,0 +1,22 @@
+import { UnrecoverableError, type Job } from 'bullmq';
+import { sendDelivery, sendDigests, type DeliveryDeps } from '../../server/alerts/delivery';
+import { alertJobSchema, type AlertJobData } from '../../server/queue/alerts';
+import type { Logger } from '../../server/log';
+
+/**
+ * `deliver` (one email or Slack message; retried with backoff by the queue, the last failure marks the
+ * delivery failed) and `digest` (the daily digests).
+ */
+export function createAlertsProcessor(deps: DeliveryDeps) {
+  return async (job: Job<AlertJobData>, log: Logger) => {
+    if (job.name === 'digest') {
+      const result = await sendDigests(deps);
+      log.info(result, 'sent the daily alert digests');
+      return result;
+    }
+    const parsed = alertJobSchema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`invalid alert payload: ${parsed.error.message}`);
+    const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    return { outcome: await sendDelivery(deps, parsed.data.deliveryId, final) };
+  };
+}
