@@ -3,13 +3,19 @@ import { expect, type Page } from '@playwright/test';
 
 /** Signs up a new owner with a new workspace; returns the workspace's path (`/w/<slug>`). */
 export async function signUp(page: Page, name = 'Cora Clients') {
+  return (await signUpWithEmail(page, name)).path;
+}
+
+/** Signs up a new owner with a new workspace; returns the workspace's path and the owner's email. */
+export async function signUpWithEmail(page: Page, name = 'Cora Clients'): Promise<{ path: string; email: string }> {
   const run = randomUUID().slice(0, 8);
+  const email = `cora-${run}@example.test`;
   await page.goto('/signup');
   await page.getByLabel('Your name').fill(name);
-  await page.getByLabel('Work email').fill(`cora-${run}@example.test`);
+  await page.getByLabel('Work email').fill(email);
   await page.getByLabel('Password').fill('a long and private passphrase');
   await page.getByLabel('Workspace name').fill(`Portfolio ${run}`);
   await page.getByRole('button', { name: 'Create account' }).click();
   await expect(page.getByRole('heading', { level: 1, name: `Portfolio ${run}` })).toBeVisible();
-  return new URL(page.url()).pathname;
+  return { path: new URL(page.url()).pathname, email };
 }

@@ -10,6 +10,7 @@ export function formatDate(value: string | Date | null | undefined): string {
 }
 
 export const RISK_LABELS = { healthy: 'Healthy', at_risk: 'At risk', critical: 'Critical' } as const;
+export const ALERT_STATUS_LABELS: Record<string, string> = { open: 'Open', acknowledged: 'Acknowledged', snoozed: 'Snoozed', resolved: 'Resolved' };
 
 export function formatDateTime(value: string | Date | null | undefined): string {
   if (!value) return '—';

@@ -46,8 +46,10 @@ function decodeCursor(cursor: string): { at: string; id: string } {
   return { at, id };
 }
 
-/** "Mine": assigned to me, or unassigned on a client I own. */
-const mineCondition = (userId: string) => sql<boolean>`(a.assignee_id = ${userId}::uuid or (a.assignee_id is null and c.owner_id = ${userId}::uuid))`;
+/** "Mine": assigned to me, or unassigned on a client I own — or, on a client nobody owns, I am an admin (they are told). */
+const mineCondition = (userId: string) =>
+  sql<boolean>`(a.assignee_id = ${userId}::uuid or (a.assignee_id is null and (c.owner_id = ${userId}::uuid
+    or (c.owner_id is null and exists (select 1 from public.workspace_members m where m.workspace_id = a.workspace_id and m.user_id = ${userId}::uuid and m.role in ('admin', 'owner'))))))`;
 const unreadCondition = (userId: string) =>
   sql<boolean>`not exists (select 1 from public.alert_reads r where r.alert_id = a.id and r.user_id = ${userId}::uuid and r.read_at >= a.last_triggered_at)`;
 

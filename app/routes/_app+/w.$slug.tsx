@@ -1,15 +1,40 @@
 import type { LoaderFunctionArgs } from '@remix-run/node';
-import { NavLink, Outlet, useLoaderData } from '@remix-run/react';
+import { NavLink, Outlet, useFetcher, useLoaderData } from '@remix-run/react';
+import { useEffect } from 'react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
+import { callProcedure } from '~/trpc.server';
 import { requireWorkspace } from '~/workspace.server';
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
-  const { workspace } = await requireWorkspace(request, context, params.slug);
-  return { workspace };
+  const { workspace, caller, workspaceSlug } = await requireWorkspace(request, context, params.slug);
+  const unread = await callProcedure(() => caller.alerts.unreadCount({ workspaceSlug }));
+  return { workspace, unread };
+}
+
+/** "Alerts" with the unread count, kept current every 5 s while the page is visible. */
+function AlertsLink({ slug, initial }: { slug: string; initial: number }) {
+  const fetcher = useFetcher<{ count: number }>();
+  useEffect(() => {
+    const timer = setInterval(() => {
+      if (document.visibilityState === 'visible' && fetcher.state === 'idle') fetcher.load(`/w/${slug}/alerts/unread`);
+    }, 5_000);
+    return () => clearInterval(timer);
+  }, [slug, fetcher]);
+  const count = fetcher.data?.count ?? initial;
+  return (
+    <NavLink to="alerts">
+      Alerts
+      {count > 0 ? (
+        <span className="badge" data-testid="unread-alerts" aria-label={`${count} unread`}>
+          {count}
+        </span>
+      ) : null}
+    </NavLink>
+  );
 }
 
 export default function WorkspaceLayout() {
-  const { workspace } = useLoaderData<typeof loader>();
+  const { workspace, unread } = useLoaderData<typeof loader>();
   const isAdmin = workspace.role === 'admin' || workspace.role === 'owner';
   return (
     <main className="page wide">
@@ -22,6 +47,7 @@ export default function WorkspaceLayout() {
           Overview
         </NavLink>
         <NavLink to="clients">Clients</NavLink>
+        <AlertsLink slug={workspace.slug} initial={unread} />
         <NavLink to="members">Members</NavLink>
         {isAdmin ? <NavLink to="health">Health model</NavLink> : null}
         {isAdmin ? <NavLink to="audit">Audit log</NavLink> : null}

@@ -1,0 +1,268 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { Form, Link, useActionData, useLoaderData, useNavigation, useParams } from '@remix-run/react';
+import { GeneralErrorBoundary } from '~/components/error-boundary';
+import { Field, FormError, Notice, errorsFor, formErrorOf } from '~/components/forms';
+import { callProcedure, runIntent } from '~/trpc.server';
+import { ALERT_STATUS_LABELS as STATUS_LABELS, RISK_LABELS, formatDateTime } from '~/utils/format';
+import { requireWorkspace } from '~/workspace.server';
+
+export const meta: MetaFunction<typeof loader> = ({ data: page }) => [{ title: `${page?.alert.client.name ?? 'Alert'}: ${page?.alert.title ?? ''} · ClientPulse` }];
+
+const SIGNAL_NAMES: Record<string, string> = {
+  cancellation_intent: 'Cancellation intent',
+  competitor_mentioned: 'Competitor mentioned',
+  pricing_complaint: 'Pricing complaint',
+  product_problem: 'Product problem or outage',
+  support_frustration: 'Support frustration',
+  champion_leaving: 'Champion leaving',
+  budget_cut: 'Budget cut',
+  expansion_interest: 'Expansion interest',
+};
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const { caller, workspaceSlug, workspace } = await requireWorkspace(request, context, params.slug);
+  const [alert, members] = await Promise.all([
+    callProcedure(() => caller.alerts.get({ workspaceSlug, alertId: params.alertId ?? '' })),
+    callProcedure(() => caller.members.list({ workspaceSlug })),
+  ]);
+  // The earliest snooze date the form offers: tomorrow.
+  const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+  return { alert, assignees: members.filter((member) => member.role !== 'viewer'), canWork: workspace.role !== 'viewer', tomorrow };
+}
+
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  const { caller, workspaceSlug } = await requireWorkspace(request, context, params.slug);
+  const form = await request.formData();
+  const intent = String(form.get('intent') ?? '');
+  const alertId = params.alertId ?? '';
+  const act = (action: Parameters<typeof caller.alerts.act>[0]['action'], done: string) => runIntent(intent, () => caller.alerts.act({ workspaceSlug, alertId, action }), done);
+  switch (intent) {
+    case 'acknowledge':
+      return act({ action: 'acknowledge' }, 'Acknowledged.');
+    case 'assign':
+      return act({ action: 'assign', assigneeId: String(form.get('assigneeId') ?? '') || null }, 'Assigned.');
+    case 'snooze':
+      return act({ action: 'snooze', until: String(form.get('until') ?? '') }, 'Snoozed.');
+    case 'resolve':
+      return act(
+        { action: 'resolve', outcome: String(form.get('outcome') ?? '') as 'action_taken' | 'no_action', note: String(form.get('note') ?? '') },
+        'Resolved. Thanks for closing the loop.',
+      );
+    case 'reopen':
+      return act({ action: 'reopen' }, 'Re-opened.');
+    default:
+      throw new Response('Unknown action', { status: 400 });
+  }
+}
+
+function Context({ detail, kind }: { detail: Record<string, unknown>; kind: string }) {
+  const score = detail.score as number | undefined;
+  const before = detail.scoreBefore as number | undefined;
+  if ((kind === 'score_drop' || kind.startsWith('entered_')) && score !== undefined) {
+    return (
+      <p data-testid="alert-score-change">
+        Score {before !== undefined && before !== null ? `${before} → ` : ''}
+        <strong>{score}</strong>
+        {before !== undefined && before !== null ? <span className="change-down"> ({score - before} points)</span> : null}
+        {detail.riskBefore ? ` · was ${RISK_LABELS[detail.riskBefore as keyof typeof RISK_LABELS] ?? String(detail.riskBefore)}` : ''}
+      </p>
+    );
+  }
+  if (kind === 'churn_signal' && Array.isArray(detail.signals)) {
+    return <p>Signals: {(detail.signals as string[]).map((signal) => SIGNAL_NAMES[signal] ?? signal).join(', ')}</p>;
+  }
+  if (kind === 'no_contact') return <p>Last two-way contact: {detail.lastContactAt ? formatDateTime(detail.lastContactAt as string) : 'never'}</p>;
+  if (kind === 'renewal_risk') return <p>Renewal date: {String(detail.renewalDate)}</p>;
+  return null;
+}
+
+export default function AlertPage() {
+  const { alert, assignees, canWork, tomorrow } = useLoaderData<typeof loader>();
+  const { slug } = useParams();
+  const result = useActionData<typeof action>();
+  const busy = useNavigation().state === 'submitting';
+  const resultFor = (intent: string) => (result && 'intent' in result && result.intent === intent ? result : undefined);
+  const done = result && 'done' in result ? result.done : null;
+  const resolved = alert.status === 'resolved';
+  return (
+    <div className="stack">
+      <section className="card" aria-labelledby="alert-heading">
+        <p>
+          <Link to={`/w/${slug}/alerts`}>← Alerts</Link>
+        </p>
+        <h2 id="alert-heading">
+          <Link to={`/w/${slug}/clients/${alert.client.id}`}>{alert.client.name}</Link>: {alert.title}
+        </h2>
+        <p>
+          <span className={`pill severity-${alert.severity}`}>{alert.severity}</span> <span className="pill" data-testid="alert-status">{STATUS_LABELS[alert.status]}</span>{' '}
+          <span className="muted">
+            {alert.rule} · first {formatDateTime(alert.firstTriggeredAt)}
+            {alert.triggerCount > 1 ? ` · triggered ${alert.triggerCount} times, last ${formatDateTime(alert.lastTriggeredAt)}` : ''}
+          </span>
+        </p>
+        {done ? <Notice>{done}</Notice> : null}
+        <dl className="facts">
+          <dt>Health now</dt>
+          <dd>
+            {alert.client.healthScore ?? '—'} {alert.client.riskLevel ? RISK_LABELS[alert.client.riskLevel as keyof typeof RISK_LABELS] : ''}
+          </dd>
+          <dt>Account owner</dt>
+          <dd>{alert.client.ownerName ?? 'Nobody (admins are told)'}</dd>
+          <dt>Assignee</dt>
+          <dd>{alert.assigneeName ?? 'The account owner'}</dd>
+          {alert.status === 'snoozed' ? (
+            <>
+              <dt>Snoozed until</dt>
+              <dd>{formatDateTime(alert.snoozedUntil)}</dd>
+            </>
+          ) : null}
+        </dl>
+        <Context detail={alert.detail} kind={alert.kind} />
+        <p className="next-step" data-testid="next-step">
+          <strong>Suggested next step:</strong> {alert.nextStep}
+        </p>
+        {resolved ? (
+          <p data-testid="resolution">
+            Resolved {formatDateTime(alert.resolvedAt)} by {alert.resolvedByName ?? 'someone'} — {alert.outcome === 'action_taken' ? 'action taken' : 'no action needed'}
+            {alert.resolutionNote ? `: “${alert.resolutionNote}”` : '.'}
+          </p>
+        ) : null}
+      </section>
+      <section className="card" aria-labelledby="why-heading">
+        <h2 id="why-heading">What caused it</h2>
+        {alert.interactions.length === 0 ? (
+          <p className="muted">No negative interaction behind this alert; it comes from the score, the silence or the renewal date above.</p>
+        ) : (
+          <ul className="timeline" data-testid="alert-interactions">
+            {alert.interactions.map((interaction) => (
+              <li key={interaction.id}>
+                <div className="timeline-meta">
+                  {formatDateTime(interaction.occurredAt)} · {interaction.type.replace('_', ' ')} {interaction.label ? `· ${interaction.label}` : ''}
+                </div>
+                {interaction.subject ? <div className="timeline-subject">{interaction.subject}</div> : null}
+                <div className="timeline-body">{interaction.summary}</div>
+                {interaction.signals.length ? <div className="muted">{interaction.signals.map((signal) => SIGNAL_NAMES[signal] ?? signal).join(' · ')}</div> : null}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      {canWork ? (
+        <section className="card" aria-labelledby="work-heading">
+          <h2 id="work-heading">Work it</h2>
+          {resolved ? (
+            <Form method="post">
+              <FormError message={formErrorOf(resultFor('reopen'))} />
+              <button type="submit" name="intent" value="reopen" disabled={busy}>
+                Re-open
+              </button>
+            </Form>
+          ) : (
+            <div className="work-grid">
+              <Form method="post">
+                <input type="hidden" name="intent" value="acknowledge" />
+                <FormError message={formErrorOf(resultFor('acknowledge'))} />
+                <button type="submit" disabled={busy || alert.status === 'acknowledged'}>
+                  Acknowledge
+                </button>
+              </Form>
+              <Form method="post" noValidate>
+                <input type="hidden" name="intent" value="assign" />
+                <FormError message={formErrorOf(resultFor('assign'))} />
+                <div className="field">
+                  <label htmlFor="assigneeId">Assign to</label>
+                  <select id="assigneeId" name="assigneeId" defaultValue={alert.assigneeId ?? ''} aria-invalid={errorsFor(resultFor('assign'), 'assigneeId') ? true : undefined}>
+                    <option value="">The account owner</option>
+                    {assignees.map((member) => (
+                      <option key={member.userId} value={member.userId}>
+                        {member.name}
+                      </option>
+                    ))}
+                  </select>
+                  {errorsFor(resultFor('assign'), 'assigneeId')?.map((message) => (
+                    <p key={message} className="field-error" role="alert">
+                      {message}
+                    </p>
+                  ))}
+                </div>
+                <button type="submit" className="button-secondary" disabled={busy}>
+                  Assign
+                </button>
+              </Form>
+              <Form method="post" noValidate>
+                <input type="hidden" name="intent" value="snooze" />
+                <FormError message={formErrorOf(resultFor('snooze'))} />
+                <Field label="Snooze until" name="until" type="date" min={tomorrow} required errors={errorsFor(resultFor('snooze'), 'until') ?? errorsFor(resultFor('snooze'), 'action.until')} />
+                <button type="submit" className="button-secondary" disabled={busy}>
+                  Snooze
+                </button>
+              </Form>
+              <Form method="post" noValidate className="resolve-form">
+                <input type="hidden" name="intent" value="resolve" />
+                <FormError message={formErrorOf(resultFor('resolve'))} />
+                <fieldset>
+                  <legend>Outcome</legend>
+                  <div className="choice">
+                    <input type="radio" id="outcome-action" name="outcome" value="action_taken" defaultChecked />
+                    <label htmlFor="outcome-action">We acted on it</label>
+                  </div>
+                  <div className="choice">
+                    <input type="radio" id="outcome-none" name="outcome" value="no_action" />
+                    <label htmlFor="outcome-none">No action was needed</label>
+                  </div>
+                </fieldset>
+                <div className="field">
+                  <label htmlFor="note">What you did</label>
+                  <textarea id="note" name="note" rows={3} maxLength={2000} aria-invalid={errorsFor(resultFor('resolve'), 'note') ? true : undefined} />
+                  {(errorsFor(resultFor('resolve'), 'note') ?? []).map((message) => (
+                    <p key={message} className="field-error" role="alert">
+                      {message}
+                    </p>
+                  ))}
+                </div>
+                <button type="submit" disabled={busy}>
+                  Resolve
+                </button>
+              </Form>
+            </div>
+          )}
+        </section>
+      ) : null}
+      <section className="card" aria-labelledby="deliveries-heading">
+        <h2 id="deliveries-heading">Who was told</h2>
+        {alert.deliveries.length === 0 ? (
+          <p className="muted">Nobody was notified (everyone concerned has notifications off); it is in the inbox.</p>
+        ) : (
+          <table className="table" data-testid="deliveries">
+            <caption className="visually-hidden">Notifications sent about this alert</caption>
+            <thead>
+              <tr>
+                <th scope="col">To</th>
+                <th scope="col">Channel</th>
+                <th scope="col">When</th>
+                <th scope="col">Status</th>
+              </tr>
+            </thead>
+            <tbody>
+              {alert.deliveries.map((delivery, index) => (
+                <tr key={index}>
+                  <td>{delivery.recipientName ?? '—'}</td>
+                  <td>
+                    {delivery.channel === 'email' ? 'Email' : 'Slack'} {delivery.mode === 'digest' ? '(daily digest)' : ''}
+                  </td>
+                  <td>{delivery.sentAt ? formatDateTime(delivery.sentAt) : '—'}</td>
+                  <td>
+                    {delivery.status === 'sent' ? 'Sent' : delivery.status === 'failed' ? `Failed after ${delivery.attempts} attempts` : delivery.attempts ? `Retrying (${delivery.attempts} failed)` : 'Waiting'}
+                    {delivery.lastError ? <div className="muted">{delivery.lastError}</div> : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </div>
+  );
+}
+
+export const ErrorBoundary = GeneralErrorBoundary;
