@@ -1,13 +1,10 @@
-import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { pino } from 'pino';
 import { parseEnv } from '../server/env';
 import { recomputeHealth, refreshEngagementNorm } from '../server/health/engine';
-import { ROOT_DIR } from '../server/local/stack';
-import { WORKER_HEARTBEAT_KEY } from '../server/queue/heartbeat';
 import { closeAppServices, createAppServices } from '../server/services';
 import type { Benchmark } from './registry';
+import { measureFromInteraction } from './pipeline';
 import { ensureScaleWorkspace, LARGE_WORKSPACE } from './scale-data';
 import { percentile } from './stats';
 
@@ -67,7 +64,22 @@ export const healthBenchmark: Benchmark = {
         tx.updateTable('clients').set({ health_factor_scores: null }).where('workspace_id', '=', large.workspaceId).where('health_computed_at', '>', new Date()).execute(),
       );
       await recomputeHealth(services.db, { workspaceId: large.workspaceId, trigger: 'daily' });
-      const events = await measureEvents({ databaseUrl, redisUrl, workspaceId: large.workspaceId, clientIds: clients.map((client) => client.id).slice(0, EVENTS), services });
+      const events = await measureFromInteraction({
+        databaseUrl,
+        redisUrl,
+        services,
+        workspaceId: large.workspaceId,
+        clientIds: clients.map((client) => client.id).slice(0, EVENTS),
+        body: NEGATIVE,
+        what: 'new score',
+        latencyOf: async (tx, interactionId) => {
+          const row = await sql<{ ms: number | null }>`
+            select extract(epoch from c.health_computed_at - i.created_at) * 1000 as ms
+              from public.interactions i join public.clients c on c.id = i.client_id
+             where i.id = ${interactionId}::uuid and i.sentiment_status = 'done' and c.health_computed_at >= i.sentiment_analysed_at`.execute(tx);
+          return row.rows[0]?.ms != null ? Number(row.rows[0].ms) : null;
+        },
+      });
       const [first, second] = runs;
       return {
         daily_first_ms: Math.round(first!.ms),
@@ -90,48 +102,3 @@ export const healthBenchmark: Benchmark = {
     }
   },
 };
-
-/** Saves one negative interaction at a time and waits for its client's score to include it. */
-async function measureEvents(input: { databaseUrl: string; redisUrl: string; workspaceId: string; clientIds: string[]; services: ReturnType<typeof createAppServices> }): Promise<number[]> {
-  const prefix = `bench-${randomUUID().slice(0, 8)}`;
-  const worker = spawn(process.execPath, ['--import', 'tsx', 'worker/index.ts'], {
-    cwd: ROOT_DIR,
-    env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: input.databaseUrl, REDIS_URL: input.redisUrl, QUEUE_PREFIX: prefix, SESSION_SECRET: 'bench-session-secret-0123456789abcdef', SMTP_URL: 'smtp://127.0.0.1:9', SENTIMENT_PROVIDER: 'local', LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const { services } = input;
-  try {
-    const deadline = Date.now() + 60_000;
-    while (!(await services.redis.get(WORKER_HEARTBEAT_KEY).catch(() => null)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
-    const latencies: number[] = [];
-    for (const clientId of input.clientIds) {
-      const saved = await services.db.asService((tx) =>
-        tx
-          .insertInto('interactions')
-          .values({ workspace_id: input.workspaceId, client_id: clientId, type: 'email', direction: 'inbound', occurred_at: new Date(), body: NEGATIVE })
-          .returning('id')
-          .executeTakeFirstOrThrow(),
-      );
-      const until = Date.now() + 30_000;
-      for (;;) {
-        const row = await services.db.asService((tx) =>
-          sql<{ ms: number | null }>`
-            select extract(epoch from c.health_computed_at - i.created_at) * 1000 as ms
-              from public.interactions i join public.clients c on c.id = i.client_id
-             where i.id = ${saved.id}::uuid and i.sentiment_status = 'done' and c.health_computed_at >= i.sentiment_analysed_at`.execute(tx),
-        );
-        if (row.rows[0]?.ms != null) {
-          latencies.push(Number(row.rows[0].ms));
-          break;
-        }
-        if (Date.now() > until) throw new Error(`no new score for client ${clientId} within 30 s`);
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
-    }
-    return latencies;
-  } finally {
-    worker.kill('SIGTERM');
-    await new Promise((resolve) => worker.once('exit', resolve));
-  }
-}

@@ -1,3 +1,4 @@
+import { alertsBenchmark } from './alerts';
 import { clientsBenchmark } from './clients';
 import { healthBenchmark } from './health';
 import { requestsBenchmark } from './requests';
@@ -13,4 +14,5 @@ export const benchmarks = {
   clients: clientsBenchmark,
   sentiment: sentimentBenchmark,
   health: healthBenchmark,
+  alerts: alertsBenchmark,
 } satisfies Record<string, Benchmark>;

@@ -292,6 +292,12 @@ describe('working an alert', () => {
     const tomorrow = new Date(Date.now() + 2 * DAY).toISOString().slice(0, 10);
     await managerCaller.alerts.act({ workspaceSlug: slug, alertId: alert!.id, action: { action: 'snooze', until: tomorrow } });
     expect((await managerCaller.alerts.get({ workspaceSlug: slug, alertId: alert!.id })).status).toBe('snoozed');
+    expect(await managerCaller.alerts.unreadCount({ workspaceSlug: slug })).toBe(0);
+    // When the snooze runs out, the next evaluation opens it again.
+    await services.db.asService((tx) => tx.updateTable('alerts').set({ snoozed_until: new Date(Date.now() - 60_000) }).where('id', '=', alert!.id).execute());
+    await evaluateAlerts(services.db, { workspaceId: setup.workspaceId });
+    expect((await managerCaller.alerts.get({ workspaceSlug: slug, alertId: alert!.id })).status).toBe('open');
+    await managerCaller.alerts.act({ workspaceSlug: slug, alertId: alert!.id, action: { action: 'snooze', until: tomorrow } });
     await expect(managerCaller.alerts.act({ workspaceSlug: slug, alertId: alert!.id, action: { action: 'resolve', outcome: 'action_taken', note: '' } })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
     await managerCaller.alerts.act({ workspaceSlug: slug, alertId: alert!.id, action: { action: 'resolve', outcome: 'action_taken', note: 'Called the CFO, renewal back on track.' } });
     const resolved = await caller.alerts.get({ workspaceSlug: slug, alertId: alert!.id });

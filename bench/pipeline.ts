@@ -1,0 +1,68 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import type { Tx } from '../server/db';
+import { ROOT_DIR } from '../server/local/stack';
+import { WORKER_HEARTBEAT_KEY } from '../server/queue/heartbeat';
+import type { AppServices } from '../server/services';
+
+/**
+ * End-to-end latency through a real worker process (its own queue prefix): saves one interaction at
+ * a time for each client and waits until `latencyOf` (read with Postgres clocks, from the
+ * interaction's `created_at`) reports what the pipeline did with it — a new score, an alert.
+ */
+export async function measureFromInteraction(input: {
+  databaseUrl: string;
+  redisUrl: string;
+  services: AppServices;
+  workspaceId: string;
+  clientIds: string[];
+  body: string;
+  what: string;
+  latencyOf: (tx: Tx, interactionId: string) => Promise<number | null>;
+}): Promise<number[]> {
+  const worker = spawn(process.execPath, ['--import', 'tsx', 'worker/index.ts'], {
+    cwd: ROOT_DIR,
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      DATABASE_URL: input.databaseUrl,
+      REDIS_URL: input.redisUrl,
+      QUEUE_PREFIX: `bench-${randomUUID().slice(0, 8)}`,
+      SESSION_SECRET: 'bench-session-secret-0123456789abcdef',
+      SMTP_URL: 'smtp://127.0.0.1:9',
+      SENTIMENT_PROVIDER: 'local',
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const { services } = input;
+  try {
+    const deadline = Date.now() + 60_000;
+    while (!(await services.redis.get(WORKER_HEARTBEAT_KEY).catch(() => null)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const latencies: number[] = [];
+    for (const clientId of input.clientIds) {
+      const saved = await services.db.asService((tx) =>
+        tx
+          .insertInto('interactions')
+          .values({ workspace_id: input.workspaceId, client_id: clientId, type: 'email', direction: 'inbound', occurred_at: new Date(), body: input.body })
+          .returning('id')
+          .executeTakeFirstOrThrow(),
+      );
+      const until = Date.now() + 30_000;
+      for (;;) {
+        const ms = await services.db.asService((tx) => input.latencyOf(tx, saved.id));
+        if (ms !== null) {
+          latencies.push(ms);
+          break;
+        }
+        if (Date.now() > until) throw new Error(`no ${input.what} for client ${clientId} within 30 s`);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    }
+    return latencies;
+  } finally {
+    worker.kill('SIGTERM');
+    await new Promise((resolve) => worker.once('exit', resolve));
+  }
+}
