@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation, useParams } from '@remix-run/react';
+import { SIGNAL_NAMES } from '~/clients.server';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { Field, FormError, Notice, errorsFor, formErrorOf } from '~/components/forms';
 import { callProcedure, runIntent } from '~/trpc.server';
@@ -7,17 +8,6 @@ import { ALERT_STATUS_LABELS as STATUS_LABELS, RISK_LABELS, formatDateTime } fro
 import { requireWorkspace } from '~/workspace.server';
 
 export const meta: MetaFunction<typeof loader> = ({ data: page }) => [{ title: `${page?.alert.client.name ?? 'Alert'}: ${page?.alert.title ?? ''} · ClientPulse` }];
-
-const SIGNAL_NAMES: Record<string, string> = {
-  cancellation_intent: 'Cancellation intent',
-  competitor_mentioned: 'Competitor mentioned',
-  pricing_complaint: 'Pricing complaint',
-  product_problem: 'Product problem or outage',
-  support_frustration: 'Support frustration',
-  champion_leaving: 'Champion leaving',
-  budget_cut: 'Budget cut',
-  expansion_interest: 'Expansion interest',
-};
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { caller, workspaceSlug, workspace } = await requireWorkspace(request, context, params.slug);
@@ -27,7 +17,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   ]);
   // The earliest snooze date the form offers: tomorrow.
   const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
-  return { alert, assignees: members.filter((member) => member.role !== 'viewer'), canWork: workspace.role !== 'viewer', tomorrow };
+  return { alert, assignees: members.filter((member) => member.role !== 'viewer'), canWork: workspace.role !== 'viewer', tomorrow, signalNames: SIGNAL_NAMES as Record<string, string> };
 }
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
@@ -55,7 +45,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   }
 }
 
-function Context({ detail, kind }: { detail: Record<string, unknown>; kind: string }) {
+function Context({ detail, kind, signalNames }: { detail: Record<string, unknown>; kind: string; signalNames: Record<string, string> }) {
   const score = detail.score as number | undefined;
   const before = detail.scoreBefore as number | undefined;
   if ((kind === 'score_drop' || kind.startsWith('entered_')) && score !== undefined) {
@@ -69,7 +59,7 @@ function Context({ detail, kind }: { detail: Record<string, unknown>; kind: stri
     );
   }
   if (kind === 'churn_signal' && Array.isArray(detail.signals)) {
-    return <p>Signals: {(detail.signals as string[]).map((signal) => SIGNAL_NAMES[signal] ?? signal).join(', ')}</p>;
+    return <p>Signals: {(detail.signals as string[]).map((signal) => signalNames[signal] ?? signal).join(', ')}</p>;
   }
   if (kind === 'no_contact') return <p>Last two-way contact: {detail.lastContactAt ? formatDateTime(detail.lastContactAt as string) : 'never'}</p>;
   if (kind === 'renewal_risk') return <p>Renewal date: {String(detail.renewalDate)}</p>;
@@ -77,7 +67,7 @@ function Context({ detail, kind }: { detail: Record<string, unknown>; kind: stri
 }
 
 export default function AlertPage() {
-  const { alert, assignees, canWork, tomorrow } = useLoaderData<typeof loader>();
+  const { alert, assignees, canWork, tomorrow, signalNames } = useLoaderData<typeof loader>();
   const { slug } = useParams();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === 'submitting';
@@ -117,7 +107,7 @@ export default function AlertPage() {
             </>
           ) : null}
         </dl>
-        <Context detail={alert.detail} kind={alert.kind} />
+        <Context detail={alert.detail} kind={alert.kind} signalNames={signalNames} />
         <p className="next-step" data-testid="next-step">
           <strong>Suggested next step:</strong> {alert.nextStep}
         </p>
@@ -141,7 +131,7 @@ export default function AlertPage() {
                 </div>
                 {interaction.subject ? <div className="timeline-subject">{interaction.subject}</div> : null}
                 <div className="timeline-body">{interaction.summary}</div>
-                {interaction.signals.length ? <div className="muted">{interaction.signals.map((signal) => SIGNAL_NAMES[signal] ?? signal).join(' · ')}</div> : null}
+                {interaction.signals.length ? <div className="muted">{interaction.signals.map((signal) => signalNames[signal] ?? signal).join(' · ')}</div> : null}
               </li>
             ))}
           </ul>

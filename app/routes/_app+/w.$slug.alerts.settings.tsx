@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation, useParams } from '@remix-run/react';
+import { SIGNAL_NAMES } from '~/clients.server';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { Field, FormError, Notice, SelectField, errorsFor, formErrorOf } from '~/components/forms';
 import { callProcedure, runIntent } from '~/trpc.server';
@@ -16,15 +17,6 @@ const SEVERITIES = [
   ['high', 'High'],
   ['medium', 'Medium'],
   ['low', 'Low'],
-] as const;
-const SIGNALS = [
-  ['cancellation_intent', 'Cancellation intent'],
-  ['competitor_mentioned', 'Competitor mentioned'],
-  ['budget_cut', 'Budget cut'],
-  ['champion_leaving', 'Champion leaving'],
-  ['pricing_complaint', 'Pricing complaint'],
-  ['product_problem', 'Product problem or outage'],
-  ['support_frustration', 'Support frustration'],
 ] as const;
 /** The numeric parameters of each rule kind, as [name, label]. */
 const NUMBER_PARAMS: Record<string, ReadonlyArray<readonly [string, string]>> = {
@@ -44,7 +36,9 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     callProcedure(() => caller.alerts.rules({ workspaceSlug })),
     isAdmin ? callProcedure(() => caller.alerts.settings({ workspaceSlug })) : Promise.resolve(null),
   ]);
-  return { preferences, rules, settings, isAdmin };
+  // Churn signals a rule can listen to (expansion interest is good news).
+  const signals = Object.entries(SIGNAL_NAMES).filter(([value]) => value !== 'expansion_interest');
+  return { preferences, rules, settings, isAdmin, signals };
 }
 
 const numberOf = (form: FormData, name: string) => (String(form.get(name) ?? '').trim() === '' ? Number.NaN : Number(form.get(name)));
@@ -90,7 +84,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 }
 
 export default function AlertSettings() {
-  const { preferences, rules, settings, isAdmin } = useLoaderData<typeof loader>();
+  const { preferences, rules, settings, isAdmin, signals } = useLoaderData<typeof loader>();
   const { slug } = useParams();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === 'submitting';
@@ -196,7 +190,7 @@ export default function AlertSettings() {
                   {rule.kind === 'churn_signal' ? (
                     <fieldset className="field-wide">
                       <legend>Signals that raise it</legend>
-                      {SIGNALS.map(([value, label]) => (
+                      {signals.map(([value, label]) => (
                         <div className="choice" key={value}>
                           <input
                             type="checkbox"
