@@ -5,6 +5,7 @@ import { readHeartbeat } from '../server/queue/heartbeat';
 import { IMPORTS_QUEUE } from '../server/queue/imports';
 import { DAILY_MAINTENANCE_SCHEDULER, MAINTENANCE_QUEUE } from '../server/queue/maintenance';
 import { SENTIMENT_QUEUE } from '../server/queue/sentiment';
+import { ALERTS_QUEUE } from '../server/queue/alerts';
 import { HEALTH_QUEUE } from '../server/queue/health';
 import { migrate } from '../server/db/migrate';
 import { createScratchDatabase, testRedisUrl } from '../server/testing/services';
@@ -32,7 +33,7 @@ it('boots, schedules daily maintenance, runs jobs with their id in every log lin
   const worker = startWorkerProcess({ databaseUrl: scratch.url, redisUrl, env: { LOG_LEVEL: 'debug' } });
 
   const beat = await until(() => readHeartbeat(redis), 'the worker heartbeat');
-  expect(beat).toMatchObject({ pid: worker.child.pid, queues: [MAINTENANCE_QUEUE, IMPORTS_QUEUE, SENTIMENT_QUEUE, HEALTH_QUEUE] });
+  expect(beat).toMatchObject({ pid: worker.child.pid, queues: [MAINTENANCE_QUEUE, IMPORTS_QUEUE, SENTIMENT_QUEUE, HEALTH_QUEUE, ALERTS_QUEUE] });
 
   const queue = new Queue(MAINTENANCE_QUEUE, { connection: createWorkerConnection(redisUrl) });
   try {

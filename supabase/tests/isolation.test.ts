@@ -1,4 +1,5 @@
 import { recordSentimentFailure } from '../../server/sentiment/pipeline';
+import { evaluateAlerts } from '../../server/alerts/evaluate';
 import { recomputeHealth, refreshEngagementNorm } from '../../server/health/engine';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -99,6 +100,13 @@ beforeAll(async () => {
   // B's health settings and a score in the history.
   await refreshEngagementNorm(db, bWorkspace.id);
   await recomputeHealth(db, { workspaceId: bWorkspace.id, trigger: 'manual' });
+  // B's alert settings, preferences, an alert with its deliveries, and B having read it.
+  await caller.alerts.updateSettings({ workspaceSlug: b.slug, slackWebhookUrl: 'https://hooks.slack.com/services/T/B/iso', immediateCapPerHour: 5 });
+  await caller.alerts.setPreferences({ workspaceSlug: b.slug, email: 'immediate', slack: 'digest' });
+  await db.asService((tx) => tx.updateTable('clients').set({ last_contact_at: new Date(Date.now() - 40 * 86_400_000) }).where('id', '=', clientId).execute());
+  await evaluateAlerts(db, { workspaceId: bWorkspace.id });
+  const [bAlert] = (await caller.alerts.list({ workspaceSlug: b.slug, filters: { mine: false, status: 'unresolved' } })).alerts;
+  await caller.alerts.get({ workspaceSlug: b.slug, alertId: bAlert!.id });
   await recordSentimentFailure(db, { id: `sentiment-${interaction.id}-v1`, name: 'analyse', queue: 'sentiment', data: { workspaceId: bWorkspace.id, interactionId: interaction.id, version: 1 }, attempts: 5 }, 'provider down');
   // An import that ran (its bad row kept) and one uploaded but not started (its file kept).
   const csv = 'name,external id\nB Two,B-2\n,B-3\n';
