@@ -74,10 +74,10 @@ export function PortfolioOverview({ portfolio }: { portfolio: PortfolioView }) {
             <ResponsiveContainer width="100%" height={200}>
               <BarChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 8 }}>
                 <CartesianGrid strokeDasharray="3 3" stroke="#e2e6ea" vertical={false} />
-                <XAxis dataKey="label" fontSize={12} />
+                <XAxis dataKey="label" fontSize={12} interval={0} />
                 <YAxis fontSize={12} tickFormatter={(value: number) => formatMoney(value * 100, currency)} width={70} />
                 <Tooltip formatter={(value: number) => formatMoney(value * 100, currency)} />
-                <Bar dataKey="mrr" name="MRR">
+                <Bar dataKey="mrr" name="MRR" isAnimationActive={false}>
                   {data.map((item) => (
                     <Cell key={item.level} fill={LEVEL_COLOURS[item.level]} />
                   ))}

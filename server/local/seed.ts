@@ -23,7 +23,7 @@ const DEMO_CLIENTS = 200;
  */
 export async function seedPortfolio(db: Database, input: { workspaceId: string; ownerId: string; count: number; seed?: number }): Promise<void> {
   const random = createRandom(input.seed ?? 20261121);
-  const samples = Array.from({ length: input.count }, (_, index) => sampleClient(random, index, { maxInteractions: 30 }));
+  const samples = Array.from({ length: input.count }, (_, index) => sampleClient(random, index, { maxInteractions: 60 }));
   await db.asService(async (tx) => {
     const clients = await tx
       .insertInto('clients')
