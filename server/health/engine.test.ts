@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAppServices, type AppServices } from '../services';
 import { createOwner } from '../testing/factories';
 import { createTestServices } from '../testing/services';
-import { recomputeHealth, refreshEngagementNorm } from './engine';
+import { clientIdRanges, recomputeHealth, refreshEngagementNorm } from './engine';
 
 let services: AppServices;
 let workspaceId: string;
@@ -221,5 +221,18 @@ describe('recompute', () => {
     await addInteractions(gone, [{ daysAgo: 1, score: -1 }]);
     await services.db.asService((tx) => tx.updateTable('clients').set({ status: 'churned', churned_at: new Date() }).where('id', '=', gone).execute());
     expect(await recomputeHealth(services.db, { workspaceId, clientId: gone, trigger: 'event' })).toEqual({ scored: 0, changed: 0, history: 0 });
+  });
+});
+
+describe('client-id ranges of a workspace recompute', () => {
+  it('cover every uuid once, in order, without overlap', () => {
+    expect(clientIdRanges(1)).toEqual([{ from: null, to: null }]);
+    expect(clientIdRanges(2)).toEqual([
+      { from: null, to: '80000000-0000-0000-0000-000000000000' },
+      { from: '80000000-0000-0000-0000-000000000000', to: null },
+    ]);
+    const four = clientIdRanges(4);
+    expect(four.map((range) => range.from)).toEqual([null, '40000000-0000-0000-0000-000000000000', '80000000-0000-0000-0000-000000000000', 'c0000000-0000-0000-0000-000000000000']);
+    for (let index = 1; index < four.length; index += 1) expect(four[index]!.from).toBe(four[index - 1]!.to);
   });
 });

@@ -21,19 +21,45 @@ export type RecomputeResult = { scored: number; changed: number; history: number
 export const FACTOR_CHANGE_POINTS = 3;
 
 /**
- * Recomputes the active clients of a workspace (or one client) in one statement: computes, and for
- * the clients whose score, risk level or a factor moved, writes a history row and the client row's
+ * Recomputes one client in one statement, or the active clients of a workspace in RECOMPUTE_PARTS
+ * statements over disjoint client ranges: each computes, and for the clients whose score, risk level
+ * or a factor moved, writes a history row and the client row's
  * current score (so the client row is always its latest history row). Churned clients keep their
  * last score. `asOf` defaults to now (the benchmark simulates tomorrow's run with it).
  */
 export async function recomputeHealth(db: Database, input: { workspaceId: string; clientId?: string; trigger: HealthTrigger; asOf?: Date }): Promise<RecomputeResult> {
+  if (input.clientId) return recomputeRange(db, input, null);
+  // A whole workspace: a few statements over disjoint client-id ranges, side by side (one statement
+  // runs on one core), then the "recomputed" stamp once they all committed.
+  const parts = await Promise.all(clientIdRanges(RECOMPUTE_PARTS).map((range) => recomputeRange(db, input, range)));
+  await db.asService((tx) =>
+    sql`update public.workspace_health_settings set scores_recomputed_at = now() where workspace_id = ${input.workspaceId}::uuid`.execute(tx),
+  );
+  return parts.reduce((total, part) => ({ scored: total.scored + part.scored, changed: total.changed + part.changed, history: total.history + part.history }), { scored: 0, changed: 0, history: 0 });
+}
+
+/** How many statements a workspace-wide recompute runs at once: the database's cores here (two). */
+export const RECOMPUTE_PARTS = 2;
+
+/** `parts` disjoint client-id ranges [from, to) covering every uuid (null: open end). */
+export function clientIdRanges(parts: number): Array<{ from: string | null; to: string | null }> {
+  const bound = (index: number) => `${Math.floor((index * 2 ** 32) / parts).toString(16).padStart(8, '0')}-0000-0000-0000-000000000000`;
+  return Array.from({ length: parts }, (_, index) => ({ from: index === 0 ? null : bound(index), to: index === parts - 1 ? null : bound(index + 1) }));
+}
+
+/** One statement: one client, or the workspace's clients in a client-id range. */
+async function recomputeRange(
+  db: Database,
+  input: { workspaceId: string; clientId?: string; trigger: HealthTrigger; asOf?: Date },
+  range: { from: string | null; to: string | null } | null,
+): Promise<RecomputeResult> {
   const client = input.clientId ?? null;
   const asOf = input.asOf ?? null;
   const result = await db.asService((tx) =>
     sql<RecomputeResult>`
       with computed as materialized (
         select h.*, c.health_score as old_score, c.risk_level as old_risk, c.health_factor_scores as old_factors
-          from public.compute_health_scores(${input.workspaceId}::uuid, ${client}::uuid, coalesce(${asOf}::timestamptz, now())) h
+          from public.compute_health_scores(${input.workspaceId}::uuid, ${client}::uuid, coalesce(${asOf}::timestamptz, now()), ${range?.from ?? null}::uuid, ${range?.to ?? null}::uuid) h
           join public.clients c on c.id = h.client_id
          -- a client that had a score and has no data left (its interactions deleted) loses it
          where c.status <> 'churned' and (h.score is not null or c.health_score is not null)
@@ -63,12 +89,6 @@ export async function recomputeHealth(db: Database, input: { workspaceId: string
                health_factor_scores = case when m.score is not null then m.factor_scores end, health_computed_at = m.as_of
           from moved m
          where c.id = m.client_id
-        returning 1
-      ),
-      -- A whole workspace done: the settings page stops saying "recomputing".
-      stamped as (
-        update public.workspace_health_settings set scores_recomputed_at = now()
-         where workspace_id = ${input.workspaceId}::uuid and ${client}::uuid is null
         returning 1
       )
       select (select count(*)::int from computed where score is not null) as scored, (select count(*)::int from updated) as changed, (select count(*)::int from history) as history`.execute(
