@@ -41,6 +41,15 @@ export async function postToSlack(deps: Pick<DeliveryDeps, 'fetch' | 'slackTimeo
   if (!response.ok) throw new Error(`Slack answered ${response.status}: ${(await response.text().catch(() => '')).slice(0, 200)}`);
 }
 
+/** Records one attempt at the deliveries `ids`: sent, or failed with its error (`final`: no more tries, else still waiting). */
+async function recordAttempt(db: Database, ids: string[], outcome: 'sent' | { error: unknown; final: boolean }): Promise<void> {
+  const set =
+    outcome === 'sent'
+      ? sql`status = 'sent', sent_at = now(), last_error = null`
+      : sql`status = ${outcome.final ? 'failed' : 'pending'}, last_error = ${(outcome.error instanceof Error ? outcome.error.message : String(outcome.error)).slice(0, 500)}`;
+  await db.readAsService((kysely) => sql`update public.alert_deliveries set attempts = attempts + 1, ${set} where id = any (${ids}::bigint[])`.execute(kysely));
+}
+
 /** Sends one immediate delivery. `final`: this is the queue's last attempt (a failure is then final). */
 export async function sendDelivery(deps: DeliveryDeps, deliveryId: string, final: boolean): Promise<'sent' | 'already-sent' | 'digest' | 'gone'> {
   const row = (
@@ -79,16 +88,10 @@ export async function sendDelivery(deps: DeliveryDeps, deliveryId: string, final
       });
     }
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    await deps.db.readAsService((kysely) =>
-      sql`update public.alert_deliveries set attempts = attempts + 1, last_error = ${message.slice(0, 500)}, status = ${final ? 'failed' : 'pending'}
-           where id = ${deliveryId}::bigint`.execute(kysely),
-    );
+    await recordAttempt(deps.db, [deliveryId], { error, final });
     throw error;
   }
-  await deps.db.readAsService((kysely) =>
-    sql`update public.alert_deliveries set attempts = attempts + 1, status = 'sent', sent_at = now(), last_error = null where id = ${deliveryId}::bigint`.execute(kysely),
-  );
+  await recordAttempt(deps.db, [deliveryId], 'sent');
   return 'sent';
 }
 
@@ -126,15 +129,11 @@ export async function sendDigests(deps: DeliveryDeps): Promise<{ sent: number; f
           text: `Daily digest for ${group.user_name}: ${alerts.length} alert${alerts.length === 1 ? '' : 's'}\n${alerts.map((alert) => `• *${alert.clientName}*: ${alert.title} <${alert.url}|open>`).join('\n')}`,
         });
       }
-      await deps.db.readAsService((kysely) =>
-        sql`update public.alert_deliveries set status = 'sent', sent_at = now(), attempts = attempts + 1, last_error = null where id = any (${ids}::bigint[])`.execute(kysely),
-      );
+      await recordAttempt(deps.db, ids, 'sent');
       sent += 1;
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      await deps.db.readAsService((kysely) =>
-        sql`update public.alert_deliveries set attempts = attempts + 1, last_error = ${message.slice(0, 500)} where id = any (${ids}::bigint[])`.execute(kysely),
-      );
+      // Left waiting for tomorrow's digest.
+      await recordAttempt(deps.db, ids, { error, final: false });
       failed += 1;
     }
   }

@@ -157,44 +157,38 @@ async function createDeliveries(tx: Tx, workspaceId: string, alertIds: string[])
       cross join settings st
       left join public.notification_preferences p on p.workspace_id = ${workspaceId}::uuid and p.user_id = r.user_id
      order by r.user_id, r.alert_id`.execute(tx);
-  let created = 0;
-  let locked: string | null = null;
+  const users = [...new Set(recipients.rows.map((row) => row.user_id))].sort();
+  if (!users.length) return 0;
+  for (const userId of users) await sql`select pg_advisory_xact_lock(hashtextextended(${`alert-cap:${userId}`}, 0))`.execute(tx);
+  // Immediate notifications each person had per channel in the last hour (counted under the locks).
+  const recent = await sql<{ user_id: string; channel: string; n: number }>`
+    select user_id, channel, count(*)::int as n from public.alert_deliveries
+     where user_id = any (${users}::uuid[]) and mode = 'immediate' and created_at > now() - interval '1 hour'
+     group by 1, 2`.execute(tx);
+  const sentLastHour = new Map(recent.rows.map((row) => [`${row.user_id}:${row.channel}`, row.n]));
+  const rows: Array<{ workspace_id: string; alert_id: string; user_id: string; channel: 'email' | 'slack'; mode: 'immediate' | 'digest' }> = [];
   for (const recipient of recipients.rows) {
-    if (recipient.user_id !== locked) {
-      await sql`select pg_advisory_xact_lock(hashtextextended(${`alert-cap:${recipient.user_id}`}, 0))`.execute(tx);
-      locked = recipient.user_id;
-    }
     const channels: Array<['email' | 'slack', string]> = [['email', recipient.email]];
     if (recipient.has_slack) channels.push(['slack', recipient.slack]);
     for (const [channel, preference] of channels) {
       if (preference === 'off') continue;
-      let mode = preference as 'immediate' | 'digest';
-      if (mode === 'immediate') {
-        const recent = await tx
-          .selectFrom('alert_deliveries')
-          .select((eb) => eb.fn.countAll<string>().as('n'))
-          .where('user_id', '=', recipient.user_id)
-          .where('channel', '=', channel)
-          .where('mode', '=', 'immediate')
-          .where('created_at', '>', sql<Date>`now() - interval '1 hour'`)
-          .executeTakeFirstOrThrow();
-        if (Number(recent.n) >= recipient.cap) mode = 'digest';
-      }
-      const delivery = await tx
-        .insertInto('alert_deliveries')
-        .values({ workspace_id: workspaceId, alert_id: recipient.alert_id, user_id: recipient.user_id, channel, mode })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      if (mode === 'immediate') {
-        await tx
-          .insertInto('outbox')
-          .values({ workspace_id: workspaceId, topic: 'alert', job_key: `delivery-${delivery.id}`, payload: JSON.stringify({ deliveryId: String(delivery.id) }) })
-          .execute();
-      }
-      created += 1;
+      const key = `${recipient.user_id}:${channel}`;
+      const count = sentLastHour.get(key) ?? 0;
+      const mode = preference === 'immediate' && count < recipient.cap ? 'immediate' : 'digest';
+      if (mode === 'immediate') sentLastHour.set(key, count + 1);
+      rows.push({ workspace_id: workspaceId, alert_id: recipient.alert_id, user_id: recipient.user_id, channel, mode });
     }
   }
-  return created;
+  if (!rows.length) return 0;
+  const created = await tx.insertInto('alert_deliveries').values(rows).returning(['id', 'mode']).execute();
+  const immediate = created.filter((delivery) => delivery.mode === 'immediate');
+  if (immediate.length) {
+    await tx
+      .insertInto('outbox')
+      .values(immediate.map((delivery) => ({ workspace_id: workspaceId, topic: 'alert', job_key: `delivery-${delivery.id}`, payload: JSON.stringify({ deliveryId: String(delivery.id) }) })))
+      .execute();
+  }
+  return created.length;
 }
 
 /** The daily run's part: every workspace, every client (time-based rules included). */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 export const CLIENT_STATUSES = ['active', 'paused', 'churned'] as const;
 export const RISK_LEVELS = ['healthy', 'at_risk', 'critical'] as const;
+export type RiskLevel = (typeof RISK_LEVELS)[number];
 export const INTERACTION_TYPES = ['email', 'call', 'meeting', 'support_ticket', 'chat', 'note'] as const;
 export const INTERACTION_DIRECTIONS = ['inbound', 'outbound', 'internal'] as const;
 export const CLIENT_SORTS = ['name', 'health', 'mrr', 'renewal', 'last_contact'] as const;

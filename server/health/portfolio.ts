@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Tx } from '../db';
-import type { RiskLevel } from './settings';
+import type { RiskLevel } from '../clients/schemas';
 
 /**
  * The workspace home's picture of the portfolio: clients and MRR by risk level, the MRR at risk, and

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
+import type { RiskLevel } from '../clients/schemas';
 import type { Tx } from '../db';
 import { recordAudit, type RequestMeta } from '../identity/audit';
 import { requestWorkspaceRecompute } from './engine';
@@ -67,7 +68,6 @@ export async function healthSettings(tx: Tx, workspaceId: string): Promise<Healt
   };
 }
 
-export type RiskLevel = 'healthy' | 'at_risk' | 'critical';
 export type HealthSettingsPreview = {
   /** Scored clients (active and paused) the preview looked at. */
   clients: number;
