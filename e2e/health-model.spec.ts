@@ -1,13 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
-import { signUp } from './workspace';
-
-async function logInAsDemo(page: Page) {
-  await page.goto('/login');
-  await page.getByLabel('Email').fill('demo@clientpulse.local');
-  await page.getByLabel('Password').fill('pulse-demo-2026');
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Demo Workspace' })).toBeVisible();
-}
+import { expect, test } from '@playwright/test';
+import { logInAsDemo, signUp } from './workspace';
 
 test('the demo home page shows the portfolio by risk, the MRR at risk and the week’s biggest drops; the backtest and the preview read it', async ({ page }) => {
   await logInAsDemo(page);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect, test } from '@playwright/test';
 import { extractLink, waitForEmail } from './mail';
+import { logInAsDemo } from './workspace';
 
 const password = 'a long and private passphrase';
 
@@ -95,11 +96,7 @@ test('bad sign-in input gets clear messages, not errors', async ({ page }) => {
 });
 
 test('the demo login opens the demo workspace', async ({ page }) => {
-  await page.goto('/login');
-  await page.getByLabel('Email').fill('demo@clientpulse.local');
-  await page.getByLabel('Password').fill('pulse-demo-2026');
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Demo Workspace' })).toBeVisible();
+  await logInAsDemo(page);
   await page.getByRole('button', { name: 'Log out' }).click();
   await expect(page.getByRole('heading', { name: 'Log in' })).toBeVisible();
   await page.goto('/account');

@@ -19,3 +19,12 @@ export async function signUpWithEmail(page: Page, name = 'Cora Clients'): Promis
   await expect(page.getByRole('heading', { level: 1, name: `Portfolio ${run}` })).toBeVisible();
   return { path: new URL(page.url()).pathname, email };
 }
+
+/** Logs in as the demo owner (seeded by `npm start`) and lands in the demo workspace. */
+export async function logInAsDemo(page: Page) {
+  await page.goto('/login');
+  await page.getByLabel('Email').fill('demo@clientpulse.local');
+  await page.getByLabel('Password').fill('pulse-demo-2026');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Demo Workspace' })).toBeVisible();
+}

@@ -33,17 +33,22 @@ export function Field({
           {hint}
         </p>
       ) : null}
-      {errors?.length ? (
-        <p id={`${id}-error`} className="field-error" role="alert">
-          {errors.map((error) => (
-            <span key={error} className="error-line">
-              {error}
-            </span>
-          ))}
-        </p>
-      ) : null}
+      <FieldErrors id={`${id}-error`} errors={errors} />
     </div>
   );
+}
+
+/** A field's error messages, one line each, announced to screen readers; nothing when there are none. */
+export function FieldErrors({ id, errors }: { id?: string; errors?: string[] }) {
+  return errors?.length ? (
+    <p id={id} className="field-error" role="alert">
+      {errors.map((error) => (
+        <span key={error} className="error-line">
+          {error}
+        </span>
+      ))}
+    </p>
+  ) : null;
 }
 
 export function FormError({ message }: { message: string | null }) {

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { Form, Link, useActionData, useLoaderData, useNavigation, useParams } from '@remix-run/react';
 import { SIGNAL_NAMES } from '~/clients.server';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
-import { Field, FormError, Notice, errorsFor, formErrorOf } from '~/components/forms';
+import { Field, FieldErrors, FormError, Notice, errorsFor, formErrorOf } from '~/components/forms';
 import { callProcedure, runIntent } from '~/trpc.server';
 import { ALERT_STATUS_LABELS as STATUS_LABELS, RISK_LABELS, formatDateTime } from '~/utils/format';
 import { requireWorkspace } from '~/workspace.server';
@@ -169,11 +169,7 @@ export default function AlertPage() {
                       </option>
                     ))}
                   </select>
-                  {errorsFor(resultFor('assign'), 'assigneeId')?.map((message) => (
-                    <p key={message} className="field-error" role="alert">
-                      {message}
-                    </p>
-                  ))}
+                  <FieldErrors errors={errorsFor(resultFor('assign'), 'assigneeId')} />
                 </div>
                 <button type="submit" className="button-secondary" disabled={busy}>
                   Assign
@@ -204,11 +200,7 @@ export default function AlertPage() {
                 <div className="field">
                   <label htmlFor="note">What you did</label>
                   <textarea id="note" name="note" rows={3} maxLength={2000} aria-invalid={errorsFor(resultFor('resolve'), 'note') ? true : undefined} />
-                  {(errorsFor(resultFor('resolve'), 'note') ?? []).map((message) => (
-                    <p key={message} className="field-error" role="alert">
-                      {message}
-                    </p>
-                  ))}
+                  <FieldErrors errors={errorsFor(resultFor('resolve'), 'note')} />
                 </div>
                 <button type="submit" disabled={busy}>
                   Resolve

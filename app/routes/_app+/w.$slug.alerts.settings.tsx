@@ -2,8 +2,9 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { Form, Link, useActionData, useLoaderData, useNavigation, useParams } from '@remix-run/react';
 import { SIGNAL_NAMES } from '~/clients.server';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
-import { Field, FormError, Notice, SelectField, errorsFor, formErrorOf } from '~/components/forms';
+import { Field, FieldErrors, FormError, Notice, SelectField, errorsFor, formErrorOf } from '~/components/forms';
 import { callProcedure, runIntent } from '~/trpc.server';
+import { numberField } from '~/utils/form-data';
 import { requireWorkspace } from '~/workspace.server';
 
 export const meta: MetaFunction = () => [{ title: 'Alert rules and notifications · ClientPulse' }];
@@ -41,8 +42,6 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   return { preferences, rules, settings, isAdmin, signals };
 }
 
-const numberOf = (form: FormData, name: string) => (String(form.get(name) ?? '').trim() === '' ? Number.NaN : Number(form.get(name)));
-
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const { caller, workspaceSlug } = await requireWorkspace(request, context, params.slug);
   const form = await request.formData();
@@ -57,7 +56,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   if (intent === 'settings') {
     return runIntent(
       intent,
-      () => caller.alerts.updateSettings({ workspaceSlug, slackWebhookUrl: String(form.get('slackWebhookUrl') ?? ''), immediateCapPerHour: numberOf(form, 'immediateCapPerHour') }),
+      () => caller.alerts.updateSettings({ workspaceSlug, slackWebhookUrl: String(form.get('slackWebhookUrl') ?? ''), immediateCapPerHour: numberField(form, 'immediateCapPerHour') }),
       'Alert delivery settings saved.',
     );
   }
@@ -65,7 +64,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     const ruleId = intent.slice('rule:'.length);
     const kind = String(form.get('kind') ?? '');
     const paramsOf: Record<string, unknown> =
-      kind === 'churn_signal' ? { signals: form.getAll('signals').map(String) } : Object.fromEntries((NUMBER_PARAMS[kind] ?? []).map(([name]) => [name, numberOf(form, name)]));
+      kind === 'churn_signal' ? { signals: form.getAll('signals').map(String) } : Object.fromEntries((NUMBER_PARAMS[kind] ?? []).map(([name]) => [name, numberField(form, name)]));
     return runIntent(
       intent,
       () =>
@@ -74,7 +73,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
           ruleId,
           enabled: form.get('enabled') === 'on',
           severity: String(form.get('severity')) as 'high',
-          cooldownDays: numberOf(form, 'cooldownDays'),
+          cooldownDays: numberField(form, 'cooldownDays'),
           params: paramsOf,
         }),
       'Rule saved.',
@@ -202,11 +201,7 @@ export default function AlertSettings() {
                           <label htmlFor={`signal-${value}`}>{label}</label>
                         </div>
                       ))}
-                      {errorsFor(ruleResult, 'signals')?.map((message) => (
-                        <p key={message} className="field-error" role="alert">
-                          {message}
-                        </p>
-                      ))}
+                      <FieldErrors errors={errorsFor(ruleResult, 'signals')} />
                     </fieldset>
                   ) : null}
                 </fieldset>

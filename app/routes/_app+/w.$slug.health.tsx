@@ -3,9 +3,10 @@ import { Form, useActionData, useFetcher, useLoaderData, useNavigation } from '@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
-import { Field, FormError, Notice, errorsFor, formErrorOf } from '~/components/forms';
+import { Field, FieldErrors, FormError, Notice, errorsFor, formErrorOf } from '~/components/forms';
 import { useRevalidateWhile } from '~/components/sentiment';
 import { attemptProcedure, callProcedure } from '~/trpc.server';
+import { numberField } from '~/utils/form-data';
 import { RISK_LABELS } from '~/utils/format';
 import { requireWorkspace } from '~/workspace.server';
 
@@ -22,8 +23,7 @@ const FIELDS = [...WEIGHTS.map(([name]) => name), 'healthyThreshold', 'criticalT
 type SettingsFields = Record<(typeof FIELDS)[number], number>;
 
 function settingsFromForm(form: FormData): SettingsFields {
-  // An empty or non-numeric field becomes NaN, which the schema reports beside that field.
-  return Object.fromEntries(FIELDS.map((name) => [name, String(form.get(name) ?? '').trim() === '' ? Number.NaN : Number(form.get(name))])) as SettingsFields;
+  return Object.fromEntries(FIELDS.map((name) => [name, numberField(form, name)])) as SettingsFields;
 }
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
@@ -148,11 +148,7 @@ export default function HealthModel() {
             Total: {total}
             {total === 100 ? '' : ` — ${total < 100 ? `${100 - total} to add` : `${total - 100} too many`}`}
           </p>
-          {errorsFor(shown, 'weightTotal')?.map((message) => (
-            <p key={message} className="field-error" role="alert">
-              {message}
-            </p>
-          ))}
+          <FieldErrors errors={errorsFor(shown, 'weightTotal')} />
           <fieldset className="form-grid">
             <legend>Risk levels</legend>
             <Field
