@@ -206,11 +206,13 @@ describe('recompute', () => {
     expect(await recomputeHealth(services.db, { workspaceId, trigger: 'daily' })).toEqual({ scored, changed: 0, history: 0 });
     expect(await recomputeHealth(services.db, { workspaceId, clientId: ids[0]!, trigger: 'event' })).toMatchObject({ changed: 0, history: 0 });
 
-    // A strongly negative interaction moves one client: one history row, that client only.
-    const improving = clients.find((client) => client.health_score !== null)!;
-    await addInteractions(improving.id, [{ daysAgo: 0, score: -1, signals: ['cancellation_intent'] }]);
-    expect(await recomputeHealth(services.db, { workspaceId, clientId: improving.id, trigger: 'event' })).toEqual({ scored: 1, changed: 1, history: 1 });
-    const history = await services.db.asService((tx) => tx.selectFrom('health_scores').select(['score', 'trigger', 'model_version', 'inputs']).where('client_id', '=', improving.id).orderBy('id').execute());
+    // A strongly negative interaction moves one client: one history row, that client only. The
+    // best-scored client is taken (the rows come in no order, and a client whose sentiment is
+    // already at the floor would not move).
+    const best = clients.filter((client) => client.health_score !== null).sort((a, b) => b.health_score! - a.health_score!)[0]!;
+    await addInteractions(best.id, [{ daysAgo: 0, score: -1, signals: ['cancellation_intent'] }]);
+    expect(await recomputeHealth(services.db, { workspaceId, clientId: best.id, trigger: 'event' })).toEqual({ scored: 1, changed: 1, history: 1 });
+    const history = await services.db.asService((tx) => tx.selectFrom('health_scores').select(['score', 'trigger', 'model_version', 'inputs']).where('client_id', '=', best.id).orderBy('id').execute());
     expect(history.map((row) => row.trigger)).toEqual(['daily', 'event']);
     expect(history[1]!.score).toBeLessThan(history[0]!.score);
     expect(history[1]).toMatchObject({ model_version: 'v1', inputs: expect.objectContaining({ cancellation30: 1, negative14: expect.any(Number) }) });
