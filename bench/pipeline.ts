@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { Tx } from '../server/db';
+import { recomputeHealth } from '../server/health/engine';
 import { ROOT_DIR } from '../server/local/stack';
 import { WORKER_HEARTBEAT_KEY } from '../server/queue/heartbeat';
 import type { AppServices } from '../server/services';
@@ -9,6 +10,9 @@ import type { AppServices } from '../server/services';
  * End-to-end latency through a real worker process (its own queue prefix): saves one interaction at
  * a time for each client and waits until `latencyOf` (read with Postgres clocks, from the
  * interaction's `created_at`) reports what the pipeline did with it — a new score, an alert.
+ * The interactions it saved are deleted afterwards (and any an interrupted earlier run left), and
+ * their clients rescored: repeated runs measure the same clients, and a client already buried in
+ * identical complaints would not move any more.
  */
 export async function measureFromInteraction(input: {
   databaseUrl: string;
@@ -36,6 +40,13 @@ export async function measureFromInteraction(input: {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const { services } = input;
+  const cleanUp = async () => {
+    await services.db.asService((tx) =>
+      tx.deleteFrom('interactions').where('workspace_id', '=', input.workspaceId).where('client_id', 'in', input.clientIds).where('body', '=', input.body).execute(),
+    );
+    for (const clientId of input.clientIds) await recomputeHealth(services.db, { workspaceId: input.workspaceId, clientId, trigger: 'event' });
+  };
+  await cleanUp();
   try {
     const deadline = Date.now() + 60_000;
     while (!(await services.redis.get(WORKER_HEARTBEAT_KEY).catch(() => null)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
@@ -64,5 +75,6 @@ export async function measureFromInteraction(input: {
   } finally {
     worker.kill('SIGTERM');
     await new Promise((resolve) => worker.once('exit', resolve));
+    await cleanUp();
   }
 }

@@ -82,30 +82,20 @@ export type HealthSettingsPreview = {
 /**
  * What the new settings would do to the current scores: each scored client's stored factor
  * sub-scores re-weighted (missing factors left out, the rest renormalised, exactly as the engine
- * does) and mapped to the new thresholds. Scores drift a little between recomputes; this is the
- * picture as of the last one.
+ * does: its own `health_weighted_score` and `health_risk_level`) and mapped to the new thresholds.
+ * Scores drift a little between recomputes; this is the picture as of the last one.
  */
 export async function previewHealthSettings(tx: Tx, workspaceId: string, input: HealthSettingsInput): Promise<HealthSettingsPreview> {
-  const w = [input.weightSentiment, input.weightEngagement, input.weightSurvey, input.weightPayment, input.weightUsage];
+  // The score in a materialised step, so that the risk level's argument is a plain column and the planner inlines it.
   const rows = await sql<{ from_level: RiskLevel; to_level: RiskLevel | null; clients: number }>`
-    with current as (
-      select c.risk_level, c.health_factor_scores as f
+    with rescored as materialized (
+      select c.risk_level,
+             public.health_weighted_score(c.health_factor_scores[1], c.health_factor_scores[2], c.health_factor_scores[3], c.health_factor_scores[4], c.health_factor_scores[5],
+                                          ${input.weightSentiment}::int, ${input.weightEngagement}::int, ${input.weightSurvey}::int, ${input.weightPayment}::int, ${input.weightUsage}::int) as score
         from public.clients c
        where c.workspace_id = ${workspaceId}::uuid and c.status <> 'churned' and c.health_score is not null and c.health_factor_scores is not null
-    ),
-    rescored as (
-      select risk_level,
-             round((coalesce(f[1] * ${w[0]}::int, 0) + coalesce(f[2] * ${w[1]}::int, 0) + coalesce(f[3] * ${w[2]}::int, 0)
-                    + coalesce(f[4] * ${w[3]}::int, 0) + coalesce(f[5] * ${w[4]}::int, 0))::numeric
-                   / nullif((case when f[1] is not null then ${w[0]}::int else 0 end) + (case when f[2] is not null then ${w[1]}::int else 0 end)
-                            + (case when f[3] is not null then ${w[2]}::int else 0 end) + (case when f[4] is not null then ${w[3]}::int else 0 end)
-                            + (case when f[5] is not null then ${w[4]}::int else 0 end), 0)) as score
-        from current
     )
-    select risk_level as from_level,
-           case when score is null then null when score >= ${input.healthyThreshold}::int then 'healthy'
-                when score >= ${input.criticalThreshold}::int then 'at_risk' else 'critical' end as to_level,
-           count(*)::int as clients
+    select risk_level as from_level, public.health_risk_level(score, ${input.healthyThreshold}::int, ${input.criticalThreshold}::int) as to_level, count(*)::int as clients
       from rescored
      group by 1, 2`.execute(tx);
   const before: Record<RiskLevel, number> = { healthy: 0, at_risk: 0, critical: 0 };
