@@ -22,6 +22,11 @@ test('the demo home page shows the portfolio by risk, the MRR at risk and the we
   const backtest = page.getByTestId('backtest');
   for (const days of [30, 60, 90]) await expect(backtest.getByTestId(`backtest-${days}`)).toContainText(/0\.\d\d/);
   await expect(backtest.getByRole('figure')).toBeVisible();
+  // The worker ran it and kept it: it is still there after a reload, with who ran it.
+  await page.reload();
+  await expect(page.getByTestId('backtest-when')).toContainText('Run by Dana Demo');
+  await expect(page.getByTestId('backtest').getByTestId('backtest-30')).toContainText(/0\.\d\d/);
+  await expect(page.getByRole('button', { name: 'Run again' })).toBeEnabled();
 
   // Live preview, nothing saved: an overweight total is refused beside the weights, a valid one previewed.
   await page.getByLabel('Sentiment').fill('50');

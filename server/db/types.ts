@@ -5,6 +5,8 @@
 
 import type { ColumnType } from "kysely";
 
+export type BacktestStatus = "done" | "failed" | "queued" | "running";
+
 export type Generated<T> = T extends ColumnType<infer S, infer I, infer U>
   ? ColumnType<S, I | undefined, U>
   : ColumnType<T, T | undefined, T>;
@@ -158,6 +160,19 @@ export interface FailedJobs {
   queue: string;
   retried_at: Timestamp | null;
   retried_by: string | null;
+  workspace_id: string;
+}
+
+export interface HealthBacktests {
+  created_at: Generated<Timestamp>;
+  failure: string | null;
+  finished_at: Timestamp | null;
+  horizons_done: Generated<number>;
+  id: Generated<string>;
+  requested_by: string | null;
+  result: Json | null;
+  started_at: Timestamp | null;
+  status: Generated<BacktestStatus>;
   workspace_id: string;
 }
 
@@ -353,6 +368,7 @@ export interface DB {
   clients: Clients;
   contacts: Contacts;
   failed_jobs: FailedJobs;
+  health_backtests: HealthBacktests;
   health_scores: HealthScores;
   import_file_chunks: ImportFileChunks;
   import_row_errors: ImportRowErrors;

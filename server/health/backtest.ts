@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Tx } from '../db';
+import type { Database, Tx } from '../db';
 
 /**
  * The backtest (decision 016): does the score see churn coming? Clients with a known churn date are
@@ -66,50 +66,180 @@ function histogram(scores: number[]): number[] {
   return bands;
 }
 
-/** Runs the backtest of a workspace; `tx` decides whose rights it runs with (a member's, or the service's for the CLI). */
-export async function runBacktest(tx: Tx, workspaceId: string): Promise<BacktestResult> {
+async function backtestThreshold(tx: Tx, workspaceId: string): Promise<number> {
   const settings = await tx.selectFrom('workspace_health_settings').select('healthy_threshold').where('workspace_id', '=', workspaceId).executeTakeFirst();
-  const threshold = settings?.healthy_threshold ?? 70;
-  const horizons: HorizonResult[] = [];
-  for (const days of BACKTEST_HORIZONS) {
-    const rows = await sql<{ churned: boolean; score: number | null }>`
-      with subjects as (
-        select c.id, c.status = 'churned' as churned,
-               case when c.status = 'churned' then c.churned_at::timestamptz else now() end - make_interval(days => ${days}) as as_of
-          from public.clients c
-         where c.workspace_id = ${workspaceId}::uuid and (c.status <> 'churned' or c.churned_at is not null)
-      ),
-      scored as (
-        select h.client_id, h.score
-          from public.compute_health_scores_at(${workspaceId}::uuid, (select array_agg(id) from subjects), (select array_agg(as_of) from subjects)) h
-      )
-      select s.churned, k.score from subjects s join scored k on k.client_id = s.id`.execute(tx);
-    const churned = rows.rows.filter((row) => row.churned && row.score !== null).map((row) => row.score!);
-    const retained = rows.rows.filter((row) => !row.churned && row.score !== null).map((row) => row.score!);
-    const flaggedChurned = churned.filter((score) => score < threshold).length;
-    const flagged = flaggedChurned + retained.filter((score) => score < threshold).length;
-    horizons.push({
-      days,
-      churned: churned.length,
-      retained: retained.length,
-      unscored: rows.rows.filter((row) => row.score === null).length,
-      auc: round3(areaUnderCurve(churned, retained)),
-      precision: round3(flagged ? flaggedChurned / flagged : null),
-      recall: round3(churned.length ? flaggedChurned / churned.length : null),
-      flagged,
-      truePositives: flaggedChurned,
-      histogram: { churned: histogram(churned), retained: histogram(retained) },
-    });
-  }
-  const at30 = horizons[0]!;
+  return settings?.healthy_threshold ?? 70;
+}
+
+/** One horizon: every churned client as of `days` before its churn date, every other as of `days` before now. */
+async function backtestHorizon(tx: Tx, workspaceId: string, days: Horizon, threshold: number): Promise<HorizonResult> {
+  const rows = await sql<{ churned: boolean; score: number | null }>`
+    with subjects as (
+      select c.id, c.status = 'churned' as churned,
+             case when c.status = 'churned' then c.churned_at::timestamptz else now() end - make_interval(days => ${days}) as as_of
+        from public.clients c
+       where c.workspace_id = ${workspaceId}::uuid and (c.status <> 'churned' or c.churned_at is not null)
+    ),
+    scored as (
+      select h.client_id, h.score
+        from public.compute_health_scores_at(${workspaceId}::uuid, (select array_agg(id) from subjects), (select array_agg(as_of) from subjects)) h
+    )
+    select s.churned, k.score from subjects s join scored k on k.client_id = s.id`.execute(tx);
+  const churned = rows.rows.filter((row) => row.churned && row.score !== null).map((row) => row.score!);
+  const retained = rows.rows.filter((row) => !row.churned && row.score !== null).map((row) => row.score!);
+  const flaggedChurned = churned.filter((score) => score < threshold).length;
+  const flagged = flaggedChurned + retained.filter((score) => score < threshold).length;
+  return {
+    days,
+    churned: churned.length,
+    retained: retained.length,
+    unscored: rows.rows.filter((row) => row.score === null).length,
+    auc: round3(areaUnderCurve(churned, retained)),
+    precision: round3(flagged ? flaggedChurned / flagged : null),
+    recall: round3(churned.length ? flaggedChurned / churned.length : null),
+    flagged,
+    truePositives: flaggedChurned,
+    histogram: { churned: histogram(churned), retained: histogram(retained) },
+  };
+}
+
+function backtestResult(threshold: number, horizons: HorizonResult[]): BacktestResult {
+  const [at30, at60, at90] = horizons as [HorizonResult, HorizonResult, HorizonResult];
   return {
     threshold,
     horizons,
     summary: {
-      auc: { '30': horizons[0]!.auc, '60': horizons[1]!.auc, '90': horizons[2]!.auc },
+      auc: { '30': at30.auc, '60': at60.auc, '90': at90.auc },
       precision: at30.precision,
       recall: at30.recall,
       clients: at30.churned + at30.retained,
     },
   };
+}
+
+/** Runs the backtest of a workspace in one transaction; `tx` decides whose rights it runs with (the CLI: the service's). */
+export async function runBacktest(tx: Tx, workspaceId: string): Promise<BacktestResult> {
+  const threshold = await backtestThreshold(tx, workspaceId);
+  const horizons: HorizonResult[] = [];
+  for (const days of BACKTEST_HORIZONS) horizons.push(await backtestHorizon(tx, workspaceId, days, threshold));
+  return backtestResult(threshold, horizons);
+}
+
+export type BacktestRun = {
+  id: string;
+  status: 'queued' | 'running' | 'done' | 'failed';
+  horizonsDone: number;
+  result: BacktestResult | null;
+  failure: string | null;
+  requestedBy: string | null;
+  createdAt: Date;
+  finishedAt: Date | null;
+};
+
+type BacktestRow = { id: string; status: BacktestRun['status']; horizons_done: number; result: unknown; failure: string | null; requested_by: string | null; created_at: Date; finished_at: Date | null };
+
+const toRun = (row: BacktestRow): BacktestRun => ({
+  id: row.id,
+  status: row.status,
+  horizonsDone: row.horizons_done,
+  result: row.result as BacktestResult | null,
+  failure: row.failure,
+  requestedBy: row.requested_by,
+  createdAt: row.created_at,
+  finishedAt: row.finished_at,
+});
+
+/**
+ * An admin's view (under RLS) of the workspace's backtests: the latest one asked for (queued,
+ * running with its progress, done, or failed) and the latest that finished with a result, which
+ * stays on the page while a new one runs. Null where there is none.
+ */
+export async function backtestState(tx: Tx, workspaceId: string): Promise<{ latest: BacktestRun | null; lastDone: BacktestRun | null }> {
+  const recent = (status?: BacktestRun['status']) => {
+    let query = tx
+      .selectFrom('health_backtests as b')
+      .leftJoin('users as u', 'u.id', 'b.requested_by')
+      .select(['b.id', 'b.status', 'b.horizons_done', 'b.result', 'b.failure', 'u.name as requested_by', 'b.created_at', 'b.finished_at'])
+      .where('b.workspace_id', '=', workspaceId);
+    if (status) query = query.where('b.status', '=', status);
+    return query.orderBy('b.created_at', 'desc').limit(1).executeTakeFirst();
+  };
+  const latest = await recent();
+  const lastDone = latest?.status === 'done' ? latest : latest ? await recent('done') : undefined;
+  return { latest: latest ? toRun(latest) : null, lastDone: lastDone ? toRun(lastDone) : null };
+}
+
+/**
+ * Asks the worker for a backtest (an admin, under RLS): one row and its job request in the same
+ * transaction. While one is queued or running, asking again returns that one.
+ */
+export async function requestBacktest(tx: Tx, input: { workspaceId: string; userId: string }): Promise<{ id: string }> {
+  const running = await tx
+    .selectFrom('health_backtests')
+    .select('id')
+    .where('workspace_id', '=', input.workspaceId)
+    .where('status', 'in', ['queued', 'running'])
+    .executeTakeFirst();
+  if (running) return running;
+  const row = await tx
+    .insertInto('health_backtests')
+    .values({ workspace_id: input.workspaceId, requested_by: input.userId })
+    // Two admins at the same moment: the second finds the first's.
+    .onConflict((conflict) => conflict.column('workspace_id').where('status', 'in', ['queued', 'running']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  const id = row?.id ?? (await tx.selectFrom('health_backtests').select('id').where('workspace_id', '=', input.workspaceId).where('status', 'in', ['queued', 'running']).executeTakeFirstOrThrow()).id;
+  if (row) {
+    await tx
+      .insertInto('outbox')
+      .values({ workspace_id: input.workspaceId, topic: 'health', job_key: `backtest-${id}`, payload: JSON.stringify({ workspaceId: input.workspaceId, backtestId: id }) })
+      .execute();
+  }
+  return { id };
+}
+
+/**
+ * The worker's part: horizon by horizon, each in its own transaction so the page sees the progress;
+ * the result (or the failure) stored at the end. A backtest already done or failed (a repeated job)
+ * is left alone.
+ */
+export async function performBacktest(db: Database, backtestId: string): Promise<BacktestRun['status'] | 'skipped'> {
+  const started = await db.asService((tx) =>
+    tx
+      .updateTable('health_backtests')
+      .set({ status: 'running', started_at: sql<Date>`now()` })
+      .where('id', '=', backtestId)
+      // A job retried after its worker died finds its backtest running and starts it again.
+      .where('status', 'in', ['queued', 'running'])
+      .returning('workspace_id')
+      .executeTakeFirst(),
+  );
+  if (!started) return 'skipped';
+  const workspaceId = started.workspace_id;
+  try {
+    const threshold = await db.asService((tx) => backtestThreshold(tx, workspaceId));
+    const horizons: HorizonResult[] = [];
+    for (const days of BACKTEST_HORIZONS) {
+      horizons.push(await db.asService((tx) => backtestHorizon(tx, workspaceId, days, threshold)));
+      await db.asService((tx) => tx.updateTable('health_backtests').set({ horizons_done: horizons.length }).where('id', '=', backtestId).execute());
+    }
+    const result = backtestResult(threshold, horizons);
+    await db.asService((tx) =>
+      tx
+        .updateTable('health_backtests')
+        .set({ status: 'done', result: JSON.stringify(result), finished_at: sql<Date>`now()` })
+        .where('id', '=', backtestId)
+        .execute(),
+    );
+    return 'done';
+  } catch (error) {
+    await db.asService((tx) =>
+      tx
+        .updateTable('health_backtests')
+        .set({ status: 'failed', failure: error instanceof Error ? error.message : String(error), finished_at: sql<Date>`now()` })
+        .where('id', '=', backtestId)
+        .execute(),
+    );
+    return 'failed';
+  }
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { router, workspaceProcedure } from '../trpc';
-import { runBacktest } from './backtest';
+import { backtestState, requestBacktest } from './backtest';
 import { clientHealth } from './explain';
 import { workspacePortfolio } from './portfolio';
 import { healthSettings, healthSettingsSchema, previewHealthSettings, updateHealthSettings } from './settings';
@@ -19,5 +19,8 @@ export const healthRouter = router({
     .mutation(({ ctx, input: { workspaceSlug: _slug, ...settings } }) =>
       updateHealthSettings(ctx.tx, { workspaceId: ctx.workspace.id, actorId: ctx.session.user.id, meta: ctx.meta, settings })
     ),
-  backtest: workspaceProcedure('admin').query(({ ctx }) => runBacktest(ctx.tx, ctx.workspace.id)),
+  /** The latest backtest asked for (with its progress) and the latest result. */
+  backtest: workspaceProcedure('admin').query(({ ctx }) => backtestState(ctx.tx, ctx.workspace.id)),
+  /** Asks the worker for a backtest; while one is queued or running, that one. */
+  runBacktest: workspaceProcedure('admin').mutation(({ ctx }) => requestBacktest(ctx.tx, { workspaceId: ctx.workspace.id, userId: ctx.session.user.id })),
 });

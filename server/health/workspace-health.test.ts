@@ -3,11 +3,11 @@ import type { Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHealthProcessor } from '../../worker/processors/health';
 import { seedPortfolio } from '../local/seed';
-import type { HealthJobData } from '../queue/health';
+import { healthJobName, type HealthJobData } from '../queue/health';
 import { closeAppServices, type AppServices } from '../services';
 import { addMember, callerForToken, createOwner, testLog, type TestAccount } from '../testing/factories';
 import { createTestServices } from '../testing/services';
-import { areaUnderCurve } from './backtest';
+import { areaUnderCurve, performBacktest } from './backtest';
 import { recomputeHealth } from './engine';
 
 /** The workspace-level parts of the health engine: model settings with their preview, the portfolio, the backtest. */
@@ -156,6 +156,7 @@ describe('health model settings', () => {
       await expect(caller.health.updateSettings({ workspaceSlug: owner.slug, ...DEFAULTS })).rejects.toMatchObject({ code: 'FORBIDDEN' });
       await expect(caller.health.previewSettings({ workspaceSlug: owner.slug, ...DEFAULTS })).rejects.toMatchObject({ code: 'FORBIDDEN' });
       await expect(caller.health.backtest({ workspaceSlug: owner.slug })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+      await expect(caller.health.runBacktest({ workspaceSlug: owner.slug })).rejects.toMatchObject({ code: 'FORBIDDEN' });
       // The portfolio is for everyone in the workspace.
       expect((await caller.health.portfolio({ workspaceSlug: owner.slug })).clients).toBe(4);
     }
@@ -229,6 +230,21 @@ describe('portfolio', () => {
   });
 });
 
+/** Runs the backtest jobs the workspace's admins asked for, as the worker does (their outbox requests). */
+async function runQueuedBacktests(workspaceId: string): Promise<void> {
+  const requests = await services.db.asService((tx) =>
+    tx.selectFrom('outbox').select(['id', 'payload']).where('workspace_id', '=', workspaceId).where('job_key', 'like', 'backtest-%').where('relayed_at', 'is', null).execute(),
+  );
+  expect(requests.length).toBeGreaterThan(0);
+  const process = createHealthProcessor({ db: services.db });
+  for (const request of requests) {
+    const data = request.payload as HealthJobData;
+    expect(healthJobName(data)).toBe('backtest');
+    await process({ name: 'backtest', data } as Job<HealthJobData>, testLog);
+    await services.db.asService((tx) => tx.updateTable('outbox').set({ relayed_at: new Date() }).where('id', '=', request.id).execute());
+  }
+}
+
 describe('backtest', () => {
   it('computes AUC as the chance a churner scored below a client who stayed', () => {
     expect(areaUnderCurve([10, 20], [30, 40])).toBe(1);
@@ -243,7 +259,16 @@ describe('backtest', () => {
     const workspaceId = await workspaceOf(owner);
     await seedPortfolio(services.db, { workspaceId, ownerId: owner.userId, count: 200 });
     const caller = await callerForToken(services, owner.token);
-    const result = await caller.health.backtest({ workspaceSlug: owner.slug });
+    expect(await caller.health.backtest({ workspaceSlug: owner.slug })).toEqual({ latest: null, lastDone: null });
+    // Asked for, it waits for the worker; asking again meanwhile is the same backtest.
+    const asked = await caller.health.runBacktest({ workspaceSlug: owner.slug });
+    expect(await caller.health.runBacktest({ workspaceSlug: owner.slug })).toEqual(asked);
+    expect((await caller.health.backtest({ workspaceSlug: owner.slug })).latest).toMatchObject({ id: asked.id, status: 'queued', horizonsDone: 0, result: null });
+    await runQueuedBacktests(workspaceId);
+    const first = await caller.health.backtest({ workspaceSlug: owner.slug });
+    expect(first.latest).toMatchObject({ id: asked.id, status: 'done', horizonsDone: 3, requestedBy: expect.any(String), finishedAt: expect.any(Date) });
+    expect(first.lastDone).toEqual(first.latest);
+    const result = first.latest!.result!;
     const [at30, at60, at90] = result.horizons;
     expect(at30!.churned).toBeGreaterThan(5);
     expect(at30!.retained).toBeGreaterThan(100);
@@ -275,6 +300,13 @@ describe('backtest', () => {
         })
         .execute(),
     );
-    expect((await caller.health.backtest({ workspaceSlug: owner.slug })).horizons).toEqual(result.horizons);
+    const again = await caller.health.runBacktest({ workspaceSlug: owner.slug });
+    expect(again.id).not.toBe(asked.id);
+    // While the new one waits, the last result stays.
+    expect(await caller.health.backtest({ workspaceSlug: owner.slug })).toMatchObject({ latest: { id: again.id, status: 'queued' }, lastDone: { id: asked.id } });
+    await runQueuedBacktests(workspaceId);
+    expect((await caller.health.backtest({ workspaceSlug: owner.slug })).latest!.result!.horizons).toEqual(result.horizons);
+    // The worker's job, repeated, leaves a finished backtest alone.
+    expect(await performBacktest(services.db, again.id)).toBe('skipped');
   });
 });

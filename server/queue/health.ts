@@ -6,10 +6,12 @@ export const HEALTH_QUEUE = 'health';
 /**
  * A client's health score to recompute (`recompute`), or, without `clientId`, every client of a
  * workspace (`recompute-workspace`, after its model settings changed); `cause` says what asked.
+ * With `backtestId`: the backtest an admin asked for (`backtest`).
  */
 export const healthJobSchema = z.object({
   workspaceId: z.uuid(),
   clientId: z.uuid().optional(),
+  backtestId: z.uuid().optional(),
   cause: z.object({ kind: z.string(), id: z.string().optional() }).optional(),
 });
 export type HealthJobData = z.infer<typeof healthJobSchema>;
@@ -38,12 +40,13 @@ export function createHealthQueue(connection: ConnectionOptions, prefix?: string
  * it; a request that arrives while one runs leaves exactly one more to run after it.
  */
 export function healthJobOptions(data: HealthJobData) {
+  if (data.backtestId) return { jobId: `backtest-${data.backtestId}` };
   const id = data.clientId ? `health-${data.clientId}` : `health-workspace-${data.workspaceId}`;
   return { delay: HEALTH_DEBOUNCE_MS, deduplication: { id, keepLastIfActive: true } };
 }
 
-/** The job name for a request: one client, or a whole workspace. */
-export const healthJobName = (data: HealthJobData) => (data.clientId ? 'recompute' : 'recompute-workspace');
+/** The job name for a request: one client, a whole workspace, or a backtest. */
+export const healthJobName = (data: HealthJobData) => (data.backtestId ? 'backtest' : data.clientId ? 'recompute' : 'recompute-workspace');
 
 export const DAILY_HEALTH_SCHEDULER = 'daily-health';
 /** 02:30 UTC: every client of every workspace, before the day's alerts are read. */

@@ -100,6 +100,8 @@ beforeAll(async () => {
   // B's health settings and a score in the history.
   await refreshEngagementNorm(db, bWorkspace.id);
   await recomputeHealth(db, { workspaceId: bWorkspace.id, trigger: 'manual' });
+  // A backtest B asked for.
+  await caller.health.runBacktest({ workspaceSlug: b.slug });
   // B's alert settings, preferences, an alert with its deliveries, and B having read it.
   await caller.alerts.updateSettings({ workspaceSlug: b.slug, slackWebhookUrl: 'https://hooks.slack.com/services/T/B/iso', immediateCapPerHour: 5 });
   await caller.alerts.setPreferences({ workspaceSlug: b.slug, email: 'immediate', slack: 'digest' });

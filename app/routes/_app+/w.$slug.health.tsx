@@ -7,7 +7,7 @@ import { Field, FieldErrors, FormError, Notice, errorsFor, formErrorOf } from '~
 import { useRevalidateWhile } from '~/components/sentiment';
 import { attemptProcedure, callProcedure } from '~/trpc.server';
 import { numberField } from '~/utils/form-data';
-import { RISK_LABELS } from '~/utils/format';
+import { RISK_LABELS, formatDateTime } from '~/utils/format';
 import { requireWorkspace } from '~/workspace.server';
 
 export const meta: MetaFunction = () => [{ title: 'Health model · ClientPulse' }];
@@ -29,10 +29,9 @@ function settingsFromForm(form: FormData): SettingsFields {
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { workspace, caller, workspaceSlug } = await requireWorkspace(request, context, params.slug);
   if (workspace.role !== 'admin' && workspace.role !== 'owner') throw new Response('Only admins and owners can change the health model.', { status: 403 });
-  const runBacktest = new URL(request.url).searchParams.get('backtest') === '1';
   const [settings, backtest] = await Promise.all([
     callProcedure(() => caller.health.settings({ workspaceSlug })),
-    runBacktest ? callProcedure(() => caller.health.backtest({ workspaceSlug })) : Promise.resolve(null),
+    callProcedure(() => caller.health.backtest({ workspaceSlug })),
   ]);
   return { workspace, settings, backtest };
 }
@@ -41,6 +40,10 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const { caller, workspaceSlug } = await requireWorkspace(request, context, params.slug);
   const form = await request.formData();
   const intent = String(form.get('intent') ?? '');
+  if (intent === 'backtest') {
+    await callProcedure(() => caller.health.runBacktest({ workspaceSlug }));
+    return { ok: true as const, intent };
+  }
   const settings = settingsFromForm(form);
   if (intent === 'preview') {
     const result = await attemptProcedure(() => caller.health.previewSettings({ workspaceSlug, ...settings }));
@@ -91,13 +94,15 @@ function PreviewSummary({ preview }: { preview: Preview }) {
 }
 
 export default function HealthModel() {
-  const { settings, backtest } = useLoaderData<typeof loader>();
+  const { settings, backtest: backtests } = useLoaderData<typeof loader>();
+  const backtest = backtests.latest;
+  const done = backtests.lastDone;
   const result = useActionData<typeof action>();
   const previewer = useFetcher<typeof action>();
   const navigation = useNavigation();
   const busy = navigation.state === 'submitting';
-  const backtesting = navigation.state === 'loading' && navigation.location.search.includes('backtest=1');
-  useRevalidateWhile(settings.recomputing, 1_500);
+  const backtesting = backtest?.status === 'queued' || backtest?.status === 'running';
+  useRevalidateWhile(settings.recomputing || backtesting, 1_500);
   const formRef = useRef<HTMLFormElement>(null);
   const [total, setTotal] = useState(WEIGHTS.reduce((sum, [name]) => sum + settings[name], 0));
   const timer = useRef<ReturnType<typeof setTimeout>>();
@@ -120,7 +125,8 @@ export default function HealthModel() {
     | undefined;
   // Field errors from the last save, else from the live preview.
   const shown = saveResult && !saveResult.ok ? saveResult : previewResult && !previewResult.ok ? previewResult : undefined;
-  const h = backtest?.horizons[0];
+  const outcome = done?.result ?? null;
+  const h = outcome?.horizons[0];
   return (
     <>
       <section className="card" aria-labelledby="model-heading">
@@ -193,13 +199,32 @@ export default function HealthModel() {
           Clients marked churned with a date are scored as of 30, 60 and 90 days before it, using only what was known then; clients that stayed are scored as of the same
           distance before today. AUC is the chance that a churner scored below a client who stayed (0.5 is a coin toss, 1 is perfect).
         </p>
-        <Form method="get">
-          <button type="submit" name="backtest" value="1" disabled={backtesting}>
+        <Form method="post">
+          <button type="submit" name="intent" value="backtest" disabled={backtesting || (busy && navigation.formData?.get('intent') === 'backtest')}>
             {backtesting ? 'Running the backtest…' : backtest ? 'Run again' : 'Run backtest'}
           </button>
         </Form>
-        {backtesting ? <progress className="progress" aria-label="Running the backtest" /> : null}
-        {backtest ? (
+        {backtesting ? (
+          <div data-testid="backtest-progress">
+            <progress className="progress" aria-label="Backtest progress" max={3} value={backtest.horizonsDone} />
+            <p className="muted" role="status">
+              {backtest.status === 'queued' ? 'Waiting for the worker…' : `Scored ${backtest.horizonsDone} of 3 horizons (30, 60, 90 days before churn).`} You can leave this page; the
+              result will be here.
+            </p>
+          </div>
+        ) : null}
+        {backtest?.status === 'failed' ? (
+          <p className="error" role="alert" data-testid="backtest-failed">
+            The backtest of {formatDateTime(backtest.createdAt)} failed: {backtest.failure}. Run it again; if it keeps failing, the worker&apos;s log has the details.
+          </p>
+        ) : null}
+        {outcome && done ? (
+          <p className="muted" data-testid="backtest-when">
+            {backtesting ? 'Until it finishes, the last result: r' : 'R'}un {done.requestedBy ? `by ${done.requestedBy} ` : ''}on {formatDateTime(done.finishedAt ?? done.createdAt)}. Run it
+            again after marking more churned clients or changing the model.
+          </p>
+        ) : null}
+        {outcome ? (
           h && h.churned === 0 ? (
             <p data-testid="backtest-empty">No churned client with a churn date had signals before churning: mark churned clients with their churn date to backtest the score.</p>
           ) : (
@@ -212,12 +237,12 @@ export default function HealthModel() {
                     <th scope="col">Churned</th>
                     <th scope="col">Stayed</th>
                     <th scope="col">AUC</th>
-                    <th scope="col">Precision (score &lt; {backtest.threshold})</th>
+                    <th scope="col">Precision (score &lt; {outcome.threshold})</th>
                     <th scope="col">Recall</th>
                   </tr>
                 </thead>
                 <tbody>
-                  {backtest.horizons.map((horizon) => (
+                  {outcome.horizons.map((horizon) => (
                     <tr key={horizon.days} data-testid={`backtest-${horizon.days}`}>
                       <th scope="row">{horizon.days} days</th>
                       <td>{horizon.churned.toLocaleString('en-US')}</td>
