@@ -5,7 +5,7 @@ import { loadEnvOrExit } from '../server/env';
 import { createLogger } from '../server/log';
 import { createClientConnection, createWorkerConnection } from '../server/queue/connection';
 import { clearHeartbeat, HEARTBEAT_INTERVAL_MS, writeHeartbeat } from '../server/queue/heartbeat';
-import { ALERTS_QUEUE, createAlertsQueue, scheduleDailyDigest } from '../server/queue/alerts';
+import { ALERTS_QUEUE, createAlertsQueue, scheduleAlertJobs } from '../server/queue/alerts';
 import { createImportQueue, IMPORTS_QUEUE } from '../server/queue/imports';
 import { createHealthQueue, HEALTH_QUEUE, scheduleDailyHealth } from '../server/queue/health';
 import { createMaintenanceQueue, MAINTENANCE_QUEUE, scheduleDailyMaintenance } from '../server/queue/maintenance';
@@ -90,7 +90,7 @@ for (const worker of workers) {
 
 await scheduleDailyMaintenance(maintenanceQueue);
 await scheduleDailyHealth(healthQueue);
-await scheduleDailyDigest(alertsQueue);
+await scheduleAlertJobs(alertsQueue);
 const requeued = await requeueWaitingImports(db, importQueue);
 if (requeued) log.info({ imports: requeued }, 'queued waiting imports again');
 

@@ -293,10 +293,28 @@ describe('working an alert', () => {
     await managerCaller.alerts.act({ workspaceSlug: slug, alertId: alert!.id, action: { action: 'snooze', until: tomorrow } });
     expect((await managerCaller.alerts.get({ workspaceSlug: slug, alertId: alert!.id })).status).toBe('snoozed');
     expect(await managerCaller.alerts.unreadCount({ workspaceSlug: slug })).toBe(0);
-    // When the snooze runs out, the next evaluation opens it again.
+    // When the snooze runs out, the worker's wake-up job (every 15 minutes, every workspace) opens it
+    // again, unread once more for the manager who read it before snoozing; a snooze still running stays.
+    const other = await workspace('work-other');
+    await addClient(other, { lastContactDaysAgo: 40 });
+    await evaluateAlerts(services.db, { workspaceId: other.workspaceId });
+    const otherCaller = await callerForToken(services, other.owner.token);
+    const [otherAlert] = (await otherCaller.alerts.list({ workspaceSlug: other.owner.slug, filters: { mine: true, status: 'unresolved' } })).alerts;
+    await otherCaller.alerts.act({ workspaceSlug: other.owner.slug, alertId: otherAlert!.id, action: { action: 'snooze', until: tomorrow } });
     await services.db.asService((tx) => tx.updateTable('alerts').set({ snoozed_until: new Date(Date.now() - 60_000) }).where('id', '=', alert!.id).execute());
-    await evaluateAlerts(services.db, { workspaceId: setup.workspaceId });
+    const wake = createAlertsProcessor({ db: services.db, mailer: services.mailer, appUrl: services.env.APP_URL });
+    // (At least this one: the job wakes every workspace's, and other test files share the database.)
+    expect(((await wake({ name: 'wake-snoozed', data: {} } as Parameters<typeof wake>[0], testLog)) as { woken: number }).woken).toBeGreaterThanOrEqual(1);
+    expect(await managerCaller.alerts.unreadCount({ workspaceSlug: slug })).toBe(1);
     expect((await managerCaller.alerts.get({ workspaceSlug: slug, alertId: alert!.id })).status).toBe('open');
+    expect(await managerCaller.alerts.unreadCount({ workspaceSlug: slug })).toBe(0);
+    expect((await otherCaller.alerts.get({ workspaceSlug: other.owner.slug, alertId: otherAlert!.id })).status).toBe('snoozed');
+    // Evaluation wakes them too, before it looks at the rules.
+    await otherCaller.alerts.act({ workspaceSlug: other.owner.slug, alertId: otherAlert!.id, action: { action: 'acknowledge' } });
+    await otherCaller.alerts.act({ workspaceSlug: other.owner.slug, alertId: otherAlert!.id, action: { action: 'snooze', until: tomorrow } });
+    await services.db.asService((tx) => tx.updateTable('alerts').set({ snoozed_until: new Date(Date.now() - 60_000) }).where('id', '=', otherAlert!.id).execute());
+    await evaluateAlerts(services.db, { workspaceId: other.workspaceId });
+    expect((await otherCaller.alerts.get({ workspaceSlug: other.owner.slug, alertId: otherAlert!.id })).status).toBe('open');
     await managerCaller.alerts.act({ workspaceSlug: slug, alertId: alert!.id, action: { action: 'snooze', until: tomorrow } });
     await expect(managerCaller.alerts.act({ workspaceSlug: slug, alertId: alert!.id, action: { action: 'resolve', outcome: 'action_taken', note: '' } })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
     await managerCaller.alerts.act({ workspaceSlug: slug, alertId: alert!.id, action: { action: 'resolve', outcome: 'action_taken', note: 'Called the CFO, renewal back on track.' } });

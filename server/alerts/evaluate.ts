@@ -11,15 +11,27 @@ import type { Database, Tx } from '../db';
  * and daily for every client (the time-based rules: no contact, renewal).
  */
 
+/**
+ * Opens the snoozed alerts whose snooze has run out (of a workspace or client, or everywhere), and
+ * stamps `woken_at` so they count as unread again. Evaluation does it first; the alerts queue's
+ * `wake-snoozed` job every 15 minutes does it for every workspace, so a snooze ends on time even
+ * for a client nothing happens to.
+ */
+export async function wakeSnoozedAlerts(tx: Tx, scope: { workspaceId?: string | null; clientId?: string | null } = {}): Promise<number> {
+  const result = await sql`update public.alerts set status = 'open', snoozed_until = null, woken_at = now(), updated_at = now()
+               where status = 'snoozed' and snoozed_until <= now()
+                 and (${scope.workspaceId ?? null}::uuid is null or workspace_id = ${scope.workspaceId ?? null}::uuid)
+                 and (${scope.clientId ?? null}::uuid is null or client_id = ${scope.clientId ?? null}::uuid)`.execute(tx);
+  return Number(result.numAffectedRows ?? 0);
+}
+
 export type EvaluationResult = { fired: number; opened: number; updated: number; deliveries: number };
 
 export async function evaluateAlerts(db: Database, input: { workspaceId: string; clientId?: string }): Promise<EvaluationResult> {
   return db.asService(async (tx) => {
     const client = input.clientId ?? null;
     // Snoozes that have run out are open again before anything else looks at them.
-    await sql`update public.alerts set status = 'open', snoozed_until = null, updated_at = now()
-               where workspace_id = ${input.workspaceId}::uuid and status = 'snoozed' and snoozed_until <= now()
-                 and (${client}::uuid is null or client_id = ${client}::uuid)`.execute(tx);
+    await wakeSnoozedAlerts(tx, { workspaceId: input.workspaceId, clientId: client });
     const result = await sql<{ id: string; created: boolean }>`
       with rules as (
         select r.* from public.alert_rules r where r.workspace_id = ${input.workspaceId}::uuid and r.enabled

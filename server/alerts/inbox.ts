@@ -51,7 +51,7 @@ const mineCondition = (userId: string) =>
   sql<boolean>`(a.assignee_id = ${userId}::uuid or (a.assignee_id is null and (c.owner_id = ${userId}::uuid
     or (c.owner_id is null and exists (select 1 from public.workspace_members m where m.workspace_id = a.workspace_id and m.user_id = ${userId}::uuid and m.role in ('admin', 'owner'))))))`;
 const unreadCondition = (userId: string) =>
-  sql<boolean>`not exists (select 1 from public.alert_reads r where r.alert_id = a.id and r.user_id = ${userId}::uuid and r.read_at >= a.last_triggered_at)`;
+  sql<boolean>`not exists (select 1 from public.alert_reads r where r.alert_id = a.id and r.user_id = ${userId}::uuid and r.read_at >= greatest(a.last_triggered_at, a.woken_at))`;
 
 export async function listAlerts(tx: Tx, input: { workspaceId: string; userId: string; filters: InboxFilters }): Promise<{ alerts: InboxAlert[]; nextCursor: string | null }> {
   const { filters } = input;
@@ -105,7 +105,7 @@ export async function listAlerts(tx: Tx, input: { workspaceId: string; userId: s
   };
 }
 
-/** Unresolved, not snoozed, mine, and not seen since it last triggered. */
+/** Unresolved, not snoozed, mine, and not seen since it last triggered or woke from a snooze. */
 export async function unreadCount(tx: Tx, input: { workspaceId: string; userId: string }): Promise<number> {
   const result = await sql<{ n: number }>`
     select count(*)::int as n

@@ -92,6 +92,7 @@ export interface Alerts {
   title: string;
   trigger_count: Generated<number>;
   updated_at: Generated<Timestamp>;
+  woken_at: Timestamp | null;
   workspace_id: string;
 }
 
