@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Database, Tx } from '../db';
+import { requestHealthJob } from './engine';
 
 /**
  * The backtest (decision 016): does the score see churn coming? Clients with a known churn date are
@@ -171,31 +172,21 @@ export async function backtestState(tx: Tx, workspaceId: string): Promise<{ late
 
 /**
  * Asks the worker for a backtest (an admin, under RLS): one row and its job request in the same
- * transaction. While one is queued or running, asking again returns that one.
+ * transaction. While one is queued or running (the partial unique index), asking again returns that one.
  */
 export async function requestBacktest(tx: Tx, input: { workspaceId: string; userId: string }): Promise<{ id: string }> {
-  const running = await tx
-    .selectFrom('health_backtests')
-    .select('id')
-    .where('workspace_id', '=', input.workspaceId)
-    .where('status', 'in', ['queued', 'running'])
-    .executeTakeFirst();
-  if (running) return running;
   const row = await tx
     .insertInto('health_backtests')
     .values({ workspace_id: input.workspaceId, requested_by: input.userId })
-    // Two admins at the same moment: the second finds the first's.
-    .onConflict((conflict) => conflict.column('workspace_id').where('status', 'in', ['queued', 'running']).doNothing())
+    // The index's predicate written out, so it matches however the statement is planned.
+    .onConflict((conflict) => conflict.column('workspace_id').where(sql<boolean>`status in ('queued', 'running')`).doNothing())
     .returning('id')
     .executeTakeFirst();
-  const id = row?.id ?? (await tx.selectFrom('health_backtests').select('id').where('workspace_id', '=', input.workspaceId).where('status', 'in', ['queued', 'running']).executeTakeFirstOrThrow()).id;
-  if (row) {
-    await tx
-      .insertInto('outbox')
-      .values({ workspace_id: input.workspaceId, topic: 'health', job_key: `backtest-${id}`, payload: JSON.stringify({ workspaceId: input.workspaceId, backtestId: id }) })
-      .execute();
+  if (!row) {
+    return tx.selectFrom('health_backtests').select('id').where('workspace_id', '=', input.workspaceId).where('status', 'in', ['queued', 'running']).executeTakeFirstOrThrow();
   }
-  return { id };
+  await requestHealthJob(tx, { workspaceId: input.workspaceId, backtestId: row.id });
+  return row;
 }
 
 /**

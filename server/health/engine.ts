@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Database, Tx } from '../db';
+import { healthJobKey, type HealthJobData } from '../queue/health';
 
 /**
  * The health engine's writes (decision 016). Scores come from `public.compute_health_scores`, one
@@ -145,18 +146,12 @@ export async function backfillHealthHistory(db: Database, workspaceId: string, d
   await recomputeHealth(db, { workspaceId, trigger: 'daily' });
 }
 
-/**
- * Asks the worker to recompute every client of a workspace (after its model settings changed), in
- * the caller's transaction: committed with the change or not at all.
- */
+/** Asks the health queue for a job through the outbox, in the caller's transaction: committed with the change or not at all. */
+export async function requestHealthJob(tx: Tx, data: HealthJobData): Promise<void> {
+  await tx.insertInto('outbox').values({ workspace_id: data.workspaceId, topic: 'health', job_key: healthJobKey(data), payload: JSON.stringify(data) }).execute();
+}
+
+/** Asks the worker to recompute every client of a workspace (after its model settings changed). */
 export async function requestWorkspaceRecompute(tx: Tx, workspaceId: string, cause: string): Promise<void> {
-  await tx
-    .insertInto('outbox')
-    .values({
-      workspace_id: workspaceId,
-      topic: 'health',
-      job_key: `health-workspace-${workspaceId}`,
-      payload: JSON.stringify({ workspaceId, cause: { kind: cause } }),
-    })
-    .execute();
+  await requestHealthJob(tx, { workspaceId, cause: { kind: cause } });
 }

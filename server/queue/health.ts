@@ -40,10 +40,13 @@ export function createHealthQueue(connection: ConnectionOptions, prefix?: string
  * it; a request that arrives while one runs leaves exactly one more to run after it.
  */
 export function healthJobOptions(data: HealthJobData) {
-  if (data.backtestId) return { jobId: `backtest-${data.backtestId}` };
-  const id = data.clientId ? `health-${data.clientId}` : `health-workspace-${data.workspaceId}`;
-  return { delay: HEALTH_DEBOUNCE_MS, deduplication: { id, keepLastIfActive: true } };
+  if (data.backtestId) return { jobId: healthJobKey(data) };
+  return { delay: HEALTH_DEBOUNCE_MS, deduplication: { id: healthJobKey(data), keepLastIfActive: true } };
 }
+
+/** A request's key: its outbox `job_key`, and the job's id or deduplication id (the SQL triggers write `health-<client>` too). */
+export const healthJobKey = (data: HealthJobData) =>
+  data.backtestId ? `backtest-${data.backtestId}` : data.clientId ? `health-${data.clientId}` : `health-workspace-${data.workspaceId}`;
 
 /** The job name for a request: one client, a whole workspace, or a backtest. */
 export const healthJobName = (data: HealthJobData) => (data.backtestId ? 'backtest' : data.clientId ? 'recompute' : 'recompute-workspace');
