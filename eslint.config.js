@@ -3,7 +3,9 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'build/', 'public/build/', '.data/', '.cache/', 'test-results/', 'playwright-report/', 'server/db/types.ts'] },
+  {
+    ignores: ['node_modules/', 'build/', 'public/build/', '.data/', '.cache/', 'test-results/', 'playwright-report/', 'server/db/types.ts'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -11,7 +13,10 @@ export default tseslint.config(
     plugins: { 'react-hooks': reactHooks },
     rules: {
       ...reactHooks.configs.recommended.rules,
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
     },
   },
@@ -23,7 +28,11 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/server/*', '**/server'], message: 'Only app/**/*.server.ts files may import server/.', allowTypeImports: true }] },
+        {
+          patterns: [
+            { group: ['**/server/*', '**/server'], message: 'Only app/**/*.server.ts files may import server/.', allowTypeImports: true },
+          ],
+        },
       ],
     },
   },

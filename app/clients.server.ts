@@ -1,6 +1,10 @@
 import type { ClientListFilters, InteractionFieldsInput } from '../server/clients/schemas';
 
-const list = (params: URLSearchParams, name: string) => params.getAll(name).flatMap((value) => value.split(',')).filter(Boolean);
+const list = (params: URLSearchParams, name: string) =>
+  params
+    .getAll(name)
+    .flatMap((value) => value.split(','))
+    .filter(Boolean);
 const integer = (value: string | null, scale = 1) => (value && /^\d+(\.\d+)?$/.test(value) ? Math.round(Number(value) * scale) : undefined);
 
 /**

@@ -31,7 +31,8 @@ export async function uploadImport(request: Request, caller: Caller, workspaceSl
   };
   return attemptProcedure(async () => {
     await unstable_parseMultipartFormData(request, handler);
-    if (!upload) return caller.imports.upload({ workspaceSlug, kind: (fields.get('kind') ?? '') as 'clients', fileName: '', file: null as never });
+    if (!upload)
+      return caller.imports.upload({ workspaceSlug, kind: (fields.get('kind') ?? '') as 'clients', fileName: '', file: null as never });
     return upload as { id: string };
   });
 }

@@ -12,7 +12,13 @@ export function requestMetaOf(request: Request, context: AppLoadContext): Reques
 }
 
 function contextFor(request: Request, context: AppLoadContext) {
-  return createContext({ services: context.services, log: context.log, requestId: context.requestId, meta: requestMetaOf(request, context), cookieHeader: request.headers.get('cookie') });
+  return createContext({
+    services: context.services,
+    log: context.log,
+    requestId: context.requestId,
+    meta: requestMetaOf(request, context),
+    cookieHeader: request.headers.get('cookie'),
+  });
 }
 
 /** A caller for loaders and actions: same procedures and context as over HTTP, without the hop. */
@@ -47,7 +53,11 @@ export async function attemptProcedure<T>(call: () => Promise<T>): Promise<{ ok:
   try {
     return { ok: true, value: await call() };
   } catch (error) {
-    if (!(error instanceof TRPCError) || !['BAD_REQUEST', 'UNAUTHORIZED', 'CONFLICT', 'FORBIDDEN', 'NOT_FOUND'].includes(error.code) || isRateLimitedError(error.cause)) {
+    if (
+      !(error instanceof TRPCError) ||
+      !['BAD_REQUEST', 'UNAUTHORIZED', 'CONFLICT', 'FORBIDDEN', 'NOT_FOUND'].includes(error.code) ||
+      isRateLimitedError(error.cause)
+    ) {
       return callProcedure(() => Promise.reject(error));
     }
     const fieldErrors = fieldErrorsOf(error) ?? {};

@@ -19,7 +19,14 @@ const NEGATIVE = 'We are cancelling at the end of the month: the platform was do
 export const alertsBenchmark: Benchmark = {
   description: `interaction saved → alert visible, ${EVENTS} clients of the ${LARGE_WORKSPACE.clients.toLocaleString('en-US')}-client workspace, real worker (ms)`,
   async run({ databaseUrl, redisUrl }) {
-    const env = parseEnv({ NODE_ENV: 'production', DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, SESSION_SECRET: 'bench-session-secret-0123456789abcdef', SMTP_URL: 'smtp://127.0.0.1:9', LOG_LEVEL: 'silent' });
+    const env = parseEnv({
+      NODE_ENV: 'production',
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: redisUrl,
+      SESSION_SECRET: 'bench-session-secret-0123456789abcdef',
+      SMTP_URL: 'smtp://127.0.0.1:9',
+      LOG_LEVEL: 'silent',
+    });
     const services = createAppServices(env, pino({ level: 'silent' }));
     try {
       const large = await ensureScaleWorkspace(services, LARGE_WORKSPACE);

@@ -27,7 +27,14 @@ if (slugAt >= 0 && !slug) {
 }
 
 const stack = await startLocalStack({ profile: PROFILES.bench, fastAndLoose: false, takeOverStale: true });
-const env = parseEnv({ NODE_ENV: 'production', DATABASE_URL: stack.databaseUrl, REDIS_URL: stack.redisUrl, SESSION_SECRET: 'backtest-session-secret-0123456789abcdef', SMTP_URL: 'smtp://127.0.0.1:9', LOG_LEVEL: 'silent' });
+const env = parseEnv({
+  NODE_ENV: 'production',
+  DATABASE_URL: stack.databaseUrl,
+  REDIS_URL: stack.redisUrl,
+  SESSION_SECRET: 'backtest-session-secret-0123456789abcdef',
+  SMTP_URL: 'smtp://127.0.0.1:9',
+  LOG_LEVEL: 'silent',
+});
 const services = createAppServices(env, pino({ level: 'silent' }));
 let exitCode = 0;
 try {
@@ -46,10 +53,21 @@ try {
     process.stdout.write(`${JSON.stringify(result.summary)}\n`);
   } else {
     const pct = (value: number | null) => (value === null ? '—' : `${(value * 100).toFixed(1)}%`);
-    process.stdout.write(`\nbacktest — ${slug ?? 'scale data (large workspace)'}; at-risk flag: score < ${result.threshold}; ${seconds.toFixed(1)} s\n\n`);
+    process.stdout.write(
+      `\nbacktest — ${slug ?? 'scale data (large workspace)'}; at-risk flag: score < ${result.threshold}; ${seconds.toFixed(1)} s\n\n`,
+    );
     const rows = [['before churn', 'churned', 'stayed', 'unscored', 'AUC', 'precision', 'recall', 'flagged']];
     for (const h of result.horizons) {
-      rows.push([`${h.days} days`, String(h.churned), String(h.retained), String(h.unscored), h.auc?.toFixed(3) ?? '—', pct(h.precision), pct(h.recall), `${h.truePositives}/${h.flagged}`]);
+      rows.push([
+        `${h.days} days`,
+        String(h.churned),
+        String(h.retained),
+        String(h.unscored),
+        h.auc?.toFixed(3) ?? '—',
+        pct(h.precision),
+        pct(h.recall),
+        `${h.truePositives}/${h.flagged}`,
+      ]);
     }
     const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
     for (const row of rows) process.stdout.write(`  ${row.map((cell, column) => cell.padStart(widths[column]!)).join('  ')}\n`);

@@ -42,7 +42,14 @@ export async function explainClientList(
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const stack = await startLocalStack({ profile: PROFILES.bench, fastAndLoose: false, takeOverStale: true });
-  const env = parseEnv({ NODE_ENV: 'production', DATABASE_URL: stack.databaseUrl, REDIS_URL: stack.redisUrl, SESSION_SECRET: 'bench-session-secret-0123456789abcdef', SMTP_URL: 'smtp://127.0.0.1:9', LOG_LEVEL: 'silent' });
+  const env = parseEnv({
+    NODE_ENV: 'production',
+    DATABASE_URL: stack.databaseUrl,
+    REDIS_URL: stack.redisUrl,
+    SESSION_SECRET: 'bench-session-secret-0123456789abcdef',
+    SMTP_URL: 'smtp://127.0.0.1:9',
+    LOG_LEVEL: 'silent',
+  });
   const services = createAppServices(env, pino({ level: 'silent' }));
   try {
     const workspace = await services.db.asService((tx) =>

@@ -27,7 +27,6 @@ const PACED_REQUESTS = 1_000;
 /** `BENCH_VIEWS=search,tag_by_mrr` restricts the run to some views (to study one). */
 const VIEWS = process.env.BENCH_VIEWS ? ALL_VIEWS.filter((view) => process.env.BENCH_VIEWS!.split(',').includes(view.name)) : ALL_VIEWS;
 
-
 /**
  * The client list through the tRPC HTTP endpoint at 20 concurrent users on a 100,000-client
  * workspace (with many small workspaces beside it), and the server time of the client page of a
@@ -36,7 +35,15 @@ const VIEWS = process.env.BENCH_VIEWS ? ALL_VIEWS.filter((view) => process.env.B
 export const clientsBenchmark: Benchmark = {
   description: `client list p50/p95 at ${CONCURRENCY} concurrent users — saturating (${REQUESTS} requests, no pause) and paced (${PACED_REQUESTS} requests, ${THINK_MS[0] / 1000}–${THINK_MS[1] / 1000} s pauses) — over ${VIEWS.length} views and client page server time, ${CLIENTS.toLocaleString('en-US')} clients / ${INTERACTIONS.toLocaleString('en-US')} interactions (ms)`,
   async run({ databaseUrl, redisUrl }) {
-    const env = parseEnv({ NODE_ENV: 'production', DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, SESSION_SECRET: 'bench-session-secret-0123456789abcdef', SMTP_URL: 'smtp://127.0.0.1:9', DATABASE_POOL_MAX: '20', LOG_LEVEL: 'silent' });
+    const env = parseEnv({
+      NODE_ENV: 'production',
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: redisUrl,
+      SESSION_SECRET: 'bench-session-secret-0123456789abcdef',
+      SMTP_URL: 'smtp://127.0.0.1:9',
+      DATABASE_POOL_MAX: '20',
+      LOG_LEVEL: 'silent',
+    });
     const services = createAppServices(env, pino({ level: 'silent' }));
     try {
       const loadStarted = performance.now();
@@ -67,12 +74,23 @@ export const clientsBenchmark: Benchmark = {
           failures += run.failures;
         }
         // CONCURRENCY users, each sending its next request (the next view) as soon as the last one answers.
-        const load = await runLoad({ url: base, connections: CONCURRENCY, amount: REQUESTS, requests: VIEWS.map((view) => listRequest(view.filters)) });
+        const load = await runLoad({
+          url: base,
+          connections: CONCURRENCY,
+          amount: REQUESTS,
+          requests: VIEWS.map((view) => listRequest(view.filters)),
+        });
         failures += load.failures;
         const latencies = load.latencies;
         const seconds = load.seconds;
         // CONCURRENCY users working at a person's pace: a pause after each answer, not in step.
-        const paced = await runLoad({ url: base, connections: CONCURRENCY, amount: PACED_REQUESTS, thinkMs: THINK_MS, requests: VIEWS.map((view) => listRequest(view.filters)) });
+        const paced = await runLoad({
+          url: base,
+          connections: CONCURRENCY,
+          amount: PACED_REQUESTS,
+          thinkMs: THINK_MS,
+          requests: VIEWS.map((view) => listRequest(view.filters)),
+        });
         failures += paced.failures;
 
         const page: number[] = [];

@@ -23,7 +23,14 @@ const NEGATIVE = 'We are cancelling at the end of the month. Third outage this w
 export const healthBenchmark: Benchmark = {
   description: `health recompute: daily (set-based) of ${CLIENTS.toLocaleString('en-US')} clients / ${INTERACTIONS.toLocaleString('en-US')} interactions, and one client (ms)`,
   async run({ databaseUrl, redisUrl }) {
-    const env = parseEnv({ NODE_ENV: 'production', DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, SESSION_SECRET: 'bench-session-secret-0123456789abcdef', SMTP_URL: 'smtp://127.0.0.1:9', LOG_LEVEL: 'silent' });
+    const env = parseEnv({
+      NODE_ENV: 'production',
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: redisUrl,
+      SESSION_SECRET: 'bench-session-secret-0123456789abcdef',
+      SMTP_URL: 'smtp://127.0.0.1:9',
+      LOG_LEVEL: 'silent',
+    });
     const services = createAppServices(env, pino({ level: 'silent' }));
     try {
       const large = await ensureScaleWorkspace(services, LARGE_WORKSPACE);
@@ -44,7 +51,14 @@ export const healthBenchmark: Benchmark = {
         runs.push({ ms: performance.now() - started, scored: result.scored, history: result.history });
       }
       const clients = await services.db.asService((tx) =>
-        tx.selectFrom('clients').select('id').where('workspace_id', '=', large.workspaceId).where('status', '<>', 'churned').orderBy('id').limit(SINGLE_RUNS).execute(),
+        tx
+          .selectFrom('clients')
+          .select('id')
+          .where('workspace_id', '=', large.workspaceId)
+          .where('status', '<>', 'churned')
+          .orderBy('id')
+          .limit(SINGLE_RUNS)
+          .execute(),
       );
       const single: number[] = [];
       for (const client of [...clients, { id: large.busiestClientId }]) {
@@ -59,9 +73,16 @@ export const healthBenchmark: Benchmark = {
       const nextDay = await recomputeHealth(services.db, { workspaceId: large.workspaceId, trigger: 'daily', asOf: tomorrow });
       const nextDayMs = performance.now() - nextDayStarted;
       // Back to today (not timed): nothing dated tomorrow stays behind.
-      await services.db.asService((tx) => tx.deleteFrom('health_scores').where('workspace_id', '=', large.workspaceId).where('computed_at', '>', new Date()).execute());
       await services.db.asService((tx) =>
-        tx.updateTable('clients').set({ health_factor_scores: null }).where('workspace_id', '=', large.workspaceId).where('health_computed_at', '>', new Date()).execute(),
+        tx.deleteFrom('health_scores').where('workspace_id', '=', large.workspaceId).where('computed_at', '>', new Date()).execute(),
+      );
+      await services.db.asService((tx) =>
+        tx
+          .updateTable('clients')
+          .set({ health_factor_scores: null })
+          .where('workspace_id', '=', large.workspaceId)
+          .where('health_computed_at', '>', new Date())
+          .execute(),
       );
       await recomputeHealth(services.db, { workspaceId: large.workspaceId, trigger: 'daily' });
       const events = await measureFromInteraction({
@@ -76,7 +97,9 @@ export const healthBenchmark: Benchmark = {
           const row = await sql<{ ms: number | null }>`
             select extract(epoch from c.health_computed_at - i.created_at) * 1000 as ms
               from public.interactions i join public.clients c on c.id = i.client_id
-             where i.id = ${interactionId}::uuid and i.sentiment_status = 'done' and c.health_computed_at >= i.sentiment_analysed_at`.execute(tx);
+             where i.id = ${interactionId}::uuid and i.sentiment_status = 'done' and c.health_computed_at >= i.sentiment_analysed_at`.execute(
+            tx,
+          );
           return row.rows[0]?.ms != null ? Number(row.rows[0].ms) : null;
         },
       });

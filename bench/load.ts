@@ -28,7 +28,9 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
     let output = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(output) as LoadResult) : reject(new Error(`load generator exited with ${code}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(output) as LoadResult) : reject(new Error(`load generator exited with ${code}`)),
+    );
     child.stdin.end(JSON.stringify(options));
   });
 }
@@ -47,7 +49,12 @@ async function main(): Promise<void> {
   const started = performance.now();
   const result = await new Promise<AutocannonResult>((resolve, reject) => {
     const instance = autocannon(
-      { url: options.url, connections: options.connections, amount: options.amount, requests: options.requests.map((request) => ({ method: 'GET' as const, ...request })) },
+      {
+        url: options.url,
+        connections: options.connections,
+        amount: options.amount,
+        requests: options.requests.map((request) => ({ method: 'GET' as const, ...request })),
+      },
       (error: unknown, done) => (error ? reject(error) : resolve(done)),
     );
     instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {

@@ -42,21 +42,35 @@ export async function measureFromInteraction(input: {
   const { services } = input;
   const cleanUp = async () => {
     await services.db.asService((tx) =>
-      tx.deleteFrom('interactions').where('workspace_id', '=', input.workspaceId).where('client_id', 'in', input.clientIds).where('body', '=', input.body).execute(),
+      tx
+        .deleteFrom('interactions')
+        .where('workspace_id', '=', input.workspaceId)
+        .where('client_id', 'in', input.clientIds)
+        .where('body', '=', input.body)
+        .execute(),
     );
-    for (const clientId of input.clientIds) await recomputeHealth(services.db, { workspaceId: input.workspaceId, clientId, trigger: 'event' });
+    for (const clientId of input.clientIds)
+      await recomputeHealth(services.db, { workspaceId: input.workspaceId, clientId, trigger: 'event' });
   };
   await cleanUp();
   try {
     const deadline = Date.now() + 60_000;
-    while (!(await services.redis.get(WORKER_HEARTBEAT_KEY).catch(() => null)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+    while (!(await services.redis.get(WORKER_HEARTBEAT_KEY).catch(() => null)) && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 200));
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     const latencies: number[] = [];
     for (const clientId of input.clientIds) {
       const saved = await services.db.asService((tx) =>
         tx
           .insertInto('interactions')
-          .values({ workspace_id: input.workspaceId, client_id: clientId, type: 'email', direction: 'inbound', occurred_at: new Date(), body: input.body })
+          .values({
+            workspace_id: input.workspaceId,
+            client_id: clientId,
+            type: 'email',
+            direction: 'inbound',
+            occurred_at: new Date(),
+            body: input.body,
+          })
           .returning('id')
           .executeTakeFirstOrThrow(),
       );

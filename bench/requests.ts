@@ -18,7 +18,13 @@ const RUNS = 1_000;
 export const requestsBenchmark: Benchmark = {
   description: `per-request identity work (${RUNS} sequential runs each, ms)`,
   async run({ databaseUrl, redisUrl }) {
-    const env = parseEnv({ NODE_ENV: 'test', DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, SESSION_SECRET: 'bench-session-secret-0123456789abcdef', SMTP_URL: 'smtp://127.0.0.1:9' });
+    const env = parseEnv({
+      NODE_ENV: 'test',
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: redisUrl,
+      SESSION_SECRET: 'bench-session-secret-0123456789abcdef',
+      SMTP_URL: 'smtp://127.0.0.1:9',
+    });
     const log = pino({ level: 'silent' });
     const services = createAppServices(env, log);
     try {
@@ -26,7 +32,9 @@ export const requestsBenchmark: Benchmark = {
       const lookup = await timeRuns(() => findSession(services.db, owner.token), RUNS);
       const procedure = await timeRuns(async () => {
         const session = await findSession(services.db, owner.token);
-        const caller = createCaller(createContextInner({ services, log, requestId: 'bench', meta: { ip: null, userAgent: null }, session }));
+        const caller = createCaller(
+          createContextInner({ services, log, requestId: 'bench', meta: { ip: null, userAgent: null }, session }),
+        );
         await caller.members.list({ workspaceSlug: owner.slug });
       }, RUNS);
       return {

@@ -51,11 +51,17 @@ export async function ensureScaleWorkspace(
   } else {
     const owner = await createOwner(services, slugPrefix);
     await services.db.asService((tx) => tx.updateTable('workspaces').set({ name: slugPrefix }).where('slug', '=', owner.slug).execute());
-    const row = await services.db.asService((tx) => tx.selectFrom('workspaces').select('id').where('slug', '=', owner.slug).executeTakeFirstOrThrow());
+    const row = await services.db.asService((tx) =>
+      tx.selectFrom('workspaces').select('id').where('slug', '=', owner.slug).executeTakeFirstOrThrow(),
+    );
     workspace = { id: row.id, slug: owner.slug, ownerId: owner.userId };
   }
   const { n } = await services.db.asService((tx) =>
-    tx.selectFrom('clients').select((eb) => eb.fn.countAll<string>().as('n')).where('workspace_id', '=', workspace.id).executeTakeFirstOrThrow(),
+    tx
+      .selectFrom('clients')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('workspace_id', '=', workspace.id)
+      .executeTakeFirstOrThrow(),
   );
   if (Number(n) === 0) {
     await loadWorkspace(services.env.DATABASE_URL, workspace, options);
@@ -74,7 +80,13 @@ export async function ensureScaleWorkspace(
       .executeTakeFirstOrThrow(),
   );
   const session = await services.db.asService((tx) => createSession(tx, workspace.ownerId, { ip: '127.0.0.1', userAgent: 'bench' }));
-  return { slug: workspace.slug, workspaceId: workspace.id, ownerId: workspace.ownerId, sessionToken: session.token, busiestClientId: busiest.client_id };
+  return {
+    slug: workspace.slug,
+    workspaceId: workspace.id,
+    ownerId: workspace.ownerId,
+    sessionToken: session.token,
+    busiestClientId: busiest.client_id,
+  };
 }
 
 async function loadWorkspace(
@@ -102,24 +114,76 @@ async function loadWorkspace(
     // clients of the interactions pass against those of this one.
     const clientRows = function* () {
       for (const { index, sample } of portfolio()) {
-        yield [clientIds[index], workspace.id, sample.name, sample.domain, sample.externalId, sample.status, sample.churnedAt, sample.churnReason, sample.mrrCents, sample.planName, sample.renewalDate, index % 2 === 0 ? workspace.ownerId : null, `{${sample.tags.join(',')}}`];
+        yield [
+          clientIds[index],
+          workspace.id,
+          sample.name,
+          sample.domain,
+          sample.externalId,
+          sample.status,
+          sample.churnedAt,
+          sample.churnReason,
+          sample.mrrCents,
+          sample.planName,
+          sample.renewalDate,
+          index % 2 === 0 ? workspace.ownerId : null,
+          `{${sample.tags.join(',')}}`,
+        ];
       }
     };
-    await copyRows(client, 'clients', ['id', 'workspace_id', 'name', 'domain', 'external_id', 'status', 'churned_at', 'churn_reason', 'mrr_cents', 'plan_name', 'renewal_date', 'owner_id', 'tags'], clientRows());
+    await copyRows(
+      client,
+      'clients',
+      [
+        'id',
+        'workspace_id',
+        'name',
+        'domain',
+        'external_id',
+        'status',
+        'churned_at',
+        'churn_reason',
+        'mrr_cents',
+        'plan_name',
+        'renewal_date',
+        'owner_id',
+        'tags',
+      ],
+      clientRows(),
+    );
     const contacts = function* () {
-      for (let index = 0; index < options.clients; index += 1) yield [workspace.id, clientIds[index], `Contact ${index}`, `contact${index}@client${index}.example`, true];
+      for (let index = 0; index < options.clients; index += 1)
+        yield [workspace.id, clientIds[index], `Contact ${index}`, `contact${index}@client${index}.example`, true];
     };
     await copyRows(client, 'contacts', ['workspace_id', 'client_id', 'name', 'email', 'is_primary'], contacts());
     // Interactions arrive analysed, as the sentiment worker would leave them (scores by what each
     // message says), so the health engine and the backtest have real signals to read.
     const scoreRandom = createRandom(7);
     const scoreOf = (tone: string) =>
-      tone === 'positive' ? 0.3 + 0.6 * scoreRandom.next() : tone === 'negative' ? -(0.3 + 0.6 * scoreRandom.next()) : -0.15 + 0.3 * scoreRandom.next();
+      tone === 'positive'
+        ? 0.3 + 0.6 * scoreRandom.next()
+        : tone === 'negative'
+          ? -(0.3 + 0.6 * scoreRandom.next())
+          : -0.15 + 0.3 * scoreRandom.next();
     const interactions = function* () {
       for (const { index, sample } of portfolio()) {
         for (const item of sample.interactions) {
-          yield [workspace.id, clientIds[index], item.type, item.direction, item.occurredAt.toISOString(), item.subject, item.body,
-            'done', item.tone, scoreOf(item.tone).toFixed(3), item.cancellation ? '{cancellation_intent}' : '{}', 0.8, 'scale-data', item.occurredAt.toISOString()];
+          yield [
+            workspace.id,
+            clientIds[index],
+            item.type,
+            item.direction,
+            item.occurredAt.toISOString(),
+            item.subject,
+            item.body,
+            'done',
+            item.tone,
+            scoreOf(item.tone).toFixed(3),
+            item.cancellation ? '{cancellation_intent}' : '{}',
+            0.8,
+            'scale-data',
+            item.occurredAt.toISOString(),
+          ];
         }
       }
     };
@@ -130,7 +194,22 @@ async function loadWorkspace(
     await copyRows(
       client,
       'interactions',
-      ['workspace_id', 'client_id', 'type', 'direction', 'occurred_at', 'subject', 'body', 'sentiment_status', 'sentiment_label', 'sentiment_score', 'sentiment_signals', 'sentiment_confidence', 'sentiment_analysed_by', 'sentiment_analysed_at'],
+      [
+        'workspace_id',
+        'client_id',
+        'type',
+        'direction',
+        'occurred_at',
+        'subject',
+        'body',
+        'sentiment_status',
+        'sentiment_label',
+        'sentiment_score',
+        'sentiment_signals',
+        'sentiment_confidence',
+        'sentiment_analysed_by',
+        'sentiment_analysed_at',
+      ],
       interactions(),
     );
     await client.query(`alter table public.interactions ${triggers.map((name) => `enable trigger ${name}`).join(', ')}`);

@@ -27,20 +27,50 @@ export const sentimentBenchmark: Benchmark = {
   async run({ databaseUrl, redisUrl }) {
     const messages = readExamples(`${ROOT_DIR}/eval/sentiment/messages.jsonl`).map((example) => example.text);
     const started = performance.now();
-    for (let index = 0; index < THROUGHPUT_MESSAGES; index += 1) analyseLocally({ type: 'email', direction: 'inbound', subject: null, body: messages[index % messages.length]! });
+    for (let index = 0; index < THROUGHPUT_MESSAGES; index += 1)
+      analyseLocally({ type: 'email', direction: 'inbound', subject: null, body: messages[index % messages.length]! });
     const throughput = THROUGHPUT_MESSAGES / ((performance.now() - started) / 1000);
 
     const prefix = `bench-${randomUUID().slice(0, 8)}`;
-    const env = parseEnv({ NODE_ENV: 'production', DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, SESSION_SECRET: 'bench-session-secret-0123456789abcdef', SMTP_URL: 'smtp://127.0.0.1:9', QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent' });
-    const services = createAppServices(env, pino({ level: 'silent' }));
-    const worker = spawn(process.execPath, [...(process.env.BENCH_WORKER_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_WORKER_PROFILE}`] : []), '--import', 'tsx', 'worker/index.ts'], {
-      cwd: ROOT_DIR,
-      env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, SESSION_SECRET: 'bench-session-secret-0123456789abcdef', SMTP_URL: 'smtp://127.0.0.1:9', SENTIMENT_PROVIDER: 'local', LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'ignore', 'inherit'],
+    const env = parseEnv({
+      NODE_ENV: 'production',
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: redisUrl,
+      SESSION_SECRET: 'bench-session-secret-0123456789abcdef',
+      SMTP_URL: 'smtp://127.0.0.1:9',
+      QUEUE_PREFIX: prefix,
+      LOG_LEVEL: 'silent',
     });
+    const services = createAppServices(env, pino({ level: 'silent' }));
+    const worker = spawn(
+      process.execPath,
+      [
+        ...(process.env.BENCH_WORKER_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_WORKER_PROFILE}`] : []),
+        '--import',
+        'tsx',
+        'worker/index.ts',
+      ],
+      {
+        cwd: ROOT_DIR,
+        env: {
+          ...process.env,
+          NODE_ENV: 'production',
+          DATABASE_URL: databaseUrl,
+          REDIS_URL: redisUrl,
+          QUEUE_PREFIX: prefix,
+          SESSION_SECRET: 'bench-session-secret-0123456789abcdef',
+          SMTP_URL: 'smtp://127.0.0.1:9',
+          SENTIMENT_PROVIDER: 'local',
+          LOG_LEVEL: 'warn',
+        },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
     try {
       const owner = await createOwner(services, 'bench-sentiment');
-      const workspace = await services.db.asService((tx) => tx.selectFrom('workspaces').select('id').where('slug', '=', owner.slug).executeTakeFirstOrThrow());
+      const workspace = await services.db.asService((tx) =>
+        tx.selectFrom('workspaces').select('id').where('slug', '=', owner.slug).executeTakeFirstOrThrow(),
+      );
       const clients = await services.db.asService((tx) =>
         tx
           .insertInto('clients')
@@ -50,7 +80,8 @@ export const sentimentBenchmark: Benchmark = {
       );
       // Wait for the worker to be up (its heartbeat) before the burst.
       const deadline = Date.now() + 60_000;
-      while (!(await services.redis.get(WORKER_HEARTBEAT_KEY).catch(() => null)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+      while (!(await services.redis.get(WORKER_HEARTBEAT_KEY).catch(() => null)) && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 200));
       await new Promise((resolve) => setTimeout(resolve, 1_000));
 
       let next = 0;
@@ -61,7 +92,14 @@ export const sentimentBenchmark: Benchmark = {
             await services.db.asService((tx) =>
               tx
                 .insertInto('interactions')
-                .values({ workspace_id: workspace.id, client_id: clients[index % clients.length]!.id, type: 'email', direction: 'inbound', occurred_at: new Date(), body: messages[index % messages.length]! })
+                .values({
+                  workspace_id: workspace.id,
+                  client_id: clients[index % clients.length]!.id,
+                  type: 'email',
+                  direction: 'inbound',
+                  occurred_at: new Date(),
+                  body: messages[index % messages.length]!,
+                })
                 .execute(),
             );
           }
@@ -72,16 +110,29 @@ export const sentimentBenchmark: Benchmark = {
       while (pending > 0 && Date.now() < waitUntil) {
         await new Promise((resolve) => setTimeout(resolve, 250));
         const row = await services.db.asService((tx) =>
-          tx.selectFrom('interactions').select((eb) => eb.fn.countAll<string>().as('n')).where('workspace_id', '=', workspace.id).where('sentiment_status', '<>', 'done').executeTakeFirstOrThrow(),
+          tx
+            .selectFrom('interactions')
+            .select((eb) => eb.fn.countAll<string>().as('n'))
+            .where('workspace_id', '=', workspace.id)
+            .where('sentiment_status', '<>', 'done')
+            .executeTakeFirstOrThrow(),
         );
         pending = Number(row.n);
       }
       const latencies = await services.db.asService((tx) =>
-        sql<{ ms: number }>`select extract(epoch from (sentiment_analysed_at - created_at)) * 1000 as ms from public.interactions where workspace_id = ${workspace.id}::uuid and sentiment_status = 'done'`.execute(tx),
+        sql<{
+          ms: number;
+        }>`select extract(epoch from (sentiment_analysed_at - created_at)) * 1000 as ms from public.interactions where workspace_id = ${workspace.id}::uuid and sentiment_status = 'done'`.execute(
+          tx,
+        ),
       );
       const samples = latencies.rows.map((row) => Number(row.ms));
       const spans = await services.db.asService((tx) =>
-        sql<{ saves_ms: number; analyses_ms: number; first_wait_ms: number }>`select extract(epoch from max(created_at) - min(created_at)) * 1000 as saves_ms,
+        sql<{
+          saves_ms: number;
+          analyses_ms: number;
+          first_wait_ms: number;
+        }>`select extract(epoch from max(created_at) - min(created_at)) * 1000 as saves_ms,
                   extract(epoch from max(sentiment_analysed_at) - min(sentiment_analysed_at)) * 1000 as analyses_ms,
                   extract(epoch from min(sentiment_analysed_at) - min(created_at)) * 1000 as first_wait_ms
              from public.interactions where workspace_id = ${workspace.id}::uuid`.execute(tx),

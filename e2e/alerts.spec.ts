@@ -2,7 +2,9 @@ import { expect, test } from '@playwright/test';
 import { extractLink, waitForEmail } from './mail';
 import { signUpWithEmail } from './workspace';
 
-test('a negative interaction on a healthy client drops its score, the owner gets an alert in the inbox and by email, snoozes it and resolves it', async ({ page }) => {
+test('a negative interaction on a healthy client drops its score, the owner gets an alert in the inbox and by email, snoozes it and resolves it', async ({
+  page,
+}) => {
   const { path: workspacePath, email } = await signUpWithEmail(page, 'Avery Alerts');
   await page.goto(`${workspacePath}/clients/new`);
   await page.getByLabel('Name', { exact: true }).fill('Vandelay Industries');
@@ -15,7 +17,9 @@ test('a negative interaction on a healthy client drops its score, the owner gets
   const before = Number(await page.getByTestId('health-score').textContent());
   await expect(page.getByTestId('unread-alerts')).toBeHidden();
 
-  await page.getByLabel('What was said').fill('We are cancelling at the end of the month. The platform was down all week and we are moving to a competitor.');
+  await page
+    .getByLabel('What was said')
+    .fill('We are cancelling at the end of the month. The platform was down all week and we are moving to a competitor.');
   await page.getByRole('button', { name: 'Log interaction' }).click();
   await expect(page.getByTestId('health-reasons')).toContainText('Cancellation intent voiced', { timeout: 20_000 });
   expect(Number(await page.getByTestId('health-score').textContent())).toBeLessThan(before);
@@ -28,9 +32,14 @@ test('a negative interaction on a healthy client drops its score, the owner gets
   await expect(row).toContainText('Vandelay Industries');
 
   // The email, with a link that opens the alert.
-  const message = await waitForEmail(email, { subject: /^Vandelay Industries: Negative interaction with a churn signal$/, timeoutMs: 20_000 });
+  const message = await waitForEmail(email, {
+    subject: /^Vandelay Industries: Negative interaction with a churn signal$/,
+    timeoutMs: 20_000,
+  });
   await page.goto(extractLink(message, '/w/'));
-  await expect(page.getByRole('heading', { level: 2, name: /Vandelay Industries: Negative interaction with a churn signal/ })).toBeVisible();
+  await expect(
+    page.getByRole('heading', { level: 2, name: /Vandelay Industries: Negative interaction with a churn signal/ }),
+  ).toBeVisible();
   await expect(page.getByTestId('alert-interactions')).toContainText('Cancellation intent');
   await expect(page.getByTestId('next-step')).toContainText('Answer the message today');
   await expect(page.getByTestId('deliveries')).toContainText('Sent');
@@ -50,7 +59,9 @@ test('a negative interaction on a healthy client drops its score, the owner gets
   await page.getByLabel('What you did').fill('Called their COO, credited the outage week; they are staying.');
   await page.getByRole('button', { name: 'Resolve' }).click();
   await expect(page.getByTestId('alert-status')).toHaveText('Resolved');
-  await expect(page.getByTestId('resolution')).toContainText('action taken: “Called their COO, credited the outage week; they are staying.”');
+  await expect(page.getByTestId('resolution')).toContainText(
+    'action taken: “Called their COO, credited the outage week; they are staying.”',
+  );
 
   await page.getByRole('link', { name: '← Alerts' }).click();
   await expect(page.getByTestId('quality-churn_signal')).toContainText('1');

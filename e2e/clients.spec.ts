@@ -1,7 +1,11 @@
 import { expect, test, type Page } from '@playwright/test';
 import { signUp } from './workspace';
 
-async function addClient(page: Page, workspacePath: string, fields: { name: string; domain?: string; mrr?: string; tags?: string; status?: string }) {
+async function addClient(
+  page: Page,
+  workspacePath: string,
+  fields: { name: string; domain?: string; mrr?: string; tags?: string; status?: string },
+) {
   await page.goto(`${workspacePath}/clients/new`);
   await page.getByLabel('Name', { exact: true }).fill(fields.name);
   if (fields.domain) await page.getByLabel('Domain').fill(fields.domain);
@@ -11,7 +15,10 @@ async function addClient(page: Page, workspacePath: string, fields: { name: stri
   await expect(page.getByRole('heading', { level: 2, name: fields.name })).toBeVisible();
 }
 
-test('create clients, log interactions, search a misspelt name, filter and sort, and open a shared filtered URL', async ({ page, browser }) => {
+test('create clients, log interactions, search a misspelt name, filter and sort, and open a shared filtered URL', async ({
+  page,
+  browser,
+}) => {
   const workspacePath = await signUp(page);
 
   // A bad form submission keeps what was typed and says what is wrong.
@@ -23,7 +30,12 @@ test('create clients, log interactions, search a misspelt name, filter and sort,
   await expect(page.getByText('Enter a domain like acme.com')).toBeVisible();
   await expect(page.getByText('Enter MRR as a number')).toBeVisible();
 
-  await addClient(page, workspacePath, { name: 'Northwind Traders', domain: 'https://www.northwind.example/', mrr: '4200', tags: 'enterprise, emea' });
+  await addClient(page, workspacePath, {
+    name: 'Northwind Traders',
+    domain: 'https://www.northwind.example/',
+    mrr: '4200',
+    tags: 'enterprise, emea',
+  });
   await expect(page.getByText('Not scored yet').first()).toBeVisible();
   await expect(page.getByText('$4,200')).toBeVisible();
   await expect(page.getByText('northwind.example')).toBeVisible();
@@ -75,7 +87,9 @@ test('create clients, log interactions, search a misspelt name, filter and sort,
   const [download] = await Promise.all([other.waitForEvent('download'), other.getByRole('link', { name: 'Export CSV' }).click()]);
   const csv = await (await import('node:fs/promises')).readFile((await download.path())!, 'utf8');
   const lines = csv.trim().split('\n');
-  expect(lines[0]).toBe('name,domain,external_id,status,churned_at,churn_reason,mrr,currency,plan,renewal_date,owner,tags,health_score,risk_level,last_contact_at,stripe_customer_id');
+  expect(lines[0]).toBe(
+    'name,domain,external_id,status,churned_at,churn_reason,mrr,currency,plan,renewal_date,owner,tags,health_score,risk_level,last_contact_at,stripe_customer_id',
+  );
   expect(lines).toHaveLength(3);
   expect(lines[1]).toMatch(/^Fabrikam,,,active,,,12000\.00,USD,/);
   expect(lines[2]).toMatch(/^Northwind Traders,northwind\.example,/);

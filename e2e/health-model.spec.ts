@@ -1,7 +1,9 @@
 import { expect, test } from '@playwright/test';
 import { logInAsDemo, signUp } from './workspace';
 
-test('the demo home page shows the portfolio by risk, the MRR at risk and the week’s biggest drops; the backtest and the preview read it', async ({ page }) => {
+test('the demo home page shows the portfolio by risk, the MRR at risk and the week’s biggest drops; the backtest and the preview read it', async ({
+  page,
+}) => {
   await logInAsDemo(page);
   const portfolio = page.getByTestId('portfolio');
   await expect(portfolio.getByRole('heading', { name: 'Portfolio health' })).toBeVisible();
@@ -39,7 +41,9 @@ test('the demo home page shows the portfolio by risk, the MRR at risk and the we
   await expect(page.getByLabel('Sentiment')).toHaveValue('30');
 });
 
-test('an admin raises the healthy threshold: the preview names the move, saving rescores the client, and it is audited', async ({ page }) => {
+test('an admin raises the healthy threshold: the preview names the move, saving rescores the client, and it is audited', async ({
+  page,
+}) => {
   const workspacePath = await signUp(page, 'Theo Thresholds');
   await page.goto(`${workspacePath}/clients/new`);
   await page.getByLabel('Name', { exact: true }).fill('Initech Health');

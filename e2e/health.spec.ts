@@ -21,7 +21,9 @@ test('a client page explains its score, and a strongly negative interaction lowe
   await expect(page.getByTestId('factor-sentiment')).toContainText('60%');
   await expect(page.getByTestId('factor-engagement')).toContainText('40%');
 
-  await page.getByLabel('What was said').fill('We are cancelling. The platform has been down all week, support ignored three tickets, and we will not renew.');
+  await page
+    .getByLabel('What was said')
+    .fill('We are cancelling. The platform has been down all week, support ignored three tickets, and we will not renew.');
   await page.getByRole('button', { name: 'Log interaction' }).click();
   await expect(page.getByTestId('health-reasons')).toContainText('Cancellation intent voiced in the last 30 days', { timeout: 20_000 });
   await expect(page.getByTestId('health-reasons')).toContainText('1 negative interaction in the last 14 days');

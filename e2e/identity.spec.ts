@@ -5,7 +5,10 @@ import { logInAsDemo } from './workspace';
 
 const password = 'a long and private passphrase';
 
-test('sign up, invite a teammate by email, make them a viewer: they see no edit controls and forged edits are refused', async ({ browser, baseURL }) => {
+test('sign up, invite a teammate by email, make them a viewer: they see no edit controls and forged edits are refused', async ({
+  browser,
+  baseURL,
+}) => {
   const run = randomUUID().slice(0, 8);
   const ownerEmail = `owner-${run}@example.test`;
   const teammateEmail = `teammate-${run}@example.test`;
@@ -112,7 +115,10 @@ test('ten wrong passwords for one account: the next attempt gets a friendly 429 
   await page.goto('/login');
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill('guess 11');
-  const [response] = await Promise.all([page.waitForResponse((candidate) => candidate.request().method() === 'POST'), page.getByRole('button', { name: 'Log in' }).click()]);
+  const [response] = await Promise.all([
+    page.waitForResponse((candidate) => candidate.request().method() === 'POST'),
+    page.getByRole('button', { name: 'Log in' }).click(),
+  ]);
   expect(response.status()).toBe(429);
   await expect(page.getByText(/Too many attempts\. Try again in \d+ minutes?\./)).toBeVisible();
   // A plain form post (no JavaScript) gets the same refusal with Retry-After.

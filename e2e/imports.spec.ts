@@ -11,7 +11,9 @@ const CLIENTS_CSV = [
   'Epsilon Energy,A-5,https://www.epsilon.example/,990,enterprise,',
 ].join('\n');
 
-test('import clients from a CSV with column mapping, see the bad rows and download them, import their interactions, and export the list', async ({ page }) => {
+test('import clients from a CSV with column mapping, see the bad rows and download them, import their interactions, and export the list', async ({
+  page,
+}) => {
   const workspacePath = await signUp(page, 'Ivy Importer');
   await page.goto(`${workspacePath}/clients`);
   await page.getByRole('link', { name: 'Import CSV' }).click();
@@ -71,7 +73,9 @@ test('import clients from a CSV with column mapping, see the bad rows and downlo
   await page.getByLabel('CSV file').setInputFiles({
     name: 'activities.csv',
     mimeType: 'text/csv',
-    buffer: Buffer.from('Account ID,Type,Date,Subject,Body\nA-1,Call,2026-05-04 10:00,Renewal chat,They plan to expand next quarter.\nZ-9,Email,2026-05-05,Hi,Unknown client\n'),
+    buffer: Buffer.from(
+      'Account ID,Type,Date,Subject,Body\nA-1,Call,2026-05-04 10:00,Renewal chat,They plan to expand next quarter.\nZ-9,Email,2026-05-05,Hi,Unknown client\n',
+    ),
   });
   await page.getByRole('button', { name: 'Upload and map columns' }).click();
   await expect(page.getByLabel('Client external id')).toHaveValue('0');

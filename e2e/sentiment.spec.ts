@@ -3,7 +3,9 @@ import pg from 'pg';
 import { PROFILES } from '../server/local/stack';
 import { signUp } from './workspace';
 
-test('a clearly negative interaction gets its negative badge and churn signals without a reload, and an edit is analysed again', async ({ page }) => {
+test('a clearly negative interaction gets its negative badge and churn signals without a reload, and an edit is analysed again', async ({
+  page,
+}) => {
   const workspacePath = await signUp(page);
   await page.goto(`${workspacePath}/clients/new`);
   await page.getByLabel('Name', { exact: true }).fill('Globex Logistics');
@@ -14,9 +16,11 @@ test('a clearly negative interaction gets its negative badge and churn signals w
   // Mark the document: a full reload would lose the mark.
   await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
   await page.getByLabel('Subject').fill('Renewal');
-  await page.getByLabel('What was said').fill(
-    'Thanks for everything, but we will not renew in March. The dashboard has been down three times this month and we are moving to a competitor that costs half as much.',
-  );
+  await page
+    .getByLabel('What was said')
+    .fill(
+      'Thanks for everything, but we will not renew in March. The dashboard has been down three times this month and we are moving to a competitor that costs half as much.',
+    );
   await page.getByRole('button', { name: 'Log interaction' }).click();
   const interaction = page.getByTestId('interaction').first();
   await expect(interaction.getByTestId('sentiment-label')).toContainText('Negative', { timeout: 15_000 });
@@ -36,7 +40,9 @@ test('a clearly negative interaction gets its negative badge and churn signals w
   await expect(edited.getByTestId('sentiment-signal')).toContainText(['Expansion interest']);
 });
 
-test('an admin sees a dead-lettered sentiment job in settings, retries it, and re-analyses failed interactions with a backfill', async ({ page }) => {
+test('an admin sees a dead-lettered sentiment job in settings, retries it, and re-analyses failed interactions with a backfill', async ({
+  page,
+}) => {
   const workspacePath = await signUp(page, 'Ada Admin');
   await page.goto(`${workspacePath}/clients/new`);
   await page.getByLabel('Name', { exact: true }).fill('Initech');
@@ -63,7 +69,11 @@ test('an admin sees a dead-lettered sentiment job in settings, retries it, and r
     await db.query(
       `insert into failed_jobs (workspace_id, queue, job_name, job_key, payload, error, attempts)
        values ($1, 'sentiment', 'analyse', $2, $3, 'Request timed out.', 5)`,
-      [rows[0]!.workspace_id, `sentiment-${rows[0]!.id}-v1`, JSON.stringify({ workspaceId: rows[0]!.workspace_id, interactionId: rows[0]!.id, version: 1 })],
+      [
+        rows[0]!.workspace_id,
+        `sentiment-${rows[0]!.id}-v1`,
+        JSON.stringify({ workspaceId: rows[0]!.workspace_id, interactionId: rows[0]!.id, version: 1 }),
+      ],
     );
   } finally {
     await db.end();

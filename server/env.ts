@@ -12,7 +12,10 @@ const envSchema = z.object({
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }),
   /** Key prefix of the BullMQ queues: lets several deployments (or test runs) share one Redis. */
-  QUEUE_PREFIX: z.string().regex(/^[a-z0-9_-]{1,40}$/, 'must be 1–40 lowercase letters, digits, - or _').default('bull'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9_-]{1,40}$/, 'must be 1–40 lowercase letters, digits, - or _')
+    .default('bull'),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)'),
   SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }),
   MAIL_FROM: z.string().min(3).default('ClientPulse <no-reply@clientpulse.local>'),

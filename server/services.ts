@@ -38,7 +38,11 @@ export function createAppServices(env: Env, log: Logger): AppServices {
     log,
     db,
     redis,
-    queues: { imports: createImportQueue(redis, env.QUEUE_PREFIX).on('error', (error) => log.warn({ reason: error.message, queue: 'imports' }, 'queue connection error')) },
+    queues: {
+      imports: createImportQueue(redis, env.QUEUE_PREFIX).on('error', (error) =>
+        log.warn({ reason: error.message, queue: 'imports' }, 'queue connection error'),
+      ),
+    },
     mailer: createMailer({ smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, log }),
     rateLimits: createRateLimits(redis, { log }),
     sessionCookie: createSessionCookie(env),

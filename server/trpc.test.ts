@@ -17,7 +17,13 @@ const testRouter = router({
   }),
 });
 
-const ctx = createContextInner({ services: {} as never, log: testLog, requestId: 'test', meta: { ip: null, userAgent: null }, session: null });
+const ctx = createContextInner({
+  services: {} as never,
+  log: testLog,
+  requestId: 'test',
+  meta: { ip: null, userAgent: null },
+  session: null,
+});
 
 function call(path: string, init: RequestInit) {
   return fetchRequestHandler({
@@ -30,7 +36,11 @@ function call(path: string, init: RequestInit) {
 
 describe('tRPC error formatting', () => {
   it('answers invalid input with 400 and a message per field', async () => {
-    const response = await call('signUp', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'nope', seats: 0 }) });
+    const response = await call('signUp', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'nope', seats: 0 }),
+    });
     expect(response.status).toBe(400);
     const body = (await response.json()) as { error: { data: { code: string; fieldErrors: Record<string, string[]> } } };
     expect(body.error.data.code).toBe('BAD_REQUEST');

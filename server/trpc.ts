@@ -77,15 +77,18 @@ export function fieldErrorsOf(error: TRPCError): FieldErrors | null {
   return error.cause instanceof AppError ? (error.cause.fieldErrors ?? null) : null;
 }
 
-const t = initTRPC.context<Context>().meta<Meta>().create({
-  errorFormatter({ shape, error }) {
-    const fieldErrors = fieldErrorsOf(error);
-    // Internal errors keep their detail in the logs, never in the response.
-    const message = error.code === 'INTERNAL_SERVER_ERROR' ? 'Something went wrong on our side. Please try again.' : shape.message;
-    const { stack: _stack, ...data } = shape.data;
-    return { ...shape, message, data: { ...data, fieldErrors } };
-  },
-});
+const t = initTRPC
+  .context<Context>()
+  .meta<Meta>()
+  .create({
+    errorFormatter({ shape, error }) {
+      const fieldErrors = fieldErrorsOf(error);
+      // Internal errors keep their detail in the logs, never in the response.
+      const message = error.code === 'INTERNAL_SERVER_ERROR' ? 'Something went wrong on our side. Please try again.' : shape.message;
+      const { stack: _stack, ...data } = shape.data;
+      return { ...shape, message, data: { ...data, fieldErrors } };
+    },
+  });
 
 export const createCallerFactory = t.createCallerFactory;
 export const router = t.router;
@@ -150,9 +153,14 @@ export function workspaceProcedure(minRole: Role) {
           throw new TRPCError({ code: 'FORBIDDEN', message: 'You are not a member of this workspace, or it does not exist.' });
         }
         if (!roleAtLeast(workspace.role, minRole)) {
-          throw new TRPCError({ code: 'FORBIDDEN', message: `This needs the ${minRole} role or higher; you are ${workspace.role === 'admin' ? 'an' : 'a'} ${workspace.role}.` });
+          throw new TRPCError({
+            code: 'FORBIDDEN',
+            message: `This needs the ${minRole} role or higher; you are ${workspace.role === 'admin' ? 'an' : 'a'} ${workspace.role}.`,
+          });
         }
-        const result = await next({ ctx: { ...ctx, tx, workspace, afterCommit: (task: () => Promise<unknown>) => void afterCommit.push(task) } });
+        const result = await next({
+          ctx: { ...ctx, tx, workspace, afterCommit: (task: () => Promise<unknown>) => void afterCommit.push(task) },
+        });
         // Throwing rolls the transaction back; the error still reaches the caller unchanged.
         if (!result.ok) throw result.error;
         return result;

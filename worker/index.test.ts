@@ -29,31 +29,38 @@ afterAll(async () => {
   await scratch?.drop();
 });
 
-it('boots, schedules daily maintenance, runs jobs with their id in every log line, and exits cleanly on SIGTERM', { timeout: 60_000 }, async () => {
-  const worker = startWorkerProcess({ databaseUrl: scratch.url, redisUrl, env: { LOG_LEVEL: 'debug' } });
+it(
+  'boots, schedules daily maintenance, runs jobs with their id in every log line, and exits cleanly on SIGTERM',
+  { timeout: 60_000 },
+  async () => {
+    const worker = startWorkerProcess({ databaseUrl: scratch.url, redisUrl, env: { LOG_LEVEL: 'debug' } });
 
-  const beat = await until(() => readHeartbeat(redis), 'the worker heartbeat');
-  expect(beat).toMatchObject({ pid: worker.child.pid, queues: [MAINTENANCE_QUEUE, IMPORTS_QUEUE, SENTIMENT_QUEUE, HEALTH_QUEUE, ALERTS_QUEUE] });
+    const beat = await until(() => readHeartbeat(redis), 'the worker heartbeat');
+    expect(beat).toMatchObject({
+      pid: worker.child.pid,
+      queues: [MAINTENANCE_QUEUE, IMPORTS_QUEUE, SENTIMENT_QUEUE, HEALTH_QUEUE, ALERTS_QUEUE],
+    });
 
-  const queue = new Queue(MAINTENANCE_QUEUE, { connection: createWorkerConnection(redisUrl) });
-  try {
-    expect((await queue.getJobSchedulers()).map((scheduler) => scheduler.key)).toEqual([DAILY_MAINTENANCE_SCHEDULER]);
-    const job = await queue.add('purge-finished-jobs', {});
-    await until(async () => (await queue.getJobState(job.id!)) === 'completed', 'the maintenance job');
-    const lines = worker
-      .output()
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as { msg: string; jobId?: string; queue?: string });
-    const jobLines = lines.filter((line) => line.jobId === job.id);
-    expect(jobLines.map((line) => line.msg)).toEqual(['job started', 'purged finished jobs', 'job done']);
-    expect(jobLines.every((line) => line.queue === MAINTENANCE_QUEUE)).toBe(true);
-  } finally {
-    await queue.close();
-  }
+    const queue = new Queue(MAINTENANCE_QUEUE, { connection: createWorkerConnection(redisUrl) });
+    try {
+      expect((await queue.getJobSchedulers()).map((scheduler) => scheduler.key)).toEqual([DAILY_MAINTENANCE_SCHEDULER]);
+      const job = await queue.add('purge-finished-jobs', {});
+      await until(async () => (await queue.getJobState(job.id!)) === 'completed', 'the maintenance job');
+      const lines = worker
+        .output()
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as { msg: string; jobId?: string; queue?: string });
+      const jobLines = lines.filter((line) => line.jobId === job.id);
+      expect(jobLines.map((line) => line.msg)).toEqual(['job started', 'purged finished jobs', 'job done']);
+      expect(jobLines.every((line) => line.queue === MAINTENANCE_QUEUE)).toBe(true);
+    } finally {
+      await queue.close();
+    }
 
-  worker.child.kill('SIGTERM');
-  expect((await worker.exited).code).toBe(0);
-  expect(await readHeartbeat(redis)).toBeNull();
-  expect(worker.output()).toContain('worker closed');
-});
+    worker.child.kill('SIGTERM');
+    expect((await worker.exited).code).toBe(0);
+    expect(await readHeartbeat(redis)).toBeNull();
+    expect(worker.output()).toContain('worker closed');
+  },
+);

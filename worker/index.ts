@@ -39,16 +39,32 @@ const sentiment = createSentimentProviders(env);
 let sentimentWorker: Worker | undefined;
 
 const workers = [
-  new Worker(MAINTENANCE_QUEUE, withJobLog(log, MAINTENANCE_QUEUE, createMaintenanceProcessor({ queues: () => queues, purgeOutbox: () => purgeRelayedOutbox(db), requeueStale: () => requeueStalePendingSentiment(db) })), {
-    connection,
-    prefix,
-    concurrency: 1,
-  }),
+  new Worker(
+    MAINTENANCE_QUEUE,
+    withJobLog(
+      log,
+      MAINTENANCE_QUEUE,
+      createMaintenanceProcessor({
+        queues: () => queues,
+        purgeOutbox: () => purgeRelayedOutbox(db),
+        requeueStale: () => requeueStalePendingSentiment(db),
+      }),
+    ),
+    {
+      connection,
+      prefix,
+      concurrency: 1,
+    },
+  ),
   // One import at a time per worker: each streams its file and writes in batches of 500 rows.
   new Worker(IMPORTS_QUEUE, withJobLog(log, IMPORTS_QUEUE, createImportProcessor({ db })), { connection, prefix, concurrency: 1 }),
   (sentimentWorker = new Worker(
     SENTIMENT_QUEUE,
-    withJobLog(log, SENTIMENT_QUEUE, createSentimentProcessor({ db, provider: sentiment.provider, fallback: sentiment.fallback, worker: () => sentimentWorker })),
+    withJobLog(
+      log,
+      SENTIMENT_QUEUE,
+      createSentimentProcessor({ db, provider: sentiment.provider, fallback: sentiment.fallback, worker: () => sentimentWorker }),
+    ),
     {
       connection,
       prefix,
@@ -63,7 +79,11 @@ const workers = [
   // Recomputes are single statements; a few at once keep Postgres busy without crowding it.
   new Worker(HEALTH_QUEUE, withJobLog(log, HEALTH_QUEUE, createHealthProcessor({ db })), { connection, prefix, concurrency: 4 }),
   // Deliveries wait on SMTP and Slack: many at once, on their own queue so nothing else waits with them.
-  new Worker(ALERTS_QUEUE, withJobLog(log, ALERTS_QUEUE, createAlertsProcessor({ db, mailer, appUrl: env.APP_URL })), { connection, prefix, concurrency: 8 }),
+  new Worker(ALERTS_QUEUE, withJobLog(log, ALERTS_QUEUE, createAlertsProcessor({ db, mailer, appUrl: env.APP_URL })), {
+    connection,
+    prefix,
+    concurrency: 8,
+  }),
 ];
 // A job that stalled too often (its worker killed mid-job, twice) fails without running the
 // processor's own dead-lettering: record it here.
@@ -71,15 +91,21 @@ sentimentWorker.on('failed', (job, error) => {
   if (!job || !/stalled/i.test(error.message)) return;
   const parsed = sentimentJobSchema.safeParse(job.data);
   if (!parsed.success) return;
-  void recordSentimentFailure(db, { id: job.id ?? '', name: job.name, queue: SENTIMENT_QUEUE, data: parsed.data, attempts: job.attemptsMade }, error.message).catch((failure: unknown) =>
-    log.error({ err: failure, jobId: job.id }, 'could not dead-letter a stalled sentiment job'),
-  );
+  void recordSentimentFailure(
+    db,
+    { id: job.id ?? '', name: job.name, queue: SENTIMENT_QUEUE, data: parsed.data, attempts: job.attemptsMade },
+    error.message,
+  ).catch((failure: unknown) => log.error({ err: failure, jobId: job.id }, 'could not dead-letter a stalled sentiment job'));
 });
 // The relay produces through a connection that gives up (2 s) instead of waiting out a Redis outage
 // with the outbox rows locked: the batch rolls back and is tried again with backoff.
 const relayConnection = createClientConnection(env.REDIS_URL);
 relayConnection.on('error', () => undefined);
-const relayQueues = { sentiment: createSentimentQueue(relayConnection, prefix), health: createHealthQueue(relayConnection, prefix), alerts: createAlertsQueue(relayConnection, prefix) };
+const relayQueues = {
+  sentiment: createSentimentQueue(relayConnection, prefix),
+  health: createHealthQueue(relayConnection, prefix),
+  alerts: createAlertsQueue(relayConnection, prefix),
+};
 for (const queue of Object.values(relayQueues)) queue.on('error', () => undefined);
 const relay = startOutboxRelay({ db, databaseUrl: env.DATABASE_URL, queues: relayQueues, log: log.child({ component: 'outbox-relay' }) });
 

@@ -59,7 +59,9 @@ async function rows<T>(services: AppServices, query: RawBuilder<T>): Promise<T[]
 }
 
 async function workspaceIdOf(services: AppServices, owner: TestAccount): Promise<string> {
-  const workspace = await services.db.readAsService((kysely) => kysely.selectFrom('workspaces').select('id').where('slug', '=', owner.slug).executeTakeFirstOrThrow());
+  const workspace = await services.db.readAsService((kysely) =>
+    kysely.selectFrom('workspaces').select('id').where('slug', '=', owner.slug).executeTakeFirstOrThrow(),
+  );
   return workspace.id;
 }
 
@@ -95,7 +97,10 @@ async function sentimentOutbox(services: AppServices, workspaceId: string, ids?:
 }
 
 async function failedJobs(services: AppServices, workspaceId: string): Promise<number> {
-  const [row] = await rows(services, sql<{ count: number }>`select count(*)::int as count from failed_jobs where workspace_id = ${workspaceId}`);
+  const [row] = await rows(
+    services,
+    sql<{ count: number }>`select count(*)::int as count from failed_jobs where workspace_id = ${workspaceId}`,
+  );
   return row!.count;
 }
 
@@ -149,7 +154,11 @@ describe('sentiment pipeline reliability', () => {
         body: BODIES[index % BODIES.length]!,
       }));
       await services.db.asService(async (tx) => {
-        for (let start = 0; start < TOTAL; start += 1_000) await tx.insertInto('interactions').values(values.slice(start, start + 1_000)).execute();
+        for (let start = 0; start < TOTAL; start += 1_000)
+          await tx
+            .insertInto('interactions')
+            .values(values.slice(start, start + 1_000))
+            .execute();
       });
       expect(await statusCounts(services, workspaceId)).toMatchObject({ total: TOTAL, pending: TOTAL });
       expect(await sentimentOutbox(services, workspaceId)).toEqual({ rows: TOTAL, relayed: 0 });
@@ -229,13 +238,22 @@ describe('sentiment pipeline reliability', () => {
     const workspaceId = await workspaceIdOf(services, owner);
     const { id: clientId } = await caller.clients.create({ workspaceSlug: owner.slug, fields: { name: 'Acme' } });
     const logInteraction = async (index: number) =>
-      (await caller.interactions.log({ workspaceSlug: owner.slug, clientId, fields: { type: 'email', direction: 'inbound', subject: `Note ${index}`, body: BODIES[index % BODIES.length]! } })).id;
+      (
+        await caller.interactions.log({
+          workspaceSlug: owner.slug,
+          clientId,
+          fields: { type: 'email', direction: 'inbound', subject: `Note ${index}`, body: BODIES[index % BODIES.length]! },
+        })
+      ).id;
 
     const worker = startWorker(redis.url);
     const before: string[] = [];
     for (let index = 0; index < 10; index += 1) before.push(await logInteraction(index));
-    await until(async () => (await statusCounts(services, workspaceId, before)).done === before.length, 'the first interactions analysed', 30_000, () =>
-      worker.output().slice(-2_000),
+    await until(
+      async () => (await statusCounts(services, workspaceId, before)).done === before.length,
+      'the first interactions analysed',
+      30_000,
+      () => worker.output().slice(-2_000),
     );
 
     await redis.stop();
@@ -248,8 +266,11 @@ describe('sentiment pipeline reliability', () => {
     expect(worker.alive()).toBe(true);
 
     redis = await startLocalRedis({ dataDir, port });
-    await until(async () => (await statusCounts(services, workspaceId)).done === 60, 'every interaction analysed after Redis returned', 60_000, () =>
-      worker.output().slice(-2_000),
+    await until(
+      async () => (await statusCounts(services, workspaceId)).done === 60,
+      'every interaction analysed after Redis returned',
+      60_000,
+      () => worker.output().slice(-2_000),
     );
 
     expect(worker.alive()).toBe(true);

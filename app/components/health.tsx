@@ -11,7 +11,13 @@ export type HealthView = {
   history: Array<{ at: string; score: number; riskLevel: string }>;
 };
 
-const FACTOR_LABELS: Record<string, string> = { sentiment: 'Sentiment', engagement: 'Engagement', survey: 'Surveys', payment: 'Payments', usage: 'Product usage' };
+const FACTOR_LABELS: Record<string, string> = {
+  sentiment: 'Sentiment',
+  engagement: 'Engagement',
+  survey: 'Surveys',
+  payment: 'Payments',
+  usage: 'Product usage',
+};
 
 function Change({ label, value }: { label: string; value: number | null }) {
   if (value === null) return <span className="muted">{label}: no score then</span>;
@@ -29,7 +35,9 @@ export function HealthExplanation({ health, thresholds }: { health: HealthView; 
     return (
       <section className="card" aria-labelledby="health-heading" data-testid="health">
         <h2 id="health-heading">Health</h2>
-        <p className="muted">Not scored yet: the score appears once this client has interactions (and, later, survey answers, payments or usage).</p>
+        <p className="muted">
+          Not scored yet: the score appears once this client has interactions (and, later, survey answers, payments or usage).
+        </p>
       </section>
     );
   }
@@ -42,7 +50,8 @@ export function HealthExplanation({ health, thresholds }: { health: HealthView; 
           <span className={`pill risk-${risk}`}>{RISK_LABELS[risk] ?? risk}</span>
         </h2>
         <p className="muted">
-          Confidence {Math.round((health.confidence ?? 0) * 100)}% · <Change label="7 days" value={health.change.days7} /> · <Change label="30 days" value={health.change.days30} />
+          Confidence {Math.round((health.confidence ?? 0) * 100)}% · <Change label="7 days" value={health.change.days7} /> ·{' '}
+          <Change label="30 days" value={health.change.days30} />
         </p>
       </div>
       <div className="health-grid">
@@ -86,10 +95,16 @@ export function HealthExplanation({ health, thresholds }: { health: HealthView; 
             </tbody>
           </table>
         </div>
-        <figure className="chart" aria-label={`Health score over the last 90 days: ${health.history.map((point) => `${point.at.slice(0, 10)} ${point.score}`).join(', ')}`}>
+        <figure
+          className="chart"
+          aria-label={`Health score over the last 90 days: ${health.history.map((point) => `${point.at.slice(0, 10)} ${point.score}`).join(', ')}`}
+        >
           {health.history.length > 1 ? (
             <ResponsiveContainer width="100%" height={200}>
-              <LineChart data={health.history.map((point) => ({ ...point, day: point.at.slice(5, 10) }))} margin={{ top: 8, right: 8, bottom: 0, left: -20 }}>
+              <LineChart
+                data={health.history.map((point) => ({ ...point, day: point.at.slice(5, 10) }))}
+                margin={{ top: 8, right: 8, bottom: 0, left: -20 }}
+              >
                 <CartesianGrid strokeDasharray="3 3" stroke="#e2e6ea" />
                 <XAxis dataKey="day" fontSize={12} />
                 <YAxis domain={[0, 100]} fontSize={12} />
@@ -102,7 +117,9 @@ export function HealthExplanation({ health, thresholds }: { health: HealthView; 
           ) : (
             <p className="muted">The course of the score appears here as it changes (90 days).</p>
           )}
-          <figcaption className="muted">Score over 90 days; dashed lines: healthy ({thresholds.healthy}) and critical ({thresholds.critical}) thresholds.</figcaption>
+          <figcaption className="muted">
+            Score over 90 days; dashed lines: healthy ({thresholds.healthy}) and critical ({thresholds.critical}) thresholds.
+          </figcaption>
         </figure>
       </div>
     </section>

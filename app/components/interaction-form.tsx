@@ -17,7 +17,14 @@ export const DIRECTION_OPTIONS = [
 ] as const;
 
 type Result = Parameters<typeof errorsFor>[0];
-export type InteractionValues = { type: string; direction: string; occurredAt?: string | Date | null; subject: string | null; body: string; contactId: string | null };
+export type InteractionValues = {
+  type: string;
+  direction: string;
+  occurredAt?: string | Date | null;
+  subject: string | null;
+  body: string;
+  contactId: string | null;
+};
 
 /** `YYYY-MM-DDTHH:mm` in the browser's zone, for a datetime-local input. */
 function localInputValue(value: string | Date | null | undefined): string | undefined {
@@ -30,13 +37,24 @@ function localInputValue(value: string | Date | null | undefined): string | unde
  * The fields of an interaction, shared by the log form and the edit form; posts `timezoneOffset`
  * so the server reads the local time the person typed.
  */
-export function InteractionFields({ idPrefix, contacts, result, values }: { idPrefix: string; contacts: Array<{ id: string; name: string }>; result: Result; values?: InteractionValues }) {
+export function InteractionFields({
+  idPrefix,
+  contacts,
+  result,
+  values,
+}: {
+  idPrefix: string;
+  contacts: Array<{ id: string; name: string }>;
+  result: Result;
+  values?: InteractionValues;
+}) {
   const offsetRef = useRef<HTMLInputElement>(null);
   useEffect(() => {
     const minutes = -new Date().getTimezoneOffset();
     const sign = minutes >= 0 ? '+' : '-';
     const abs = Math.abs(minutes);
-    if (offsetRef.current) offsetRef.current.value = `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+    if (offsetRef.current)
+      offsetRef.current.value = `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
     // The server renders UTC; the browser shows the person's own time.
     const local = localInputValue(values?.occurredAt);
     const when = document.getElementById(`${idPrefix}-when`) as HTMLInputElement | null;
@@ -47,8 +65,20 @@ export function InteractionFields({ idPrefix, contacts, result, values }: { idPr
     <>
       <input type="hidden" name="timezoneOffset" ref={offsetRef} />
       <div className="form-grid">
-        <SelectField label="Type" name="type" id={`${idPrefix}-type`} defaultValue={values?.type ?? 'email'} options={INTERACTION_TYPE_OPTIONS} />
-        <SelectField label="Direction" name="direction" id={`${idPrefix}-direction`} defaultValue={values?.direction ?? 'inbound'} options={DIRECTION_OPTIONS} />
+        <SelectField
+          label="Type"
+          name="type"
+          id={`${idPrefix}-type`}
+          defaultValue={values?.type ?? 'email'}
+          options={INTERACTION_TYPE_OPTIONS}
+        />
+        <SelectField
+          label="Direction"
+          name="direction"
+          id={`${idPrefix}-direction`}
+          defaultValue={values?.direction ?? 'inbound'}
+          options={DIRECTION_OPTIONS}
+        />
         <SelectField
           label="Contact"
           name="contactId"

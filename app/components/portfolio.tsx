@@ -9,7 +9,16 @@ export type PortfolioView = {
   clients: number;
   mrrCents: number;
   mrrAtRiskCents: number;
-  drops: Array<{ id: string; name: string; scoreBefore: number; score: number; change: number; riskLevel: 'healthy' | 'at_risk' | 'critical'; mrrCents: number; currency: string }>;
+  drops: Array<{
+    id: string;
+    name: string;
+    scoreBefore: number;
+    score: number;
+    change: number;
+    riskLevel: 'healthy' | 'at_risk' | 'critical';
+    mrrCents: number;
+    currency: string;
+  }>;
 };
 
 const LEVEL_LABELS = { ...RISK_LABELS, unscored: 'Not scored yet' } as const;
@@ -70,7 +79,10 @@ export function PortfolioOverview({ portfolio }: { portfolio: PortfolioView }) {
               ))}
             </tbody>
           </table>
-          <figure className="chart" aria-label={`MRR by risk level: ${data.map((item) => `${item.label} ${money(item.mrrCents)}`).join(', ')}`}>
+          <figure
+            className="chart"
+            aria-label={`MRR by risk level: ${data.map((item) => `${item.label} ${money(item.mrrCents)}`).join(', ')}`}
+          >
             <ResponsiveContainer width="100%" height={200}>
               <BarChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 8 }}>
                 <CartesianGrid strokeDasharray="3 3" stroke="#e2e6ea" vertical={false} />
@@ -90,7 +102,10 @@ export function PortfolioOverview({ portfolio }: { portfolio: PortfolioView }) {
         {portfolio.otherCurrencies.length ? (
           <p className="muted">
             Also in the portfolio, not converted:{' '}
-            {portfolio.otherCurrencies.map((other) => `${other.clients.toLocaleString('en-US')} clients with ${formatMoney(other.mrrCents, other.currency)} MRR`).join('; ')}.
+            {portfolio.otherCurrencies
+              .map((other) => `${other.clients.toLocaleString('en-US')} clients with ${formatMoney(other.mrrCents, other.currency)} MRR`)
+              .join('; ')}
+            .
           </p>
         ) : null}
       </section>

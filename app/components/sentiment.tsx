@@ -39,7 +39,11 @@ export function SentimentDetails({ sentiment, signalNames }: { sentiment: Intera
           {sentiment.sentimentScore !== null ? ` ${sentiment.sentimentScore > 0 ? '+' : ''}${sentiment.sentimentScore.toFixed(2)}` : ''}
         </span>
         {sentiment.sentimentSignals.map((signal) => (
-          <span key={signal} className={`pill signal ${signal === 'expansion_interest' ? 'signal-good' : 'signal-bad'}`} data-testid="sentiment-signal">
+          <span
+            key={signal}
+            className={`pill signal ${signal === 'expansion_interest' ? 'signal-good' : 'signal-bad'}`}
+            data-testid="sentiment-signal"
+          >
             {signalNames[signal] ?? signal}
           </span>
         ))}
@@ -65,14 +69,23 @@ export function useRevalidateWhile(active: boolean, intervalMs = 1_500): void {
   }, [active, intervalMs, revalidator]);
 }
 
-export type TrendPoint = { week: string; interactions: number; positive: number; neutral: number; negative: number; averageScore: number | null };
+export type TrendPoint = {
+  week: string;
+  interactions: number;
+  positive: number;
+  neutral: number;
+  negative: number;
+  averageScore: number | null;
+};
 
 /** Weekly sentiment of a client: interactions by label (bars) and the average score (line). */
 export function SentimentTrendChart({ points }: { points: TrendPoint[] }) {
   if (points.length === 0) {
     return <p className="muted">No analysed interactions in the last 90 days: the trend appears once some are logged and analysed.</p>;
   }
-  const summary = points.map((point) => `week of ${point.week}: ${point.interactions} interactions, average ${point.averageScore ?? 'n/a'}`).join('; ');
+  const summary = points
+    .map((point) => `week of ${point.week}: ${point.interactions} interactions, average ${point.averageScore ?? 'n/a'}`)
+    .join('; ');
   return (
     <figure className="chart" aria-label={`Sentiment by week. ${summary}`} data-testid="sentiment-trend">
       <ResponsiveContainer width="100%" height={220}>

@@ -10,11 +10,24 @@ export function formatDate(value: string | Date | null | undefined): string {
 }
 
 export const RISK_LABELS = { healthy: 'Healthy', at_risk: 'At risk', critical: 'Critical' } as const;
-export const ALERT_STATUS_LABELS: Record<string, string> = { open: 'Open', acknowledged: 'Acknowledged', snoozed: 'Snoozed', resolved: 'Resolved' };
+export const ALERT_STATUS_LABELS: Record<string, string> = {
+  open: 'Open',
+  acknowledged: 'Acknowledged',
+  snoozed: 'Snoozed',
+  resolved: 'Resolved',
+};
 
 export function formatDateTime(value: string | Date | null | undefined): string {
   if (!value) return '—';
-  return new Date(value).toLocaleString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'UTC', timeZoneName: 'short' });
+  return new Date(value).toLocaleString('en-GB', {
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone: 'UTC',
+    timeZoneName: 'short',
+  });
 }
 
 /** "1.4 MB" */

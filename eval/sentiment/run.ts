@@ -41,7 +41,8 @@ export function readExamples(file: string): Example[] {
         throw new Error(`${file}:${number}: not JSON`);
       }
       const parsed = exampleSchema.safeParse(value);
-      if (!parsed.success) throw new Error(`${file}:${number}: ${parsed.error.issues[0]?.path.join('.') || 'line'} ${parsed.error.issues[0]?.message}`);
+      if (!parsed.success)
+        throw new Error(`${file}:${number}: ${parsed.error.issues[0]?.path.join('.') || 'line'} ${parsed.error.issues[0]?.message}`);
       return parsed.data;
     });
 }
@@ -88,7 +89,12 @@ function classifiers(): Classifier[] {
     },
   ];
   if (process.env.OPENAI_API_KEY) {
-    const llm = createLlmProvider({ apiKey: process.env.OPENAI_API_KEY, baseURL: process.env.OPENAI_BASE_URL, model: process.env.LLM_MODEL ?? 'gpt-4o-mini', timeoutMs: 30_000 });
+    const llm = createLlmProvider({
+      apiKey: process.env.OPENAI_API_KEY,
+      baseURL: process.env.OPENAI_BASE_URL,
+      model: process.env.LLM_MODEL ?? 'gpt-4o-mini',
+      timeoutMs: 30_000,
+    });
     list.splice(1, 0, {
       name: llm.name,
       classify: async (text) => {
@@ -113,18 +119,26 @@ async function main(): Promise<void> {
   for (const classifier of classifiers()) {
     const results: Array<{ label: SentimentLabel; signals?: string[] }> = [];
     for (const example of examples) results.push(await classifier.classify(example.text));
-    providers[classifier.name] = score(truth, results.map((result) => result.label));
+    providers[classifier.name] = score(
+      truth,
+      results.map((result) => result.label),
+    );
     if (classifier.name === 'local' || classifier.name.startsWith('llm')) {
       // Per tag, and the signals where the set names them.
       const tags = [...new Set(examples.flatMap((example) => example.tags ?? []))].sort();
       for (const tag of tags) {
         const indexes = examples.flatMap((example, index) => (example.tags?.includes(tag) ? [index] : []));
-        const figures = score(indexes.map((index) => truth[index]!), indexes.map((index) => results[index]!.label));
+        const figures = score(
+          indexes.map((index) => truth[index]!),
+          indexes.map((index) => results[index]!.label),
+        );
         details.push(`  ${classifier.name} on ${tag}: accuracy ${figures.accuracy} (n ${figures.n})`);
       }
       const labelled = examples.flatMap((example, index) => (example.signals ? [index] : []));
       if (labelled.length) {
-        let tp = 0, fp = 0, fn = 0;
+        let tp = 0,
+          fp = 0,
+          fn = 0;
         for (const index of labelled) {
           const expected = new Set(examples[index]!.signals);
           const found = new Set(results[index]!.signals ?? []);
@@ -134,7 +148,9 @@ async function main(): Promise<void> {
           }
           for (const signal of expected) if (!found.has(signal)) fn += 1;
         }
-        details.push(`  ${classifier.name} signals: precision ${(tp / Math.max(1, tp + fp)).toFixed(3)}, recall ${(tp / Math.max(1, tp + fn)).toFixed(3)}`);
+        details.push(
+          `  ${classifier.name} signals: precision ${(tp / Math.max(1, tp + fp)).toFixed(3)}, recall ${(tp / Math.max(1, tp + fn)).toFixed(3)}`,
+        );
       }
     }
   }
@@ -146,7 +162,9 @@ async function main(): Promise<void> {
   process.stdout.write(`sentiment evaluation — ${path.relative(process.cwd(), path.resolve(file))}, ${examples.length} messages\n`);
   process.stdout.write(`  ${'provider'.padEnd(width)}  accuracy  macro-F1\n`);
   for (const [name, figures] of Object.entries(providers)) {
-    process.stdout.write(`  ${name.padEnd(width)}  ${figures.accuracy.toFixed(3).padStart(8)}  ${figures.macroF1.toFixed(3).padStart(8)}\n`);
+    process.stdout.write(
+      `  ${name.padEnd(width)}  ${figures.accuracy.toFixed(3).padStart(8)}  ${figures.macroF1.toFixed(3).padStart(8)}\n`,
+    );
   }
   process.stdout.write(`${details.join('\n')}\n`);
 }

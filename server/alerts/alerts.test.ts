@@ -28,11 +28,16 @@ afterAll(async () => {
 type Setup = { owner: TestAccount; workspaceId: string };
 async function workspace(label: string): Promise<Setup> {
   const owner = await createOwner(services, label);
-  const { id } = await services.db.asService((tx) => tx.selectFrom('workspaces').select('id').where('slug', '=', owner.slug).executeTakeFirstOrThrow());
+  const { id } = await services.db.asService((tx) =>
+    tx.selectFrom('workspaces').select('id').where('slug', '=', owner.slug).executeTakeFirstOrThrow(),
+  );
   return { owner, workspaceId: id };
 }
 
-async function addClient(setup: Setup, values: { name?: string; ownerId?: string | null; status?: 'active' | 'paused'; renewalDate?: string; lastContactDaysAgo?: number } = {}) {
+async function addClient(
+  setup: Setup,
+  values: { name?: string; ownerId?: string | null; status?: 'active' | 'paused'; renewalDate?: string; lastContactDaysAgo?: number } = {},
+) {
   const row = await services.db.asService((tx) =>
     tx
       .insertInto('clients')
@@ -88,7 +93,11 @@ async function setHealth(clientId: string, workspaceId: string, rows: Array<{ da
   });
 }
 
-async function analysed(setup: Setup, clientId: string, input: { label: 'positive' | 'negative' | 'neutral'; signals?: string[]; analysedDaysAgo?: number }) {
+async function analysed(
+  setup: Setup,
+  clientId: string,
+  input: { label: 'positive' | 'negative' | 'neutral'; signals?: string[]; analysedDaysAgo?: number },
+) {
   const at = new Date(Date.now() - (input.analysedDaysAgo ?? 0) * DAY);
   const row = await services.db.asService((tx) =>
     tx
@@ -114,9 +123,15 @@ async function analysed(setup: Setup, clientId: string, input: { label: 'positiv
 
 const alertsOf = (workspaceId: string) =>
   services.db.asService((tx) =>
-    tx.selectFrom('alerts').select(['id', 'client_id', 'kind', 'status', 'title', 'detail', 'trigger_count']).where('workspace_id', '=', workspaceId).orderBy('kind').execute(),
+    tx
+      .selectFrom('alerts')
+      .select(['id', 'client_id', 'kind', 'status', 'title', 'detail', 'trigger_count'])
+      .where('workspace_id', '=', workspaceId)
+      .orderBy('kind')
+      .execute(),
   );
-const kindsFor = async (workspaceId: string, clientId: string) => (await alertsOf(workspaceId)).filter((alert) => alert.client_id === clientId).map((alert) => alert.kind);
+const kindsFor = async (workspaceId: string, clientId: string) =>
+  (await alertsOf(workspaceId)).filter((alert) => alert.client_id === clientId).map((alert) => alert.kind);
 
 describe('alert rules', () => {
   it('score dropped: fires for a drop of at least N points within D days, counting the score at the window’s start', async () => {
@@ -199,7 +214,14 @@ describe('alert rules', () => {
 
     const other = await addClient(setup);
     await analysed(setup, other, { label: 'negative', signals: ['budget_cut'] });
-    await services.db.asService((tx) => tx.updateTable('alert_rules').set({ enabled: false }).where('workspace_id', '=', setup.workspaceId).where('kind', '=', 'churn_signal').execute());
+    await services.db.asService((tx) =>
+      tx
+        .updateTable('alert_rules')
+        .set({ enabled: false })
+        .where('workspace_id', '=', setup.workspaceId)
+        .where('kind', '=', 'churn_signal')
+        .execute(),
+    );
     await evaluateAlerts(services.db, { workspaceId: setup.workspaceId });
     expect(await kindsFor(setup.workspaceId, other)).toEqual([]);
   });
@@ -241,17 +263,33 @@ describe('deduplication and cool-down', () => {
     // The same facts again: nothing new.
     expect(await evaluateAlerts(services.db, { workspaceId: setup.workspaceId })).toMatchObject({ opened: 0, updated: 0 });
     // A new trigger (longer silence): the open alert is updated, not duplicated.
-    await services.db.asService((tx) => tx.updateTable('clients').set({ last_contact_at: new Date(Date.now() - 45 * DAY) }).where('id', '=', client).execute());
+    await services.db.asService((tx) =>
+      tx
+        .updateTable('clients')
+        .set({ last_contact_at: new Date(Date.now() - 45 * DAY) })
+        .where('id', '=', client)
+        .execute(),
+    );
     expect(await evaluateAlerts(services.db, { workspaceId: setup.workspaceId })).toMatchObject({ opened: 0, updated: 1 });
     let alerts = await alertsOf(setup.workspaceId);
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({ trigger_count: 2, title: 'No two-way contact for 45 days' });
 
     const caller = await callerForToken(services, setup.owner.token);
-    await caller.alerts.act({ workspaceSlug: setup.owner.slug, alertId: alerts[0]!.id, action: { action: 'resolve', outcome: 'no_action', note: '' } });
+    await caller.alerts.act({
+      workspaceSlug: setup.owner.slug,
+      alertId: alerts[0]!.id,
+      action: { action: 'resolve', outcome: 'no_action', note: '' },
+    });
     // Still silent, but inside the 14-day cool-down: nothing re-opens.
     expect((await evaluateAlerts(services.db, { workspaceId: setup.workspaceId })).opened).toBe(0);
-    await services.db.asService((tx) => tx.updateTable('alerts').set({ resolved_at: new Date(Date.now() - 15 * DAY) }).where('id', '=', alerts[0]!.id).execute());
+    await services.db.asService((tx) =>
+      tx
+        .updateTable('alerts')
+        .set({ resolved_at: new Date(Date.now() - 15 * DAY) })
+        .where('id', '=', alerts[0]!.id)
+        .execute(),
+    );
     expect((await evaluateAlerts(services.db, { workspaceId: setup.workspaceId })).opened).toBe(1);
     alerts = await alertsOf(setup.workspaceId);
     expect(alerts.map((alert) => alert.status).sort()).toEqual(['open', 'resolved']);
@@ -285,10 +323,18 @@ describe('working an alert', () => {
 
     await caller.alerts.act({ workspaceSlug: slug, alertId: alert!.id, action: { action: 'acknowledge' } });
     await caller.alerts.act({ workspaceSlug: slug, alertId: alert!.id, action: { action: 'assign', assigneeId: manager.userId } });
-    await expect(caller.alerts.act({ workspaceSlug: slug, alertId: alert!.id, action: { action: 'assign', assigneeId: viewer.userId } })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(
+      caller.alerts.act({ workspaceSlug: slug, alertId: alert!.id, action: { action: 'assign', assigneeId: viewer.userId } }),
+    ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
     const managerCaller = await callerForToken(services, manager.token);
-    expect((await managerCaller.alerts.list({ workspaceSlug: slug, filters: { mine: true, status: 'unresolved' } })).alerts.map((item) => item.id)).toEqual([alert!.id]);
-    await expect(managerCaller.alerts.act({ workspaceSlug: slug, alertId: alert!.id, action: { action: 'snooze', until: '2020-01-01' } })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    expect(
+      (await managerCaller.alerts.list({ workspaceSlug: slug, filters: { mine: true, status: 'unresolved' } })).alerts.map(
+        (item) => item.id,
+      ),
+    ).toEqual([alert!.id]);
+    await expect(
+      managerCaller.alerts.act({ workspaceSlug: slug, alertId: alert!.id, action: { action: 'snooze', until: '2020-01-01' } }),
+    ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
     const tomorrow = new Date(Date.now() + 2 * DAY).toISOString().slice(0, 10);
     await managerCaller.alerts.act({ workspaceSlug: slug, alertId: alert!.id, action: { action: 'snooze', until: tomorrow } });
     expect((await managerCaller.alerts.get({ workspaceSlug: slug, alertId: alert!.id })).status).toBe('snoozed');
@@ -299,33 +345,79 @@ describe('working an alert', () => {
     await addClient(other, { lastContactDaysAgo: 40 });
     await evaluateAlerts(services.db, { workspaceId: other.workspaceId });
     const otherCaller = await callerForToken(services, other.owner.token);
-    const [otherAlert] = (await otherCaller.alerts.list({ workspaceSlug: other.owner.slug, filters: { mine: true, status: 'unresolved' } })).alerts;
-    await otherCaller.alerts.act({ workspaceSlug: other.owner.slug, alertId: otherAlert!.id, action: { action: 'snooze', until: tomorrow } });
-    await services.db.asService((tx) => tx.updateTable('alerts').set({ snoozed_until: new Date(Date.now() - 60_000) }).where('id', '=', alert!.id).execute());
+    const [otherAlert] = (await otherCaller.alerts.list({ workspaceSlug: other.owner.slug, filters: { mine: true, status: 'unresolved' } }))
+      .alerts;
+    await otherCaller.alerts.act({
+      workspaceSlug: other.owner.slug,
+      alertId: otherAlert!.id,
+      action: { action: 'snooze', until: tomorrow },
+    });
+    await services.db.asService((tx) =>
+      tx
+        .updateTable('alerts')
+        .set({ snoozed_until: new Date(Date.now() - 60_000) })
+        .where('id', '=', alert!.id)
+        .execute(),
+    );
     const wake = createAlertsProcessor({ db: services.db, mailer: services.mailer, appUrl: services.env.APP_URL });
     // (At least this one: the job wakes every workspace's, and other test files share the database.)
-    expect(((await wake({ name: 'wake-snoozed', data: {} } as Parameters<typeof wake>[0], testLog)) as { woken: number }).woken).toBeGreaterThanOrEqual(1);
+    expect(
+      ((await wake({ name: 'wake-snoozed', data: {} } as Parameters<typeof wake>[0], testLog)) as { woken: number }).woken,
+    ).toBeGreaterThanOrEqual(1);
     expect(await managerCaller.alerts.unreadCount({ workspaceSlug: slug })).toBe(1);
     expect((await managerCaller.alerts.get({ workspaceSlug: slug, alertId: alert!.id })).status).toBe('open');
     expect(await managerCaller.alerts.unreadCount({ workspaceSlug: slug })).toBe(0);
     expect((await otherCaller.alerts.get({ workspaceSlug: other.owner.slug, alertId: otherAlert!.id })).status).toBe('snoozed');
     // Evaluation wakes them too, before it looks at the rules.
     await otherCaller.alerts.act({ workspaceSlug: other.owner.slug, alertId: otherAlert!.id, action: { action: 'acknowledge' } });
-    await otherCaller.alerts.act({ workspaceSlug: other.owner.slug, alertId: otherAlert!.id, action: { action: 'snooze', until: tomorrow } });
-    await services.db.asService((tx) => tx.updateTable('alerts').set({ snoozed_until: new Date(Date.now() - 60_000) }).where('id', '=', otherAlert!.id).execute());
+    await otherCaller.alerts.act({
+      workspaceSlug: other.owner.slug,
+      alertId: otherAlert!.id,
+      action: { action: 'snooze', until: tomorrow },
+    });
+    await services.db.asService((tx) =>
+      tx
+        .updateTable('alerts')
+        .set({ snoozed_until: new Date(Date.now() - 60_000) })
+        .where('id', '=', otherAlert!.id)
+        .execute(),
+    );
     await evaluateAlerts(services.db, { workspaceId: other.workspaceId });
     expect((await otherCaller.alerts.get({ workspaceSlug: other.owner.slug, alertId: otherAlert!.id })).status).toBe('open');
     await managerCaller.alerts.act({ workspaceSlug: slug, alertId: alert!.id, action: { action: 'snooze', until: tomorrow } });
-    await expect(managerCaller.alerts.act({ workspaceSlug: slug, alertId: alert!.id, action: { action: 'resolve', outcome: 'action_taken', note: '' } })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
-    await managerCaller.alerts.act({ workspaceSlug: slug, alertId: alert!.id, action: { action: 'resolve', outcome: 'action_taken', note: 'Called the CFO, renewal back on track.' } });
+    await expect(
+      managerCaller.alerts.act({
+        workspaceSlug: slug,
+        alertId: alert!.id,
+        action: { action: 'resolve', outcome: 'action_taken', note: '' },
+      }),
+    ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await managerCaller.alerts.act({
+      workspaceSlug: slug,
+      alertId: alert!.id,
+      action: { action: 'resolve', outcome: 'action_taken', note: 'Called the CFO, renewal back on track.' },
+    });
     const resolved = await caller.alerts.get({ workspaceSlug: slug, alertId: alert!.id });
-    expect(resolved).toMatchObject({ status: 'resolved', outcome: 'action_taken', resolutionNote: 'Called the CFO, renewal back on track.', resolvedByName: manager.name });
-    await expect(caller.alerts.act({ workspaceSlug: slug, alertId: alert!.id, action: { action: 'acknowledge' } })).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(resolved).toMatchObject({
+      status: 'resolved',
+      outcome: 'action_taken',
+      resolutionNote: 'Called the CFO, renewal back on track.',
+      resolvedByName: manager.name,
+    });
+    await expect(caller.alerts.act({ workspaceSlug: slug, alertId: alert!.id, action: { action: 'acknowledge' } })).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
 
     const viewerCaller = await callerForToken(services, viewer.token);
     expect((await viewerCaller.alerts.list({ workspaceSlug: slug, filters: { mine: false, status: 'all' } })).alerts).toHaveLength(1);
-    await expect(viewerCaller.alerts.act({ workspaceSlug: slug, alertId: alert!.id, action: { action: 'reopen' } })).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    expect((await caller.alerts.ruleQuality({ workspaceSlug: slug })).find((rule) => rule.kind === 'no_contact')).toMatchObject({ opened: 1, resolved: 1, withoutAction: 0 });
+    await expect(viewerCaller.alerts.act({ workspaceSlug: slug, alertId: alert!.id, action: { action: 'reopen' } })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
+    expect((await caller.alerts.ruleQuality({ workspaceSlug: slug })).find((rule) => rule.kind === 'no_contact')).toMatchObject({
+      opened: 1,
+      resolved: 1,
+      withoutAction: 0,
+    });
   });
 
   it('rule changes are validated and audited; the Slack webhook must be a real URL and is not written to the audit log', async () => {
@@ -333,23 +425,72 @@ describe('working an alert', () => {
     const caller = await callerForToken(services, setup.owner.token);
     const slug = setup.owner.slug;
     const rules = await caller.alerts.rules({ workspaceSlug: slug });
-    expect(rules.map((rule) => rule.kind)).toEqual(['score_drop', 'entered_critical', 'entered_at_risk', 'churn_signal', 'no_contact', 'renewal_risk']);
+    expect(rules.map((rule) => rule.kind)).toEqual([
+      'score_drop',
+      'entered_critical',
+      'entered_at_risk',
+      'churn_signal',
+      'no_contact',
+      'renewal_risk',
+    ]);
     const drop = rules[0]!;
-    await expect(caller.alerts.updateRule({ workspaceSlug: slug, ruleId: drop.id, enabled: true, severity: 'high', cooldownDays: 7, params: { points: 0, days: 7 } })).rejects.toMatchObject({
+    await expect(
+      caller.alerts.updateRule({
+        workspaceSlug: slug,
+        ruleId: drop.id,
+        enabled: true,
+        severity: 'high',
+        cooldownDays: 7,
+        params: { points: 0, days: 7 },
+      }),
+    ).rejects.toMatchObject({
       code: 'BAD_REQUEST',
     });
-    await caller.alerts.updateRule({ workspaceSlug: slug, ruleId: drop.id, enabled: false, severity: 'medium', cooldownDays: 3, params: { points: 10, days: 14 } });
-    expect((await caller.alerts.rules({ workspaceSlug: slug }))[0]).toMatchObject({ enabled: false, severity: 'medium', cooldownDays: 3, params: { points: 10, days: 14 } });
-    await expect(caller.alerts.updateSettings({ workspaceSlug: slug, slackWebhookUrl: 'javascript:alert(1)', immediateCapPerHour: 5 })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
-    await caller.alerts.updateSettings({ workspaceSlug: slug, slackWebhookUrl: 'https://hooks.slack.com/services/T000/B000/secret', immediateCapPerHour: 3 });
+    await caller.alerts.updateRule({
+      workspaceSlug: slug,
+      ruleId: drop.id,
+      enabled: false,
+      severity: 'medium',
+      cooldownDays: 3,
+      params: { points: 10, days: 14 },
+    });
+    expect((await caller.alerts.rules({ workspaceSlug: slug }))[0]).toMatchObject({
+      enabled: false,
+      severity: 'medium',
+      cooldownDays: 3,
+      params: { points: 10, days: 14 },
+    });
+    await expect(
+      caller.alerts.updateSettings({ workspaceSlug: slug, slackWebhookUrl: 'javascript:alert(1)', immediateCapPerHour: 5 }),
+    ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await caller.alerts.updateSettings({
+      workspaceSlug: slug,
+      slackWebhookUrl: 'https://hooks.slack.com/services/T000/B000/secret',
+      immediateCapPerHour: 3,
+    });
     const audit = await services.db.asService((tx) =>
-      tx.selectFrom('audit_log').select(['action', 'after']).where('workspace_id', '=', setup.workspaceId).where('action', 'like', 'alert.%').orderBy('id').execute(),
+      tx
+        .selectFrom('audit_log')
+        .select(['action', 'after'])
+        .where('workspace_id', '=', setup.workspaceId)
+        .where('action', 'like', 'alert.%')
+        .orderBy('id')
+        .execute(),
     );
     expect(audit.map((entry) => entry.action)).toEqual(['alert.rule_changed', 'alert.settings_changed']);
     expect(JSON.stringify(audit)).not.toContain('secret');
     const manager = await addMember(services, setup.owner, 'manager');
     const managerCaller = await callerForToken(services, manager.token);
-    await expect(managerCaller.alerts.updateRule({ workspaceSlug: slug, ruleId: drop.id, enabled: true, severity: 'high', cooldownDays: 7, params: { points: 10, days: 7 } })).rejects.toMatchObject({
+    await expect(
+      managerCaller.alerts.updateRule({
+        workspaceSlug: slug,
+        ruleId: drop.id,
+        enabled: true,
+        severity: 'high',
+        cooldownDays: 7,
+        params: { points: 10, days: 7 },
+      }),
+    ).rejects.toMatchObject({
       code: 'FORBIDDEN',
     });
   });
@@ -373,12 +514,21 @@ async function slackServer(failures: number): Promise<{ url: string; received: s
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/services/T/B/x`, received, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/services/T/B/x`,
+    received,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 const deliveriesOf = (workspaceId: string) =>
   services.db.asService((tx) =>
-    tx.selectFrom('alert_deliveries').select(['id', 'user_id', 'channel', 'mode', 'status', 'attempts', 'last_error']).where('workspace_id', '=', workspaceId).orderBy('id').execute(),
+    tx
+      .selectFrom('alert_deliveries')
+      .select(['id', 'user_id', 'channel', 'mode', 'status', 'attempts', 'last_error'])
+      .where('workspace_id', '=', workspaceId)
+      .orderBy('id')
+      .execute(),
   );
 
 describe('delivery', () => {
@@ -386,7 +536,9 @@ describe('delivery', () => {
     const setup = await workspace('recipients');
     const admin = await addMember(services, setup.owner, 'admin');
     const manager = await addMember(services, setup.owner, 'manager');
-    await services.db.asService((tx) => tx.insertInto('workspace_alert_settings').values({ workspace_id: setup.workspaceId, immediate_cap_per_hour: 2 }).execute());
+    await services.db.asService((tx) =>
+      tx.insertInto('workspace_alert_settings').values({ workspace_id: setup.workspaceId, immediate_cap_per_hour: 2 }).execute(),
+    );
     await addClient(setup, { ownerId: null, lastContactDaysAgo: 40 });
     for (let index = 0; index < 4; index += 1) await addClient(setup, { ownerId: manager.userId, lastContactDaysAgo: 40 });
     const managerCaller = await callerForToken(services, manager.token);
@@ -394,7 +546,8 @@ describe('delivery', () => {
     await evaluateAlerts(services.db, { workspaceId: setup.workspaceId });
     const deliveries = await deliveriesOf(setup.workspaceId);
     // No Slack webhook: email only. The unowned client's alert goes to the owner and the admin.
-    const byUser = (userId: string) => deliveries.filter((delivery) => delivery.user_id === userId).map((delivery) => `${delivery.channel}:${delivery.mode}`);
+    const byUser = (userId: string) =>
+      deliveries.filter((delivery) => delivery.user_id === userId).map((delivery) => `${delivery.channel}:${delivery.mode}`);
     expect(byUser(setup.owner.userId)).toEqual(['email:immediate']);
     expect(byUser(admin.userId)).toEqual(['email:immediate']);
     expect(byUser(manager.userId).sort()).toEqual(['email:digest', 'email:digest', 'email:immediate', 'email:immediate']);
@@ -407,15 +560,23 @@ describe('delivery', () => {
     await sendDigests({ db: services.db, mailer: services.mailer, appUrl: 'http://app.test' });
     const digests = await listCaughtEmails(testMailCatcherUrl(), manager.email);
     expect(digests).toHaveLength(1);
-    expect(digests[0]!.subject).toBe(`2 alerts in ${(await services.db.asService((tx) => tx.selectFrom('workspaces').select('name').where('id', '=', setup.workspaceId).executeTakeFirstOrThrow())).name} today`);
-    expect((await deliveriesOf(setup.workspaceId)).filter((delivery) => delivery.mode === 'digest').every((delivery) => delivery.status === 'sent')).toBe(true);
+    expect(digests[0]!.subject).toBe(
+      `2 alerts in ${(await services.db.asService((tx) => tx.selectFrom('workspaces').select('name').where('id', '=', setup.workspaceId).executeTakeFirstOrThrow())).name} today`,
+    );
+    expect(
+      (await deliveriesOf(setup.workspaceId))
+        .filter((delivery) => delivery.mode === 'digest')
+        .every((delivery) => delivery.status === 'sent'),
+    ).toBe(true);
   });
 
   it('sends the alert email with a working link, and retries a failing Slack webhook with backoff through the queue until it answers', async () => {
     const setup = await workspace('deliver');
     const slack = await slackServer(2);
     try {
-      await services.db.asService((tx) => tx.insertInto('workspace_alert_settings').values({ workspace_id: setup.workspaceId, slack_webhook_url: slack.url }).execute());
+      await services.db.asService((tx) =>
+        tx.insertInto('workspace_alert_settings').values({ workspace_id: setup.workspaceId, slack_webhook_url: slack.url }).execute(),
+      );
       const client = await addClient(setup, { name: 'Hooli Retail', lastContactDaysAgo: 40 });
       await evaluateAlerts(services.db, { workspaceId: setup.workspaceId });
       const deliveries = await deliveriesOf(setup.workspaceId);
@@ -426,13 +587,21 @@ describe('delivery', () => {
       const queue = new Queue<AlertJobData>(ALERTS_QUEUE, { connection: createWorkerConnection(testRedisUrl()), prefix });
       const deps = { db: services.db, mailer: services.mailer, appUrl: 'http://app.test' };
       const processor = createAlertsProcessor(deps);
-      const worker = new Worker<AlertJobData>(ALERTS_QUEUE, (job) => processor(job, testLog), { connection: createWorkerConnection(testRedisUrl()), prefix });
+      const worker = new Worker<AlertJobData>(ALERTS_QUEUE, (job) => processor(job, testLog), {
+        connection: createWorkerConnection(testRedisUrl()),
+        prefix,
+      });
       try {
         for (const delivery of deliveries) {
-          await queue.add('deliver', { deliveryId: String(delivery.id) }, { jobId: `delivery-${delivery.id}`, attempts: 5, backoff: { type: 'exponential', delay: 100 } });
+          await queue.add(
+            'deliver',
+            { deliveryId: String(delivery.id) },
+            { jobId: `delivery-${delivery.id}`, attempts: 5, backoff: { type: 'exponential', delay: 100 } },
+          );
         }
         const deadline = Date.now() + 15_000;
-        while ((await deliveriesOf(setup.workspaceId)).some((delivery) => delivery.status !== 'sent') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+        while ((await deliveriesOf(setup.workspaceId)).some((delivery) => delivery.status !== 'sent') && Date.now() < deadline)
+          await new Promise((resolve) => setTimeout(resolve, 100));
       } finally {
         await worker.close();
         await queue.obliterate({ force: true });
@@ -457,9 +626,14 @@ describe('delivery', () => {
     const setup = await workspace('deliver-fail');
     const slack = await slackServer(100);
     try {
-      await services.db.asService((tx) => tx.insertInto('workspace_alert_settings').values({ workspace_id: setup.workspaceId, slack_webhook_url: slack.url }).execute());
       await services.db.asService((tx) =>
-        tx.insertInto('notification_preferences').values({ workspace_id: setup.workspaceId, user_id: setup.owner.userId, email: 'off', slack: 'immediate' }).execute(),
+        tx.insertInto('workspace_alert_settings').values({ workspace_id: setup.workspaceId, slack_webhook_url: slack.url }).execute(),
+      );
+      await services.db.asService((tx) =>
+        tx
+          .insertInto('notification_preferences')
+          .values({ workspace_id: setup.workspaceId, user_id: setup.owner.userId, email: 'off', slack: 'immediate' })
+          .execute(),
       );
       await addClient(setup, { lastContactDaysAgo: 40 });
       await evaluateAlerts(services.db, { workspaceId: setup.workspaceId });
@@ -468,7 +642,11 @@ describe('delivery', () => {
       await expect(sendDelivery(deps, String(delivery!.id), false)).rejects.toThrow(/Slack answered 500/);
       expect((await deliveriesOf(setup.workspaceId))[0]).toMatchObject({ status: 'pending', attempts: 1 });
       await expect(sendDelivery(deps, String(delivery!.id), true)).rejects.toThrow(/Slack answered 500/);
-      expect((await deliveriesOf(setup.workspaceId))[0]).toMatchObject({ status: 'failed', attempts: 2, last_error: 'Slack answered 500: server_error' });
+      expect((await deliveriesOf(setup.workspaceId))[0]).toMatchObject({
+        status: 'failed',
+        attempts: 2,
+        last_error: 'Slack answered 500: server_error',
+      });
     } finally {
       await slack.close();
     }
@@ -485,7 +663,9 @@ describe('isolation', () => {
     const callerA = await callerForToken(services, a.owner.token);
     await expect(callerA.alerts.get({ workspaceSlug: b.owner.slug, alertId: alert!.id })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(callerA.alerts.get({ workspaceSlug: a.owner.slug, alertId: alert!.id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    const direct = await services.db.withUser({ sub: a.owner.userId }, (tx) => sql<{ n: number }>`select count(*)::int as n from public.alerts`.execute(tx));
+    const direct = await services.db.withUser({ sub: a.owner.userId }, (tx) =>
+      sql<{ n: number }>`select count(*)::int as n from public.alerts`.execute(tx),
+    );
     expect(direct.rows[0]!.n).toBe(0);
   });
 });

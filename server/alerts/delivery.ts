@@ -31,7 +31,11 @@ type DeliveryRow = {
 const alertUrl = (appUrl: string, slug: string, alertId: string) => `${appUrl.replace(/\/$/, '')}/w/${slug}/alerts/${alertId}`;
 
 /** Posts a message to a Slack incoming webhook (or any endpoint that speaks its JSON); throws on anything but 2xx. */
-export async function postToSlack(deps: Pick<DeliveryDeps, 'fetch' | 'slackTimeoutMs'>, url: string, message: { text: string }): Promise<void> {
+export async function postToSlack(
+  deps: Pick<DeliveryDeps, 'fetch' | 'slackTimeoutMs'>,
+  url: string,
+  message: { text: string },
+): Promise<void> {
   const response = await (deps.fetch ?? fetch)(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -47,11 +51,17 @@ async function recordAttempt(db: Database, ids: string[], outcome: 'sent' | { er
     outcome === 'sent'
       ? sql`status = 'sent', sent_at = now(), last_error = null`
       : sql`status = ${outcome.final ? 'failed' : 'pending'}, last_error = ${(outcome.error instanceof Error ? outcome.error.message : String(outcome.error)).slice(0, 500)}`;
-  await db.readAsService((kysely) => sql`update public.alert_deliveries set attempts = attempts + 1, ${set} where id = any (${ids}::bigint[])`.execute(kysely));
+  await db.readAsService((kysely) =>
+    sql`update public.alert_deliveries set attempts = attempts + 1, ${set} where id = any (${ids}::bigint[])`.execute(kysely),
+  );
 }
 
 /** Sends one immediate delivery. `final`: this is the queue's last attempt (a failure is then final). */
-export async function sendDelivery(deps: DeliveryDeps, deliveryId: string, final: boolean): Promise<'sent' | 'already-sent' | 'digest' | 'gone'> {
+export async function sendDelivery(
+  deps: DeliveryDeps,
+  deliveryId: string,
+  final: boolean,
+): Promise<'sent' | 'already-sent' | 'digest' | 'gone'> {
   const row = (
     await deps.db.readAsService((kysely) =>
       sql<DeliveryRow>`
@@ -103,7 +113,17 @@ export async function sendDelivery(deps: DeliveryDeps, deliveryId: string, final
 export async function sendDigests(deps: DeliveryDeps): Promise<{ sent: number; failed: number }> {
   const groups = (
     await deps.db.readAsService((kysely) =>
-      sql<{ workspace_id: string; workspace_name: string; workspace_slug: string; user_id: string; channel: 'email' | 'slack'; user_email: string; user_name: string; slack_webhook_url: string | null; items: Array<{ deliveryId: string; alertId: string; clientName: string; title: string }> }>`
+      sql<{
+        workspace_id: string;
+        workspace_name: string;
+        workspace_slug: string;
+        user_id: string;
+        channel: 'email' | 'slack';
+        user_email: string;
+        user_name: string;
+        slack_webhook_url: string | null;
+        items: Array<{ deliveryId: string; alertId: string; clientName: string; title: string }>;
+      }>`
         select d.workspace_id, w.name as workspace_name, w.slug as workspace_slug, d.user_id, d.channel, u.email as user_email, u.name as user_name, s.slack_webhook_url,
                jsonb_agg(jsonb_build_object('deliveryId', d.id::text, 'alertId', a.id, 'clientName', c.name, 'title', a.title) order by a.last_triggered_at desc) as items
           from public.alert_deliveries d
@@ -120,10 +140,21 @@ export async function sendDigests(deps: DeliveryDeps): Promise<{ sent: number; f
   let failed = 0;
   for (const group of groups) {
     const ids = group.items.map((item) => item.deliveryId);
-    const alerts = group.items.map((item) => ({ clientName: item.clientName, title: item.title, url: alertUrl(deps.appUrl, group.workspace_slug, item.alertId) }));
+    const alerts = group.items.map((item) => ({
+      clientName: item.clientName,
+      title: item.title,
+      url: alertUrl(deps.appUrl, group.workspace_slug, item.alertId),
+    }));
     try {
       if (group.channel === 'email') {
-        await deps.mailer.send(group.user_email, await renderEmail('alert-digest', { workspaceName: group.workspace_name, alerts, inboxUrl: `${deps.appUrl.replace(/\/$/, '')}/w/${group.workspace_slug}/alerts` }));
+        await deps.mailer.send(
+          group.user_email,
+          await renderEmail('alert-digest', {
+            workspaceName: group.workspace_name,
+            alerts,
+            inboxUrl: `${deps.appUrl.replace(/\/$/, '')}/w/${group.workspace_slug}/alerts`,
+          }),
+        );
       } else if (group.slack_webhook_url) {
         await postToSlack(deps, group.slack_webhook_url, {
           text: `Daily digest for ${group.user_name}: ${alerts.length} alert${alerts.length === 1 ? '' : 's'}\n${alerts.map((alert) => `• *${alert.clientName}*: ${alert.title} <${alert.url}|open>`).join('\n')}`,

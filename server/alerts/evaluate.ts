@@ -178,7 +178,8 @@ async function createDeliveries(tx: Tx, workspaceId: string, alertIds: string[])
      where user_id = any (${users}::uuid[]) and mode = 'immediate' and created_at > now() - interval '1 hour'
      group by 1, 2`.execute(tx);
   const sentLastHour = new Map(recent.rows.map((row) => [`${row.user_id}:${row.channel}`, row.n]));
-  const rows: Array<{ workspace_id: string; alert_id: string; user_id: string; channel: 'email' | 'slack'; mode: 'immediate' | 'digest' }> = [];
+  const rows: Array<{ workspace_id: string; alert_id: string; user_id: string; channel: 'email' | 'slack'; mode: 'immediate' | 'digest' }> =
+    [];
   for (const recipient of recipients.rows) {
     const channels: Array<['email' | 'slack', string]> = [['email', recipient.email]];
     if (recipient.has_slack) channels.push(['slack', recipient.slack]);
@@ -197,7 +198,14 @@ async function createDeliveries(tx: Tx, workspaceId: string, alertIds: string[])
   if (immediate.length) {
     await tx
       .insertInto('outbox')
-      .values(immediate.map((delivery) => ({ workspace_id: workspaceId, topic: 'alert', job_key: `delivery-${delivery.id}`, payload: JSON.stringify({ deliveryId: String(delivery.id) }) })))
+      .values(
+        immediate.map((delivery) => ({
+          workspace_id: workspaceId,
+          topic: 'alert',
+          job_key: `delivery-${delivery.id}`,
+          payload: JSON.stringify({ deliveryId: String(delivery.id) }),
+        })),
+      )
       .execute();
   }
   return created.length;

@@ -42,7 +42,8 @@ export type InboxAlert = {
 const encodeCursor = (at: Date, id: string) => Buffer.from(`${at.toISOString()}|${id}`).toString('base64url');
 function decodeCursor(cursor: string): { at: string; id: string } {
   const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
-  if (!at || !id || Number.isNaN(Date.parse(at)) || !z.uuid().safeParse(id).success) throw new AppError('BAD_REQUEST', 'That page link is not valid any more; start from the first page.');
+  if (!at || !id || Number.isNaN(Date.parse(at)) || !z.uuid().safeParse(id).success)
+    throw new AppError('BAD_REQUEST', 'That page link is not valid any more; start from the first page.');
   return { at, id };
 }
 
@@ -53,7 +54,10 @@ const mineCondition = (userId: string) =>
 const unreadCondition = (userId: string) =>
   sql<boolean>`not exists (select 1 from public.alert_reads r where r.alert_id = a.id and r.user_id = ${userId}::uuid and r.read_at >= greatest(a.last_triggered_at, a.woken_at))`;
 
-export async function listAlerts(tx: Tx, input: { workspaceId: string; userId: string; filters: InboxFilters }): Promise<{ alerts: InboxAlert[]; nextCursor: string | null }> {
+export async function listAlerts(
+  tx: Tx,
+  input: { workspaceId: string; userId: string; filters: InboxFilters },
+): Promise<{ alerts: InboxAlert[]; nextCursor: string | null }> {
   const { filters } = input;
   const after = filters.cursor ? decodeCursor(filters.cursor) : null;
   const rows = await sql<{
@@ -135,8 +139,24 @@ export type AlertDetail = {
   triggerCount: number;
   firstTriggeredAt: Date;
   lastTriggeredAt: Date;
-  interactions: Array<{ id: string; type: string; occurredAt: Date; subject: string | null; summary: string | null; label: string | null; signals: string[] }>;
-  deliveries: Array<{ channel: string; mode: string; status: string; attempts: number; recipientName: string | null; sentAt: Date | null; lastError: string | null }>;
+  interactions: Array<{
+    id: string;
+    type: string;
+    occurredAt: Date;
+    subject: string | null;
+    summary: string | null;
+    label: string | null;
+    signals: string[];
+  }>;
+  deliveries: Array<{
+    channel: string;
+    mode: string;
+    status: string;
+    attempts: number;
+    recipientName: string | null;
+    sentAt: Date | null;
+    lastError: string | null;
+  }>;
 };
 
 /** One alert with its context; marks it read for the viewer. */
@@ -184,7 +204,12 @@ export async function getAlert(tx: Tx, input: { workspaceId: string; userId: str
       .select(['id', 'type', 'occurred_at', 'subject', 'sentiment_summary', 'sentiment_label', 'sentiment_signals'])
       .where('client_id', '=', row.client_id)
       .where((eb) =>
-        named.length ? eb('id', 'in', named) : eb.and([eb('sentiment_label', '=', 'negative'), eb('occurred_at', '>', sql<Date>`${row.last_triggered_at}::timestamptz - interval '30 days'`)]),
+        named.length
+          ? eb('id', 'in', named)
+          : eb.and([
+              eb('sentiment_label', '=', 'negative'),
+              eb('occurred_at', '>', sql<Date>`${row.last_triggered_at}::timestamptz - interval '30 days'`),
+            ]),
       )
       .orderBy('occurred_at', 'desc')
       .limit(5)
@@ -208,7 +233,13 @@ export async function getAlert(tx: Tx, input: { workspaceId: string; userId: str
     title: row.title,
     detail: row.detail,
     nextStep: nextStepFor(row.kind),
-    client: { id: row.client_id, name: row.client_name, healthScore: row.health_score, riskLevel: row.risk_level, ownerName: row.owner_name },
+    client: {
+      id: row.client_id,
+      name: row.client_name,
+      healthScore: row.health_score,
+      riskLevel: row.risk_level,
+      ownerName: row.owner_name,
+    },
     assigneeId: row.assignee_id,
     assigneeName: row.assignee_name,
     snoozedUntil: row.snoozed_until,
@@ -249,12 +280,24 @@ export const alertActionSchema = z.discriminatedUnion('action', [
 export type AlertAction = z.infer<typeof alertActionSchema>;
 
 /** Works an alert (managers and up, enforced by RLS and the procedure). */
-export async function actOnAlert(tx: Tx, input: { workspaceId: string; userId: string; alertId: string; action: AlertAction }): Promise<void> {
-  const current = await tx.selectFrom('alerts').select(['id', 'status']).where('id', '=', input.alertId).where('workspace_id', '=', input.workspaceId).executeTakeFirst();
+export async function actOnAlert(
+  tx: Tx,
+  input: { workspaceId: string; userId: string; alertId: string; action: AlertAction },
+): Promise<void> {
+  const current = await tx
+    .selectFrom('alerts')
+    .select(['id', 'status'])
+    .where('id', '=', input.alertId)
+    .where('workspace_id', '=', input.workspaceId)
+    .executeTakeFirst();
   if (!current) throw new AppError('NOT_FOUND', 'That alert does not exist in this workspace.');
   const { action } = input;
-  if (current.status === 'resolved' && action.action !== 'reopen') throw new AppError('CONFLICT', 'This alert is resolved already; re-open it first.');
-  const update = tx.updateTable('alerts').where('id', '=', current.id).set({ updated_at: sql<Date>`now()` });
+  if (current.status === 'resolved' && action.action !== 'reopen')
+    throw new AppError('CONFLICT', 'This alert is resolved already; re-open it first.');
+  const update = tx
+    .updateTable('alerts')
+    .where('id', '=', current.id)
+    .set({ updated_at: sql<Date>`now()` });
   switch (action.action) {
     case 'acknowledge':
       await update.set({ status: 'acknowledged', snoozed_until: null }).execute();
@@ -281,9 +324,17 @@ export async function actOnAlert(tx: Tx, input: { workspaceId: string; userId: s
       return;
     }
     case 'resolve':
-      if (action.outcome === 'action_taken' && !action.note) throw AppError.field('note', 'Say what you did, so the team can learn from it.');
+      if (action.outcome === 'action_taken' && !action.note)
+        throw AppError.field('note', 'Say what you did, so the team can learn from it.');
       await update
-        .set({ status: 'resolved', snoozed_until: null, outcome: action.outcome, resolution_note: action.note || null, resolved_at: sql<Date>`now()`, resolved_by: input.userId })
+        .set({
+          status: 'resolved',
+          snoozed_until: null,
+          outcome: action.outcome,
+          resolution_note: action.note || null,
+          resolved_at: sql<Date>`now()`,
+          resolved_by: input.userId,
+        })
         .execute();
       return;
     case 'reopen': {
@@ -292,15 +343,21 @@ export async function actOnAlert(tx: Tx, input: { workspaceId: string; userId: s
       const result = await sql`
         update public.alerts a set status = 'open', outcome = null, resolution_note = null, resolved_at = null, resolved_by = null, updated_at = now()
          where a.id = ${current.id}::uuid
-           and not exists (select 1 from public.alerts b where b.client_id = a.client_id and b.rule_id = a.rule_id and b.status <> 'resolved')`.execute(tx);
-      if (!Number(result.numAffectedRows)) throw new AppError('CONFLICT', 'A newer alert of this rule is open for this client; work that one.');
+           and not exists (select 1 from public.alerts b where b.client_id = a.client_id and b.rule_id = a.rule_id and b.status <> 'resolved')`.execute(
+        tx,
+      );
+      if (!Number(result.numAffectedRows))
+        throw new AppError('CONFLICT', 'A newer alert of this rule is open for this client; work that one.');
       return;
     }
   }
 }
 
 /** Per rule, over the last 90 days: alerts resolved, and how many of them without action (noise). */
-export async function ruleQuality(tx: Tx, workspaceId: string): Promise<Array<{ kind: RuleKind; rule: string; opened: number; resolved: number; withoutAction: number }>> {
+export async function ruleQuality(
+  tx: Tx,
+  workspaceId: string,
+): Promise<Array<{ kind: RuleKind; rule: string; opened: number; resolved: number; withoutAction: number }>> {
   const rows = await sql<{ kind: RuleKind; opened: number; resolved: number; without_action: number }>`
     select r.kind,
            count(a.id) filter (where a.first_triggered_at > now() - interval '90 days')::int as opened,
@@ -311,6 +368,12 @@ export async function ruleQuality(tx: Tx, workspaceId: string): Promise<Array<{ 
      where r.workspace_id = ${workspaceId}::uuid
      group by r.kind`.execute(tx);
   return rows.rows
-    .map((row) => ({ kind: row.kind, rule: RULE_LABELS[row.kind], opened: row.opened, resolved: row.resolved, withoutAction: row.without_action }))
+    .map((row) => ({
+      kind: row.kind,
+      rule: RULE_LABELS[row.kind],
+      opened: row.opened,
+      resolved: row.resolved,
+      withoutAction: row.without_action,
+    }))
     .sort((a, b) => RULE_KINDS.indexOf(a.kind) - RULE_KINDS.indexOf(b.kind));
 }

@@ -32,12 +32,21 @@ const NEXT_STEPS: Record<RuleKind, string> = {
 };
 export const nextStepFor = (kind: string) => NEXT_STEPS[kind as RuleKind] ?? 'Look into this client.';
 
-const days = (label: string) => z.number({ error: `Enter the ${label} as a whole number of days.` }).int('Whole days only.').min(1, 'At least 1 day.').max(365, 'At most 365 days.');
+const days = (label: string) =>
+  z
+    .number({ error: `Enter the ${label} as a whole number of days.` })
+    .int('Whole days only.')
+    .min(1, 'At least 1 day.')
+    .max(365, 'At most 365 days.');
 
 /** Parameters by kind; each field's name is its form field. */
 export const RULE_PARAMS = {
   score_drop: z.object({
-    points: z.number({ error: 'Enter the drop in points.' }).int('Whole points only.').min(1, 'At least 1 point.').max(100, 'At most 100 points.'),
+    points: z
+      .number({ error: 'Enter the drop in points.' })
+      .int('Whole points only.')
+      .min(1, 'At least 1 point.')
+      .max(100, 'At most 100 points.'),
     days: days('window'),
   }),
   entered_critical: z.object({}),
@@ -51,11 +60,24 @@ export const ruleUpdateSchema = z.object({
   ruleId: z.uuid(),
   enabled: z.boolean(),
   severity: z.enum(['low', 'medium', 'high'], { error: 'Choose low, medium or high.' }),
-  cooldownDays: z.number({ error: 'Enter the cool-down in days.' }).int('Whole days only.').min(0, 'At least 0 days.').max(90, 'At most 90 days.'),
+  cooldownDays: z
+    .number({ error: 'Enter the cool-down in days.' })
+    .int('Whole days only.')
+    .min(0, 'At least 0 days.')
+    .max(90, 'At most 90 days.'),
   params: z.record(z.string(), z.unknown()),
 });
 
-export type AlertRule = { id: string; kind: RuleKind; label: string; enabled: boolean; params: Record<string, unknown>; severity: string; cooldownDays: number; updatedAt: Date };
+export type AlertRule = {
+  id: string;
+  kind: RuleKind;
+  label: string;
+  enabled: boolean;
+  params: Record<string, unknown>;
+  severity: string;
+  cooldownDays: number;
+  updatedAt: Date;
+};
 
 export async function listRules(tx: Tx, workspaceId: string): Promise<AlertRule[]> {
   const rows = await tx.selectFrom('alert_rules').selectAll().where('workspace_id', '=', workspaceId).execute();
@@ -73,7 +95,10 @@ export async function listRules(tx: Tx, workspaceId: string): Promise<AlertRule[
     .sort((a, b) => RULE_KINDS.indexOf(a.kind) - RULE_KINDS.indexOf(b.kind));
 }
 
-export async function updateRule(tx: Tx, input: { workspaceId: string; actorId: string; meta: RequestMeta; rule: z.infer<typeof ruleUpdateSchema> }): Promise<void> {
+export async function updateRule(
+  tx: Tx,
+  input: { workspaceId: string; actorId: string; meta: RequestMeta; rule: z.infer<typeof ruleUpdateSchema> },
+): Promise<void> {
   const before = (await listRules(tx, input.workspaceId)).find((rule) => rule.id === input.rule.ruleId);
   if (!before) throw new AppError('NOT_FOUND', 'That rule does not exist in this workspace.');
   const parsed = RULE_PARAMS[before.kind].safeParse(input.rule.params);
@@ -85,7 +110,13 @@ export async function updateRule(tx: Tx, input: { workspaceId: string; actorId: 
   const after = { enabled: input.rule.enabled, severity: input.rule.severity, cooldownDays: input.rule.cooldownDays, params: parsed.data };
   await tx
     .updateTable('alert_rules')
-    .set({ enabled: after.enabled, severity: after.severity, cooldown_days: after.cooldownDays, params: JSON.stringify(after.params), updated_at: sql<Date>`now()` })
+    .set({
+      enabled: after.enabled,
+      severity: after.severity,
+      cooldown_days: after.cooldownDays,
+      params: JSON.stringify(after.params),
+      updated_at: sql<Date>`now()`,
+    })
     .where('id', '=', before.id)
     .where('workspace_id', '=', input.workspaceId)
     .execute();
@@ -94,7 +125,13 @@ export async function updateRule(tx: Tx, input: { workspaceId: string; actorId: 
     actorId: input.actorId,
     workspaceId: input.workspaceId,
     target: { type: 'alert_rule', id: before.id },
-    before: { kind: before.kind, enabled: before.enabled, severity: before.severity, cooldownDays: before.cooldownDays, params: before.params },
+    before: {
+      kind: before.kind,
+      enabled: before.enabled,
+      severity: before.severity,
+      cooldownDays: before.cooldownDays,
+      params: before.params,
+    },
     after: { kind: before.kind, ...after },
     meta: input.meta,
   });
@@ -116,7 +153,11 @@ const webhookUrl = z
 
 export const alertSettingsSchema = z.object({
   slackWebhookUrl: z.union([z.literal(''), webhookUrl]),
-  immediateCapPerHour: z.number({ error: 'Enter a whole number from 1 to 100.' }).int('Whole numbers only.').min(1, 'At least 1.').max(100, 'At most 100.'),
+  immediateCapPerHour: z
+    .number({ error: 'Enter a whole number from 1 to 100.' })
+    .int('Whole numbers only.')
+    .min(1, 'At least 1.')
+    .max(100, 'At most 100.'),
 });
 
 export type AlertSettings = { slackWebhookUrl: string | null; immediateCapPerHour: number };
@@ -126,9 +167,16 @@ export async function alertSettings(tx: Tx, workspaceId: string): Promise<AlertS
   return { slackWebhookUrl: row?.slack_webhook_url ?? null, immediateCapPerHour: row?.immediate_cap_per_hour ?? 5 };
 }
 
-export async function updateAlertSettings(tx: Tx, input: { workspaceId: string; actorId: string; meta: RequestMeta; settings: z.infer<typeof alertSettingsSchema> }): Promise<void> {
+export async function updateAlertSettings(
+  tx: Tx,
+  input: { workspaceId: string; actorId: string; meta: RequestMeta; settings: z.infer<typeof alertSettingsSchema> },
+): Promise<void> {
   const before = await alertSettings(tx, input.workspaceId);
-  const values = { slack_webhook_url: input.settings.slackWebhookUrl || null, immediate_cap_per_hour: input.settings.immediateCapPerHour, updated_at: sql<Date>`now()` };
+  const values = {
+    slack_webhook_url: input.settings.slackWebhookUrl || null,
+    immediate_cap_per_hour: input.settings.immediateCapPerHour,
+    updated_at: sql<Date>`now()`,
+  };
   await tx
     .insertInto('workspace_alert_settings')
     .values({ workspace_id: input.workspaceId, ...values })
@@ -140,7 +188,10 @@ export async function updateAlertSettings(tx: Tx, input: { workspaceId: string; 
     actorId: input.actorId,
     workspaceId: input.workspaceId,
     before: { slack: before.slackWebhookUrl ? 'set' : 'none', immediateCapPerHour: before.immediateCapPerHour },
-    after: { slack: values.slack_webhook_url ? (values.slack_webhook_url === before.slackWebhookUrl ? 'set' : 'changed') : 'none', immediateCapPerHour: values.immediate_cap_per_hour },
+    after: {
+      slack: values.slack_webhook_url ? (values.slack_webhook_url === before.slackWebhookUrl ? 'set' : 'changed') : 'none',
+      immediateCapPerHour: values.immediate_cap_per_hour,
+    },
     meta: input.meta,
   });
 }
@@ -153,11 +204,22 @@ export const preferencesSchema = z.object({
 export type NotificationPreferences = z.infer<typeof preferencesSchema>;
 
 export async function preferences(tx: Tx, workspaceId: string, userId: string): Promise<NotificationPreferences> {
-  const row = await tx.selectFrom('notification_preferences').select(['email', 'slack']).where('workspace_id', '=', workspaceId).where('user_id', '=', userId).executeTakeFirst();
-  return { email: (row?.email as NotificationPreferences['email']) ?? 'immediate', slack: (row?.slack as NotificationPreferences['slack']) ?? 'immediate' };
+  const row = await tx
+    .selectFrom('notification_preferences')
+    .select(['email', 'slack'])
+    .where('workspace_id', '=', workspaceId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  return {
+    email: (row?.email as NotificationPreferences['email']) ?? 'immediate',
+    slack: (row?.slack as NotificationPreferences['slack']) ?? 'immediate',
+  };
 }
 
-export async function setPreferences(tx: Tx, input: { workspaceId: string; userId: string; preferences: NotificationPreferences }): Promise<void> {
+export async function setPreferences(
+  tx: Tx,
+  input: { workspaceId: string; userId: string; preferences: NotificationPreferences },
+): Promise<void> {
   const values = { email: input.preferences.email, slack: input.preferences.slack, updated_at: sql<Date>`now()` };
   await tx
     .insertInto('notification_preferences')

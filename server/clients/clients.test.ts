@@ -16,7 +16,14 @@ beforeAll(async () => {
   owner = await createOwner(services, 'clients');
   caller = await callerForToken(services, owner.token);
   const portfolio = [
-    { name: 'Acme Corporation', domain: 'acme.example', mrrCents: 500_000, tags: ['enterprise'], renewalDate: inDays(20), ownerId: owner.userId },
+    {
+      name: 'Acme Corporation',
+      domain: 'acme.example',
+      mrrCents: 500_000,
+      tags: ['enterprise'],
+      renewalDate: inDays(20),
+      ownerId: owner.userId,
+    },
     { name: 'Globex', domain: 'globex.example', mrrCents: 90_000, tags: ['smb'], renewalDate: inDays(200) },
     { name: 'Initech', domain: 'initech.example', mrrCents: 250_000, tags: ['enterprise', 'beta'], status: 'paused' as const },
     { name: 'Umbrella Health', mrrCents: 0, status: 'churned' as const, churnedAt: inDays(-30), churnReason: 'Budget cut' },
@@ -30,7 +37,10 @@ beforeAll(async () => {
     });
   }
   for (let index = 0; index < 55; index += 1) {
-    await caller.clients.create({ workspaceSlug: owner.slug, fields: { name: `Filler ${String(index).padStart(2, '0')}`, mrrCents: index * 1000 } });
+    await caller.clients.create({
+      workspaceSlug: owner.slug,
+      fields: { name: `Filler ${String(index).padStart(2, '0')}`, mrrCents: index * 1000 },
+    });
   }
 });
 afterAll(async () => {
@@ -56,7 +66,9 @@ describe('clients', () => {
       await otherCaller.clients.create({ workspaceSlug: other.slug, fields: { name } });
     }
     const names = async (q: string) =>
-      (await otherCaller.clients.list({ workspaceSlug: other.slug, filters: { q, sort: 'name', direction: 'asc' } })).clients.map((client) => client.name);
+      (await otherCaller.clients.list({ workspaceSlug: other.slug, filters: { q, sort: 'name', direction: 'asc' } })).clients.map(
+        (client) => client.name,
+      );
     expect(await names('northwind')).toEqual(['Northwind Traders']);
     expect(await names('Northwnd')).toEqual(['Northwind Traders', 'Northwood Labs']);
   });
@@ -77,7 +89,11 @@ describe('clients', () => {
     const count = (countCap: number) =>
       services.db.withUser({ sub: owner.userId }, async (tx) => {
         const workspace = await tx.selectFrom('workspaces').select('id').where('slug', '=', owner.slug).executeTakeFirstOrThrow();
-        const { total, totalIsAtLeast } = await listClients(tx, { workspaceId: workspace.id, filters: { sort: 'name', direction: 'asc' }, countCap });
+        const { total, totalIsAtLeast } = await listClients(tx, {
+          workspaceId: workspace.id,
+          filters: { sort: 'name', direction: 'asc' },
+          countCap,
+        });
         return { total, totalIsAtLeast };
       });
     expect(await count(60)).toEqual({ total: 60, totalIsAtLeast: false });
@@ -105,9 +121,13 @@ describe('clients', () => {
   });
 
   it('refuses a duplicate external id or domain with a field message and a churned client without a date', async () => {
-    const duplicate = await caller.clients.create({ workspaceSlug: owner.slug, fields: { name: 'Acme again', domain: 'https://www.ACME.example/about' } }).catch((error: unknown) => error);
+    const duplicate = await caller.clients
+      .create({ workspaceSlug: owner.slug, fields: { name: 'Acme again', domain: 'https://www.ACME.example/about' } })
+      .catch((error: unknown) => error);
     expect(duplicate).toMatchObject({ code: 'CONFLICT', message: 'Another client already has this domain.' });
-    const churned = await caller.clients.create({ workspaceSlug: owner.slug, fields: { name: 'Gone', status: 'churned' } }).catch((error: { code: string; message: string }) => error);
+    const churned = await caller.clients
+      .create({ workspaceSlug: owner.slug, fields: { name: 'Gone', status: 'churned' } })
+      .catch((error: { code: string; message: string }) => error);
     expect(churned).toMatchObject({ code: 'BAD_REQUEST' });
     expect((churned as { message: string }).message).toContain('A churned client needs its churn date');
   });
@@ -120,7 +140,13 @@ describe('clients', () => {
       await caller.interactions.log({
         workspaceSlug: owner.slug,
         clientId,
-        fields: { type: day % 2 ? 'email' : 'call', direction: day === 30 ? 'internal' : 'inbound', occurredAt: new Date(Date.UTC(2026, 9, day, 12)).toISOString(), body: `Day ${day}`, contactId: contacts[0]!.id },
+        fields: {
+          type: day % 2 ? 'email' : 'call',
+          direction: day === 30 ? 'internal' : 'inbound',
+          occurredAt: new Date(Date.UTC(2026, 9, day, 12)).toISOString(),
+          body: `Day ${day}`,
+          contactId: contacts[0]!.id,
+        },
       });
     }
     const first = await caller.interactions.list({ workspaceSlug: owner.slug, clientId });
@@ -137,24 +163,56 @@ describe('clients', () => {
 
   it('writes a sentiment job intent with each new interaction and each edit of what was said, and none for other edits', async () => {
     const globex = (await list({ q: 'Globex' })).clients[0]!;
-    const { id } = await caller.interactions.log({ workspaceSlug: owner.slug, clientId: globex.id, fields: { type: 'email', direction: 'inbound', body: 'We are unhappy.' } });
+    const { id } = await caller.interactions.log({
+      workspaceSlug: owner.slug,
+      clientId: globex.id,
+      fields: { type: 'email', direction: 'inbound', body: 'We are unhappy.' },
+    });
     const intents = () =>
-      services.db.asService((tx) => tx.selectFrom('outbox').select(['topic', 'job_key', 'payload']).where(sql<boolean>`payload->>'interactionId' = ${id}`).orderBy('id').execute());
-    expect(await intents()).toEqual([{ topic: 'sentiment', job_key: `sentiment-${id}-v1`, payload: { workspaceId: expect.any(String), interactionId: id, version: 1 } }]);
+      services.db.asService((tx) =>
+        tx
+          .selectFrom('outbox')
+          .select(['topic', 'job_key', 'payload'])
+          .where(sql<boolean>`payload->>'interactionId' = ${id}`)
+          .orderBy('id')
+          .execute(),
+      );
+    expect(await intents()).toEqual([
+      { topic: 'sentiment', job_key: `sentiment-${id}-v1`, payload: { workspaceId: expect.any(String), interactionId: id, version: 1 } },
+    ]);
     // Pretend the worker analysed it, then edit the text: a new version, pending again, a second intent.
-    await services.db.asService((tx) => tx.updateTable('interactions').set({ sentiment_status: 'done', sentiment_label: 'negative' }).where('id', '=', id).execute());
-    const edited = await caller.interactions.update({ workspaceSlug: owner.slug, clientId: globex.id, interactionId: id, fields: { type: 'email', direction: 'inbound', body: 'We are delighted.' } });
+    await services.db.asService((tx) =>
+      tx.updateTable('interactions').set({ sentiment_status: 'done', sentiment_label: 'negative' }).where('id', '=', id).execute(),
+    );
+    const edited = await caller.interactions.update({
+      workspaceSlug: owner.slug,
+      clientId: globex.id,
+      interactionId: id,
+      fields: { type: 'email', direction: 'inbound', body: 'We are delighted.' },
+    });
     expect(edited.contentVersion).toBe(2);
-    expect(await caller.interactions.get({ workspaceSlug: owner.slug, clientId: globex.id, interactionId: id })).toMatchObject({ body: 'We are delighted.', contentVersion: 2 });
-    const row = await services.db.asService((tx) => tx.selectFrom('interactions').select(['sentiment_status']).where('id', '=', id).executeTakeFirstOrThrow());
+    expect(await caller.interactions.get({ workspaceSlug: owner.slug, clientId: globex.id, interactionId: id })).toMatchObject({
+      body: 'We are delighted.',
+      contentVersion: 2,
+    });
+    const row = await services.db.asService((tx) =>
+      tx.selectFrom('interactions').select(['sentiment_status']).where('id', '=', id).executeTakeFirstOrThrow(),
+    );
     expect(row.sentiment_status).toBe('pending');
     expect((await intents()).map((intent) => intent.job_key)).toEqual([`sentiment-${id}-v1`, `sentiment-${id}-v2`]);
     // Changing only when it happened is not a new version.
-    await caller.interactions.update({ workspaceSlug: owner.slug, clientId: globex.id, interactionId: id, fields: { type: 'email', direction: 'inbound', body: 'We are delighted.', occurredAt: '2026-10-01T10:00:00Z' } });
+    await caller.interactions.update({
+      workspaceSlug: owner.slug,
+      clientId: globex.id,
+      interactionId: id,
+      fields: { type: 'email', direction: 'inbound', body: 'We are delighted.', occurredAt: '2026-10-01T10:00:00Z' },
+    });
     expect(await intents()).toHaveLength(2);
     // Users edit content, never the analysis.
     const forged = await services.db
-      .withUser({ sub: owner.userId, email: owner.email }, (tx) => tx.updateTable('interactions').set({ sentiment_label: 'positive' }).where('id', '=', id).execute())
+      .withUser({ sub: owner.userId, email: owner.email }, (tx) =>
+        tx.updateTable('interactions').set({ sentiment_label: 'positive' }).where('id', '=', id).execute(),
+      )
       .catch((error: { code?: string }) => error.code);
     expect(forged).toBe('42501');
   });
@@ -164,12 +222,18 @@ describe('clients', () => {
     const globex = (await list({ q: 'Globex' })).clients[0]!;
     const { contacts } = await caller.clients.get({ workspaceSlug: owner.slug, clientId: globex.id });
     const wrongContact = await caller.interactions
-      .log({ workspaceSlug: owner.slug, clientId: clients[0]!.id, fields: { type: 'note', direction: 'internal', contactId: contacts[0]!.id } })
+      .log({
+        workspaceSlug: owner.slug,
+        clientId: clients[0]!.id,
+        fields: { type: 'note', direction: 'internal', contactId: contacts[0]!.id },
+      })
       .catch((error: { code: string }) => error);
     expect(wrongContact).toMatchObject({ code: 'BAD_REQUEST' });
     const viewer = await callerForToken(services, (await addMember(services, owner, 'viewer', 'clients-viewer')).token);
     expect((await viewer.clients.list({ workspaceSlug: owner.slug, filters: { sort: 'name', direction: 'asc' } })).total).toBe(60);
-    const write = await viewer.clients.create({ workspaceSlug: owner.slug, fields: { name: 'Nope' } }).catch((error: { code: string }) => error);
+    const write = await viewer.clients
+      .create({ workspaceSlug: owner.slug, fields: { name: 'Nope' } })
+      .catch((error: { code: string }) => error);
     expect(write).toMatchObject({ code: 'FORBIDDEN' });
   });
 
@@ -180,13 +244,27 @@ describe('clients', () => {
     const fillers = (await list({ q: 'Filler 0' })).clients.slice(0, 3).map((client) => client.id);
     expect(fillers).toHaveLength(3);
     const ids = [...fillers, foreignId];
-    await expect(caller.clients.bulkUpdate({ workspaceSlug: owner.slug, clientIds: ids, action: { type: 'add_tag', tag: 'Renewal-Q4' } })).resolves.toEqual({ updated: 3 });
+    await expect(
+      caller.clients.bulkUpdate({ workspaceSlug: owner.slug, clientIds: ids, action: { type: 'add_tag', tag: 'Renewal-Q4' } }),
+    ).resolves.toEqual({ updated: 3 });
     expect((await list({ tag: 'renewal-q4' })).total).toBe(3);
-    await caller.clients.bulkUpdate({ workspaceSlug: owner.slug, clientIds: fillers.slice(0, 1), action: { type: 'remove_tag', tag: 'renewal-q4' } });
+    await caller.clients.bulkUpdate({
+      workspaceSlug: owner.slug,
+      clientIds: fillers.slice(0, 1),
+      action: { type: 'remove_tag', tag: 'renewal-q4' },
+    });
     expect((await list({ tag: 'renewal-q4' })).total).toBe(2);
-    await caller.clients.bulkUpdate({ workspaceSlug: owner.slug, clientIds: fillers, action: { type: 'assign_owner', ownerId: owner.userId } });
+    await caller.clients.bulkUpdate({
+      workspaceSlug: owner.slug,
+      clientIds: fillers,
+      action: { type: 'assign_owner', ownerId: owner.userId },
+    });
     expect((await list({ owner: owner.userId })).total).toBe(4);
-    await caller.clients.bulkUpdate({ workspaceSlug: owner.slug, clientIds: fillers, action: { type: 'mark_churned', churnedAt: inDays(-1), churnReason: 'Consolidated' } });
+    await caller.clients.bulkUpdate({
+      workspaceSlug: owner.slug,
+      clientIds: fillers,
+      action: { type: 'mark_churned', churnedAt: inDays(-1), churnReason: 'Consolidated' },
+    });
     expect((await list({ status: ['churned'] })).total).toBe(4);
     const notMember = await caller.clients
       .bulkUpdate({ workspaceSlug: owner.slug, clientIds: fillers, action: { type: 'assign_owner', ownerId: stranger.userId } })

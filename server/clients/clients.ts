@@ -40,14 +40,21 @@ function isUniqueViolation(error: unknown): { constraint?: string } | null {
 function conflictError(error: unknown): AppError | null {
   const violation = isUniqueViolation(error);
   if (!violation) return null;
-  if (violation.constraint === 'clients_workspace_external_id_key') return AppError.field('externalId', 'Another client already has this external id.', 'CONFLICT');
-  if (violation.constraint === 'clients_workspace_domain_key') return AppError.field('domain', 'Another client already has this domain.', 'CONFLICT');
+  if (violation.constraint === 'clients_workspace_external_id_key')
+    return AppError.field('externalId', 'Another client already has this external id.', 'CONFLICT');
+  if (violation.constraint === 'clients_workspace_domain_key')
+    return AppError.field('domain', 'Another client already has this domain.', 'CONFLICT');
   return null;
 }
 
 async function assertOwnerIsMember(tx: Tx, workspaceId: string, ownerId: string | null | undefined): Promise<void> {
   if (!ownerId) return;
-  const member = await tx.selectFrom('workspace_members').select('user_id').where('workspace_id', '=', workspaceId).where('user_id', '=', ownerId).executeTakeFirst();
+  const member = await tx
+    .selectFrom('workspace_members')
+    .select('user_id')
+    .where('workspace_id', '=', workspaceId)
+    .where('user_id', '=', ownerId)
+    .executeTakeFirst();
   if (!member) throw AppError.field('ownerId', 'The account owner must be a member of this workspace.');
 }
 
@@ -108,7 +115,10 @@ export async function updateClient(
   }
 }
 
-export async function deleteClient(tx: Tx, input: { workspace: WorkspaceSummary; actorId: string; clientId: string; meta: RequestMeta }): Promise<void> {
+export async function deleteClient(
+  tx: Tx,
+  input: { workspace: WorkspaceSummary; actorId: string; clientId: string; meta: RequestMeta },
+): Promise<void> {
   const deleted = await tx
     .deleteFrom('clients')
     .where('id', '=', input.clientId)
@@ -128,7 +138,12 @@ export async function deleteClient(tx: Tx, input: { workspace: WorkspaceSummary;
 
 export async function addContact(tx: Tx, input: { workspaceId: string; clientId: string; fields: ContactFields }): Promise<{ id: string }> {
   if (input.fields.isPrimary) {
-    await tx.updateTable('contacts').set({ is_primary: false }).where('client_id', '=', input.clientId).where('is_primary', '=', true).execute();
+    await tx
+      .updateTable('contacts')
+      .set({ is_primary: false })
+      .where('client_id', '=', input.clientId)
+      .where('is_primary', '=', true)
+      .execute();
   }
   return tx
     .insertInto('contacts')
@@ -210,7 +225,9 @@ function filterCondition(workspaceId: string, filters: ClientListFilters): Expre
   if (filters.risk?.length) {
     const levels = filters.risk.filter((risk) => risk !== 'unscored');
     const unscored = filters.risk.includes('unscored');
-    parts.push(sql<SqlBool>`(${levels.length ? sql`c.risk_level = any(${levels}::text[])` : sql`false`} ${unscored ? sql`or c.risk_level is null` : sql``})`);
+    parts.push(
+      sql<SqlBool>`(${levels.length ? sql`c.risk_level = any(${levels}::text[])` : sql`false`} ${unscored ? sql`or c.risk_level is null` : sql``})`,
+    );
   }
   if (filters.status?.length) parts.push(sql<SqlBool>`c.status = any(${filters.status}::text[])`);
   if (filters.owner) parts.push(sql<SqlBool>`c.owner_id = ${filters.owner}::uuid`);
@@ -276,8 +293,19 @@ export function clientListQuery(tx: Tx, input: ClientListInput) {
     .orderBy(sql`${key} ${order}`)
     .orderBy(sql`c.id ${desc ? sql`desc` : sql`asc`}`)
     .limit(limit + 1);
-  const count = tx.selectFrom(tx.selectFrom('clients as c').select(sql`1`.as('one')).where(where).limit(cap + 1).as('counted')).select(sql<number>`count(*)::int`.as('total'));
-  const found = filters.q ? sql`with found as materialized (select private.search_client_ids(${input.workspaceId}::uuid, ${filters.q}) as id) ` : sql``;
+  const count = tx
+    .selectFrom(
+      tx
+        .selectFrom('clients as c')
+        .select(sql`1`.as('one'))
+        .where(where)
+        .limit(cap + 1)
+        .as('counted'),
+    )
+    .select(sql<number>`count(*)::int`.as('total'));
+  const found = filters.q
+    ? sql`with found as materialized (select private.search_client_ids(${input.workspaceId}::uuid, ${filters.q}) as id) `
+    : sql``;
   return {
     limit,
     cap,

@@ -31,10 +31,20 @@ export async function logInteraction(
   tx: Tx,
   input: { workspaceId: string; clientId: string; authorId: string; fields: InteractionFields },
 ): Promise<{ id: string }> {
-  const client = await tx.selectFrom('clients').select('id').where('id', '=', input.clientId).where('workspace_id', '=', input.workspaceId).executeTakeFirst();
+  const client = await tx
+    .selectFrom('clients')
+    .select('id')
+    .where('id', '=', input.clientId)
+    .where('workspace_id', '=', input.workspaceId)
+    .executeTakeFirst();
   if (!client) throw new AppError('NOT_FOUND', 'That client does not exist in this workspace.');
   if (input.fields.contactId) {
-    const contact = await tx.selectFrom('contacts').select('id').where('id', '=', input.fields.contactId).where('client_id', '=', input.clientId).executeTakeFirst();
+    const contact = await tx
+      .selectFrom('contacts')
+      .select('id')
+      .where('id', '=', input.fields.contactId)
+      .where('client_id', '=', input.clientId)
+      .executeTakeFirst();
     if (!contact) throw AppError.field('contactId', 'Choose one of this client’s contacts.');
   }
   return tx
@@ -92,7 +102,11 @@ export async function listInteractions(
     if (!occurredAt || !id || Number.isNaN(Date.parse(occurredAt))) throw new AppError('BAD_REQUEST', 'Not a page of this timeline.');
     query = query.where(sql<boolean>`(i.occurred_at, i.id) < (${occurredAt}::timestamptz, ${id}::uuid)`);
   }
-  const rows = await query.orderBy('i.occurred_at', 'desc').orderBy('i.id', 'desc').limit(limit + 1).execute();
+  const rows = await query
+    .orderBy('i.occurred_at', 'desc')
+    .orderBy('i.id', 'desc')
+    .limit(limit + 1)
+    .execute();
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
@@ -105,7 +119,16 @@ export async function listInteractions(
 export async function getInteraction(tx: Tx, input: { workspaceId: string; clientId: string; interactionId: string }) {
   const row = await tx
     .selectFrom('interactions')
-    .select(['id', 'type', 'direction', 'occurred_at as occurredAt', 'subject', 'body', 'contact_id as contactId', 'content_version as contentVersion'])
+    .select([
+      'id',
+      'type',
+      'direction',
+      'occurred_at as occurredAt',
+      'subject',
+      'body',
+      'contact_id as contactId',
+      'content_version as contentVersion',
+    ])
     .where('id', '=', input.interactionId)
     .where('client_id', '=', input.clientId)
     .where('workspace_id', '=', input.workspaceId)
@@ -123,7 +146,12 @@ export async function updateInteraction(
   input: { workspaceId: string; clientId: string; interactionId: string; fields: InteractionFields },
 ): Promise<{ id: string; contentVersion: number }> {
   if (input.fields.contactId) {
-    const contact = await tx.selectFrom('contacts').select('id').where('id', '=', input.fields.contactId).where('client_id', '=', input.clientId).executeTakeFirst();
+    const contact = await tx
+      .selectFrom('contacts')
+      .select('id')
+      .where('id', '=', input.fields.contactId)
+      .where('client_id', '=', input.clientId)
+      .executeTakeFirst();
     if (!contact) throw AppError.field('contactId', 'Choose one of this client’s contacts.');
   }
   const updated = await tx
@@ -146,11 +174,28 @@ export async function updateInteraction(
   return updated;
 }
 
-export type SentimentTrendPoint = { week: string; interactions: number; positive: number; neutral: number; negative: number; averageScore: number | null };
+export type SentimentTrendPoint = {
+  week: string;
+  interactions: number;
+  positive: number;
+  neutral: number;
+  negative: number;
+  averageScore: number | null;
+};
 
 /** The client's analysed interactions of the last `days` days, by week (Monday), oldest first. */
-export async function sentimentTrend(tx: Tx, input: { workspaceId: string; clientId: string; days: number }): Promise<SentimentTrendPoint[]> {
-  const rows = await sql<{ week: Date; interactions: number; positive: number; neutral: number; negative: number; average_score: number | null }>`
+export async function sentimentTrend(
+  tx: Tx,
+  input: { workspaceId: string; clientId: string; days: number },
+): Promise<SentimentTrendPoint[]> {
+  const rows = await sql<{
+    week: Date;
+    interactions: number;
+    positive: number;
+    neutral: number;
+    negative: number;
+    average_score: number | null;
+  }>`
     select date_trunc('week', occurred_at) as week,
            count(*)::int as interactions,
            count(*) filter (where sentiment_label = 'positive')::int as positive,

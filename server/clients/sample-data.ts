@@ -22,20 +22,131 @@ export function createRandom(seed: number) {
 }
 export type Random = ReturnType<typeof createRandom>;
 
-const PREFIXES = ['North', 'Blue', 'Silver', 'Bright', 'Iron', 'Green', 'Summit', 'Harbor', 'Pioneer', 'Atlas', 'Nova', 'Crest', 'Maple', 'Vertex', 'Orbit', 'Cedar', 'Falcon', 'Lumen', 'Granite', 'Coral'];
-const CORES = ['wind', 'field', 'stone', 'bridge', 'point', 'light', 'wave', 'path', 'forge', 'gate', 'line', 'peak', 'works', 'labs', 'grid', 'leaf'];
-const SUFFIXES = ['Logistics', 'Health', 'Analytics', 'Retail', 'Software', 'Finance', 'Foods', 'Energy', 'Media', 'Robotics', 'Travel', 'Insurance', 'Education', 'Manufacturing', 'Legal'];
-const FIRST = ['Ana', 'Ben', 'Chloe', 'David', 'Elena', 'Farid', 'Grace', 'Hiro', 'Ines', 'Jonas', 'Kara', 'Liam', 'Maya', 'Noah', 'Olga', 'Priya', 'Quinn', 'Rafael', 'Sara', 'Tomás'];
-const LAST = ['Adams', 'Baker', 'Costa', 'Dubois', 'Evans', 'Fischer', 'Garcia', 'Hansen', 'Ito', 'Jensen', 'Kowalski', 'Larsen', 'Moreau', 'Nakamura', 'Okafor', 'Patel', 'Rossi', 'Schmidt', 'Tanaka', 'Weber'];
-const TITLES = ['VP Operations', 'Head of Customer Success', 'CTO', 'Procurement Manager', 'Director of Finance', 'Product Lead', 'COO', 'IT Manager'];
+const PREFIXES = [
+  'North',
+  'Blue',
+  'Silver',
+  'Bright',
+  'Iron',
+  'Green',
+  'Summit',
+  'Harbor',
+  'Pioneer',
+  'Atlas',
+  'Nova',
+  'Crest',
+  'Maple',
+  'Vertex',
+  'Orbit',
+  'Cedar',
+  'Falcon',
+  'Lumen',
+  'Granite',
+  'Coral',
+];
+const CORES = [
+  'wind',
+  'field',
+  'stone',
+  'bridge',
+  'point',
+  'light',
+  'wave',
+  'path',
+  'forge',
+  'gate',
+  'line',
+  'peak',
+  'works',
+  'labs',
+  'grid',
+  'leaf',
+];
+const SUFFIXES = [
+  'Logistics',
+  'Health',
+  'Analytics',
+  'Retail',
+  'Software',
+  'Finance',
+  'Foods',
+  'Energy',
+  'Media',
+  'Robotics',
+  'Travel',
+  'Insurance',
+  'Education',
+  'Manufacturing',
+  'Legal',
+];
+const FIRST = [
+  'Ana',
+  'Ben',
+  'Chloe',
+  'David',
+  'Elena',
+  'Farid',
+  'Grace',
+  'Hiro',
+  'Ines',
+  'Jonas',
+  'Kara',
+  'Liam',
+  'Maya',
+  'Noah',
+  'Olga',
+  'Priya',
+  'Quinn',
+  'Rafael',
+  'Sara',
+  'Tomás',
+];
+const LAST = [
+  'Adams',
+  'Baker',
+  'Costa',
+  'Dubois',
+  'Evans',
+  'Fischer',
+  'Garcia',
+  'Hansen',
+  'Ito',
+  'Jensen',
+  'Kowalski',
+  'Larsen',
+  'Moreau',
+  'Nakamura',
+  'Okafor',
+  'Patel',
+  'Rossi',
+  'Schmidt',
+  'Tanaka',
+  'Weber',
+];
+const TITLES = [
+  'VP Operations',
+  'Head of Customer Success',
+  'CTO',
+  'Procurement Manager',
+  'Director of Finance',
+  'Product Lead',
+  'COO',
+  'IT Manager',
+];
 const PLANS = ['Starter', 'Growth', 'Business', 'Enterprise'];
 const TAGS = ['enterprise', 'smb', 'mid-market', 'emea', 'amer', 'apac', 'beta', 'strategic', 'upsell'];
 
 type Tone = 'positive' | 'neutral' | 'negative';
 const MESSAGES: Record<Tone, ReadonlyArray<readonly [string, string]>> = {
   positive: [
-    ['Quarterly review went well', 'The team is really happy with the new dashboards. Adoption is up across all three regions and they want to talk about adding seats.'],
-    ['Thanks for the quick fix', 'Thanks so much for turning the export issue around in a day. Our finance team noticed and appreciated it.'],
+    [
+      'Quarterly review went well',
+      'The team is really happy with the new dashboards. Adoption is up across all three regions and they want to talk about adding seats.',
+    ],
+    [
+      'Thanks for the quick fix',
+      'Thanks so much for turning the export issue around in a day. Our finance team noticed and appreciated it.',
+    ],
     ['Expansion', 'We would like to roll this out to the Berlin office next quarter. Can you send a proposal?'],
   ],
   neutral: [
@@ -44,7 +155,10 @@ const MESSAGES: Record<Tone, ReadonlyArray<readonly [string, string]>> = {
     ['Onboarding call notes', 'Walked through SSO setup and the import. Next step: they share the CSV of historical data.'],
   ],
   negative: [
-    ['Outage again', 'This is the third outage this month. Our support team could not work for two hours. We need a plan or we will have to look at alternatives.'],
+    [
+      'Outage again',
+      'This is the third outage this month. Our support team could not work for two hours. We need a plan or we will have to look at alternatives.',
+    ],
     ['Renewal', 'Thanks for everything over the past two years, but we will not renew — budget for next year was cut.'],
     ['Pricing', 'The new pricing is hard to justify internally. A competitor offered us a much better deal.'],
   ],
@@ -98,10 +212,17 @@ function pickTone(random: Random, negative: number, positive: number): Tone {
  * recovered from one (200–300 days ago).
  * `interactions` fixes how many it would get (else 2..maxInteractions); souring churners get fewer.
  */
-export function sampleClient(random: Random, index: number, options: { now?: Date; maxInteractions?: number; interactions?: number } = {}): SampleClient {
+export function sampleClient(
+  random: Random,
+  index: number,
+  options: { now?: Date; maxInteractions?: number; interactions?: number } = {},
+): SampleClient {
   const now = options.now ?? new Date();
   const name = `${random.pick(PREFIXES)}${random.pick(CORES)} ${random.pick(SUFFIXES)}${index >= 1000 ? ` ${index}` : ''}`;
-  const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  const slug = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
   const domain = `${slug}-${index}.example`;
   const churned = random.chance(0.08);
   const paused = !churned && random.chance(0.05);
@@ -122,7 +243,15 @@ export function sampleClient(random: Random, index: number, options: { now?: Dat
   const contacts = Array.from({ length: contactCount }, (_, contactIndex) => {
     const first = random.pick(FIRST);
     const last = random.pick(LAST);
-    return { name: `${first} ${last}`, email: `${first}.${last}${contactIndex}@${domain}`.toLowerCase().normalize('NFKD').replace(/[\u0300-\u036f]/g, ''), title: random.pick(TITLES), isPrimary: contactIndex === 0 };
+    return {
+      name: `${first} ${last}`,
+      email: `${first}.${last}${contactIndex}@${domain}`
+        .toLowerCase()
+        .normalize('NFKD')
+        .replace(/[\u0300-\u036f]/g, ''),
+      title: random.pick(TITLES),
+      isPrimary: contactIndex === 0,
+    };
   });
   const interactionCount = options.interactions ?? random.int(2, options.maxInteractions ?? 12);
   const interactions: SampleInteraction[] = [];
@@ -139,7 +268,8 @@ export function sampleClient(random: Random, index: number, options: { now?: Dat
     const [subject, body] = cancellation ? CANCELLATION : random.pick(MESSAGES[tone].filter((message) => message !== CANCELLATION));
     const type = random.pick(INTERACTION_TYPES);
     const direction = random.chance(0.15) ? 'internal' : random.chance(0.55) ? 'inbound' : 'outbound';
-    if (!unsaid) interactions.push({ type, direction, occurredAt: new Date(end - Math.round(age * day)), subject, body, tone, cancellation });
+    if (!unsaid)
+      interactions.push({ type, direction, occurredAt: new Date(end - Math.round(age * day)), subject, body, tone, cancellation });
   }
   return {
     name,
@@ -147,7 +277,11 @@ export function sampleClient(random: Random, index: number, options: { now?: Dat
     externalId: `CRM-${String(100000 + index)}`,
     status: churned ? 'churned' : paused ? 'paused' : 'active',
     churnedAt: churned ? isoDate(new Date(end)) : null,
-    churnReason: churned ? (story === 'churn-silent' ? random.pick(['Company acquired', 'Product no longer needed']) : random.pick(['Budget cut', 'Moved to a competitor', 'Unhappy with support'])) : null,
+    churnReason: churned
+      ? story === 'churn-silent'
+        ? random.pick(['Company acquired', 'Product no longer needed'])
+        : random.pick(['Budget cut', 'Moved to a competitor', 'Unhappy with support'])
+      : null,
     mrrCents: random.int(2, 400) * 5000,
     planName: random.pick(PLANS),
     renewalDate: churned ? null : isoDate(new Date(now.getTime() + random.int(-10, 365) * day)),

@@ -20,26 +20,69 @@ export const domainSchema = z
   .string()
   .trim()
   .toLowerCase()
-  .transform((value) => value.replace(/^[a-z]+:\/\//, '').replace(/^www\./, '').replace(/[/?#].*$/, ''))
+  .transform((value) =>
+    value
+      .replace(/^[a-z]+:\/\//, '')
+      .replace(/^www\./, '')
+      .replace(/[/?#].*$/, ''),
+  )
   .pipe(z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/, { error: 'Enter a domain like acme.com' }));
 
-export const tagSchema = z.string().trim().toLowerCase().min(1).max(40, { error: 'Tags are at most 40 characters' }).regex(/^[\p{L}\p{N} _-]+$/u, { error: 'Tags use letters, digits, spaces, - and _' });
+export const tagSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(1)
+  .max(40, { error: 'Tags are at most 40 characters' })
+  .regex(/^[\p{L}\p{N} _-]+$/u, { error: 'Tags use letters, digits, spaces, - and _' });
 
 export const clientFieldsSchema = z
   .object({
-    name: z.string({ error: 'Enter the client name' }).trim().min(1, { error: 'Enter the client name' }).max(200, { error: 'Keep the name under 200 characters' }),
-    domain: z.union([z.literal('').transform(() => null), domainSchema]).optional().transform((value) => value ?? null),
+    name: z
+      .string({ error: 'Enter the client name' })
+      .trim()
+      .min(1, { error: 'Enter the client name' })
+      .max(200, { error: 'Keep the name under 200 characters' }),
+    domain: z
+      .union([z.literal('').transform(() => null), domainSchema])
+      .optional()
+      .transform((value) => value ?? null),
     externalId: optionalText(200, 'External id'),
     status: z.enum(CLIENT_STATUSES, { error: 'Choose active, paused or churned' }).default('active'),
-    churnedAt: z.iso.date({ error: 'Enter the churn date as YYYY-MM-DD' }).optional().or(z.literal('').transform(() => undefined)),
+    churnedAt: z.iso
+      .date({ error: 'Enter the churn date as YYYY-MM-DD' })
+      .optional()
+      .or(z.literal('').transform(() => undefined)),
     churnReason: optionalText(1000, 'Churn reason'),
-    mrrCents: z.number({ error: 'Enter MRR as a number' }).int().min(0, { error: 'MRR cannot be negative' }).max(10_000_000_000, { error: 'MRR is implausibly large' }).default(0),
-    currency: z.string().trim().toUpperCase().regex(/^[A-Z]{3}$/, { error: 'Use a 3-letter currency code like USD' }).default('USD'),
+    mrrCents: z
+      .number({ error: 'Enter MRR as a number' })
+      .int()
+      .min(0, { error: 'MRR cannot be negative' })
+      .max(10_000_000_000, { error: 'MRR is implausibly large' })
+      .default(0),
+    currency: z
+      .string()
+      .trim()
+      .toUpperCase()
+      .regex(/^[A-Z]{3}$/, { error: 'Use a 3-letter currency code like USD' })
+      .default('USD'),
     planName: optionalText(100, 'Plan name'),
-    renewalDate: z.iso.date({ error: 'Enter the renewal date as YYYY-MM-DD' }).optional().or(z.literal('').transform(() => undefined)),
+    renewalDate: z.iso
+      .date({ error: 'Enter the renewal date as YYYY-MM-DD' })
+      .optional()
+      .or(z.literal('').transform(() => undefined)),
     ownerId: z.uuid({ error: 'Choose an owner from the members' }).nullable().optional(),
     tags: z.array(tagSchema).max(50, { error: 'At most 50 tags' }).default([]),
-    stripeCustomerId: z.union([z.literal('').transform(() => null), z.string().trim().regex(/^cus_[A-Za-z0-9]+$/, { error: 'Stripe customer ids look like cus_…' })]).optional().transform((value) => value ?? null),
+    stripeCustomerId: z
+      .union([
+        z.literal('').transform(() => null),
+        z
+          .string()
+          .trim()
+          .regex(/^cus_[A-Za-z0-9]+$/, { error: 'Stripe customer ids look like cus_…' }),
+      ])
+      .optional()
+      .transform((value) => value ?? null),
     notes: optionalText(20000, 'Notes'),
   })
   .superRefine((value, refinement) => {
@@ -51,7 +94,17 @@ export type ClientFields = z.output<typeof clientFieldsSchema>;
 
 export const contactFieldsSchema = z.object({
   name: z.string().trim().min(1, { error: 'Enter the contact name' }).max(200),
-  email: z.union([z.literal('').transform(() => null), z.string().trim().toLowerCase().pipe(z.email({ error: 'Enter a valid email address' }))]).optional().transform((value) => value ?? null),
+  email: z
+    .union([
+      z.literal('').transform(() => null),
+      z
+        .string()
+        .trim()
+        .toLowerCase()
+        .pipe(z.email({ error: 'Enter a valid email address' })),
+    ])
+    .optional()
+    .transform((value) => value ?? null),
   title: optionalText(200, 'Title'),
   isPrimary: z.boolean().default(false),
   unsubscribed: z.boolean().default(false),
@@ -90,7 +143,12 @@ export const bulkActionSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('mark_churned'),
     churnedAt: z.iso.date({ error: 'Enter the churn date as YYYY-MM-DD' }),
-    churnReason: z.string().trim().max(1000).optional().transform((value) => (value ? value : null)),
+    churnReason: z
+      .string()
+      .trim()
+      .max(1000)
+      .optional()
+      .transform((value) => (value ? value : null)),
   }),
 ]);
 export type BulkAction = z.output<typeof bulkActionSchema>;

@@ -69,7 +69,11 @@ describe('migrate', () => {
     const [claims] = await query<{ uid: string; role: string; sub: string }>(`
       select set_config('request.jwt.claims', '{"sub":"00000000-0000-4000-8000-000000000001","role":"authenticated"}', false),
              auth.uid()::text as uid, auth.role() as role, auth.jwt() ->> 'sub' as sub`);
-    expect(claims).toMatchObject({ uid: '00000000-0000-4000-8000-000000000001', role: 'authenticated', sub: '00000000-0000-4000-8000-000000000001' });
+    expect(claims).toMatchObject({
+      uid: '00000000-0000-4000-8000-000000000001',
+      role: 'authenticated',
+      sub: '00000000-0000-4000-8000-000000000001',
+    });
   });
 
   it('changes nothing when run a second time', async () => {
@@ -121,6 +125,10 @@ describe('migrate', () => {
     const files = await listMigrationFiles(MIGRATIONS_DIR);
     const result = await migrate({ databaseUrl: scratch.url });
     expect(result.applied).toEqual(files.map((file) => file.fileName));
-    expect(await pendingMigrations((await query<{ version: string }>('select version from supabase_migrations.schema_migrations')).map((r) => r.version))).toEqual([]);
+    expect(
+      await pendingMigrations(
+        (await query<{ version: string }>('select version from supabase_migrations.schema_migrations')).map((r) => r.version),
+      ),
+    ).toEqual([]);
   });
 });

@@ -66,10 +66,7 @@ async function runInTransaction(client: pg.ClientBase, text: string, fileName: s
     await client.query('rollback');
     const pgError = error as pg.DatabaseError;
     const line = lineOf(text, pgError.position);
-    throw new MigrationError(
-      `Migration ${fileName} failed${line ? ` at line ${line}` : ''}: ${pgError.message}`,
-      fileName,
-    );
+    throw new MigrationError(`Migration ${fileName} failed${line ? ` at line ${line}` : ''}: ${pgError.message}`, fileName);
   }
 }
 
@@ -78,9 +75,7 @@ async function runInTransaction(client: pg.ClientBase, text: string, fileName: s
  * Skipped when schema `auth` exists, which is always the case on a real Supabase project.
  */
 async function bootstrapLocalSupabase(client: pg.ClientBase): Promise<boolean> {
-  const { rows } = await client.query<{ exists: boolean }>(
-    "select exists (select 1 from pg_namespace where nspname = 'auth') as exists",
-  );
+  const { rows } = await client.query<{ exists: boolean }>("select exists (select 1 from pg_namespace where nspname = 'auth') as exists");
   if (rows[0]?.exists) return false;
   await runInTransaction(client, await readFile(BOOTSTRAP_FILE, 'utf8'), path.basename(BOOTSTRAP_FILE));
   return true;
@@ -93,7 +88,11 @@ export type MigrateResult = { bootstrapped: boolean; applied: string[] };
  * `supabase_migrations.schema_migrations`. A failing file is rolled back and stops the run with an
  * error naming it; files before it stay applied. An advisory lock makes concurrent runs queue.
  */
-export async function migrate(options: { databaseUrl: string; dir?: string; onApplied?: (fileName: string) => void }): Promise<MigrateResult> {
+export async function migrate(options: {
+  databaseUrl: string;
+  dir?: string;
+  onApplied?: (fileName: string) => void;
+}): Promise<MigrateResult> {
   const files = await listMigrationFiles(options.dir);
   const client = new pg.Client({ connectionString: options.databaseUrl, application_name: 'clientpulse-migrate' });
   await client.connect();

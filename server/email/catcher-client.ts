@@ -31,7 +31,11 @@ export async function clearCaughtEmails(catcherUrl: string): Promise<void> {
 }
 
 /** Polls until a message to `to` (with a matching subject, if given) arrives; resolves with the newest one. */
-export async function waitForEmail(catcherUrl: string, to: string, { subject, timeoutMs = 10_000 }: WaitForEmailOptions = {}): Promise<CaughtEmail> {
+export async function waitForEmail(
+  catcherUrl: string,
+  to: string,
+  { subject, timeoutMs = 10_000 }: WaitForEmailOptions = {},
+): Promise<CaughtEmail> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const received = await listCaughtEmails(catcherUrl, to);

@@ -27,7 +27,13 @@ describe('email templates', () => {
 
   it('invitation: who invited, to which workspace, the role, the accept link and its lifetime', async () => {
     const acceptUrl = 'https://app.example.test/invitations/accept?token=invite-token-456';
-    const email = await renderEmail('invitation', { inviterName: 'Grace Hopper', workspaceName: 'Acme Corp', role: 'Account manager', acceptUrl, expiresInDays: 7 });
+    const email = await renderEmail('invitation', {
+      inviterName: 'Grace Hopper',
+      workspaceName: 'Acme Corp',
+      role: 'Account manager',
+      acceptUrl,
+      expiresInDays: 7,
+    });
 
     expect(email.subject).toBe('Grace Hopper invited you to Acme Corp on ClientPulse');
     expect(email.html).toContain(`href="${acceptUrl}"`);
@@ -35,7 +41,13 @@ describe('email templates', () => {
     expect(email.text).toContain('expires in 7 days');
     expect(extractLink({ subject: email.subject, text: email.text }, '/invitations/accept')).toBe(acceptUrl);
 
-    const oneDay = await renderEmail('invitation', { inviterName: 'Grace', workspaceName: 'Acme', role: 'Viewer', acceptUrl, expiresInDays: 1 });
+    const oneDay = await renderEmail('invitation', {
+      inviterName: 'Grace',
+      workspaceName: 'Acme',
+      role: 'Viewer',
+      acceptUrl,
+      expiresInDays: 1,
+    });
     expect(oneDay.text).toContain('expires in 1 day.');
   });
 
@@ -91,7 +103,13 @@ describe('createMailer', () => {
     const to = uniqueAddress('invitee');
     await mailer.send(
       to,
-      await renderEmail('invitation', { inviterName: 'Grace', workspaceName: 'Listed & Co', role: 'Viewer', acceptUrl: 'https://app.example.test/invitations/accept?token=t', expiresInDays: 7 }),
+      await renderEmail('invitation', {
+        inviterName: 'Grace',
+        workspaceName: 'Listed & Co',
+        role: 'Viewer',
+        acceptUrl: 'https://app.example.test/invitations/accept?token=t',
+        expiresInDays: 7,
+      }),
     );
     const message = await waitForEmail(to);
 

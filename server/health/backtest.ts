@@ -42,11 +42,13 @@ export type BacktestResult = {
  */
 export function areaUnderCurve(churned: number[], retained: number[]): number | null {
   if (!churned.length || !retained.length) return null;
-  const all = [...churned.map((score) => ({ score, churned: true })), ...retained.map((score) => ({ score, churned: false }))].sort((a, b) => a.score - b.score);
+  const all = [...churned.map((score) => ({ score, churned: true })), ...retained.map((score) => ({ score, churned: false }))].sort(
+    (a, b) => a.score - b.score,
+  );
   // Rank from the lowest score; churners should rank low, so count pairs where a churner is below.
   let wins = 0;
   let retainedAbove = retained.length;
-  for (let start = 0; start < all.length; ) {
+  for (let start = 0; start < all.length;) {
     let end = start;
     while (end < all.length && all[end]!.score === all[start]!.score) end += 1;
     const tied = all.slice(start, end);
@@ -68,7 +70,11 @@ function histogram(scores: number[]): number[] {
 }
 
 async function backtestThreshold(tx: Tx, workspaceId: string): Promise<number> {
-  const settings = await tx.selectFrom('workspace_health_settings').select('healthy_threshold').where('workspace_id', '=', workspaceId).executeTakeFirst();
+  const settings = await tx
+    .selectFrom('workspace_health_settings')
+    .select('healthy_threshold')
+    .where('workspace_id', '=', workspaceId)
+    .executeTakeFirst();
   return settings?.healthy_threshold ?? 70;
 }
 
@@ -137,7 +143,16 @@ export type BacktestRun = {
   finishedAt: Date | null;
 };
 
-type BacktestRow = { id: string; status: BacktestRun['status']; horizons_done: number; result: unknown; failure: string | null; requested_by: string | null; created_at: Date; finished_at: Date | null };
+type BacktestRow = {
+  id: string;
+  status: BacktestRun['status'];
+  horizons_done: number;
+  result: unknown;
+  failure: string | null;
+  requested_by: string | null;
+  created_at: Date;
+  finished_at: Date | null;
+};
 
 const toRun = (row: BacktestRow): BacktestRun => ({
   id: row.id,
@@ -179,11 +194,21 @@ export async function requestBacktest(tx: Tx, input: { workspaceId: string; user
     .insertInto('health_backtests')
     .values({ workspace_id: input.workspaceId, requested_by: input.userId })
     // The index's predicate written out, so it matches however the statement is planned.
-    .onConflict((conflict) => conflict.column('workspace_id').where(sql<boolean>`status in ('queued', 'running')`).doNothing())
+    .onConflict((conflict) =>
+      conflict
+        .column('workspace_id')
+        .where(sql<boolean>`status in ('queued', 'running')`)
+        .doNothing(),
+    )
     .returning('id')
     .executeTakeFirst();
   if (!row) {
-    return tx.selectFrom('health_backtests').select('id').where('workspace_id', '=', input.workspaceId).where('status', 'in', ['queued', 'running']).executeTakeFirstOrThrow();
+    return tx
+      .selectFrom('health_backtests')
+      .select('id')
+      .where('workspace_id', '=', input.workspaceId)
+      .where('status', 'in', ['queued', 'running'])
+      .executeTakeFirstOrThrow();
   }
   await requestHealthJob(tx, { workspaceId: input.workspaceId, backtestId: row.id });
   return row;
@@ -212,7 +237,9 @@ export async function performBacktest(db: Database, backtestId: string): Promise
     const horizons: HorizonResult[] = [];
     for (const days of BACKTEST_HORIZONS) {
       horizons.push(await db.asService((tx) => backtestHorizon(tx, workspaceId, days, threshold)));
-      await db.asService((tx) => tx.updateTable('health_backtests').set({ horizons_done: horizons.length }).where('id', '=', backtestId).execute());
+      await db.asService((tx) =>
+        tx.updateTable('health_backtests').set({ horizons_done: horizons.length }).where('id', '=', backtestId).execute(),
+      );
     }
     const result = backtestResult(threshold, horizons);
     await db.asService((tx) =>

@@ -11,15 +11,28 @@ const DAY = 86_400_000;
 const now = Date.now();
 
 type Factor = { factor: string; present: boolean; score: number | null; weight: number; effectiveWeight: number; contribution: number };
-type Row = { client_id: string; score: number | null; risk_level: string | null; confidence: number | null; factor_scores: Array<number | null>; factors: Factor[] | null; inputs: Record<string, unknown> };
+type Row = {
+  client_id: string;
+  score: number | null;
+  risk_level: string | null;
+  confidence: number | null;
+  factor_scores: Array<number | null>;
+  factors: Factor[] | null;
+  inputs: Record<string, unknown>;
+};
 
 async function addClient(name: string): Promise<string> {
-  const row = await services.db.asService((tx) => tx.insertInto('clients').values({ workspace_id: workspaceId, name }).returning('id').executeTakeFirstOrThrow());
+  const row = await services.db.asService((tx) =>
+    tx.insertInto('clients').values({ workspace_id: workspaceId, name }).returning('id').executeTakeFirstOrThrow(),
+  );
   return row.id;
 }
 
 /** Interactions as the worker leaves them: analysed, with the given score, `daysAgo` days ago. */
-async function addInteractions(clientId: string, items: Array<{ daysAgo: number; score?: number; direction?: 'inbound' | 'outbound' | 'internal'; signals?: string[] }>) {
+async function addInteractions(
+  clientId: string,
+  items: Array<{ daysAgo: number; score?: number; direction?: 'inbound' | 'outbound' | 'internal'; signals?: string[] }>,
+) {
   await services.db.asService((tx) =>
     tx
       .insertInto('interactions')
@@ -33,7 +46,14 @@ async function addInteractions(clientId: string, items: Array<{ daysAgo: number;
           body: 'x',
           sentiment_status: item.score === undefined ? ('pending' as const) : ('done' as const),
           sentiment_score: item.score ?? null,
-          sentiment_label: item.score === undefined ? null : item.score > 0.2 ? ('positive' as const) : item.score < -0.2 ? ('negative' as const) : ('neutral' as const),
+          sentiment_label:
+            item.score === undefined
+              ? null
+              : item.score > 0.2
+                ? ('positive' as const)
+                : item.score < -0.2
+                  ? ('negative' as const)
+                  : ('neutral' as const),
           sentiment_signals: item.signals ?? [],
         })),
       )
@@ -58,7 +78,9 @@ const factor = (row: Row, name: string) => row.factors!.find((item) => item.fact
 beforeAll(async () => {
   services = createTestServices();
   const owner = await createOwner(services, 'health');
-  workspaceId = (await services.db.asService((tx) => tx.selectFrom('workspaces').select('id').where('slug', '=', owner.slug).executeTakeFirstOrThrow())).id;
+  workspaceId = (
+    await services.db.asService((tx) => tx.selectFrom('workspaces').select('id').where('slug', '=', owner.slug).executeTakeFirstOrThrow())
+  ).id;
 });
 afterAll(async () => {
   await closeAppServices(services);
@@ -67,15 +89,24 @@ afterAll(async () => {
 describe('health model v1', () => {
   it('decays sentiment with a 30-day half-life: what was said lately weighs most', async () => {
     const improving = await addClient('Improving');
-    await addInteractions(improving, [{ daysAgo: 60, score: -0.8 }, { daysAgo: 1, score: 0.8 }]);
+    await addInteractions(improving, [
+      { daysAgo: 60, score: -0.8 },
+      { daysAgo: 1, score: 0.8 },
+    ]);
     const worsening = await addClient('Worsening');
-    await addInteractions(worsening, [{ daysAgo: 60, score: 0.8 }, { daysAgo: 1, score: -0.8 }]);
+    await addInteractions(worsening, [
+      { daysAgo: 60, score: 0.8 },
+      { daysAgo: 1, score: -0.8 },
+    ]);
     // weights 0.5^(60/30)=0.25 and ≈0.977: average ≈ (0.977·0.8 − 0.25·0.8)/1.227 ≈ 0.474 → 50 + 23.7 ≈ 74
     expect(factor(await one(improving), 'sentiment').score).toBe(74);
     expect(factor(await one(worsening), 'sentiment').score).toBe(26);
     // Older than 90 days does not count at all.
     const stale = await addClient('Stale');
-    await addInteractions(stale, [{ daysAgo: 100, score: -1 }, { daysAgo: 5, score: 0 }]);
+    await addInteractions(stale, [
+      { daysAgo: 100, score: -1 },
+      { daysAgo: 5, score: 0 },
+    ]);
     expect(factor(await one(stale), 'sentiment').score).toBe(50);
   });
 
@@ -93,7 +124,12 @@ describe('health model v1', () => {
     expect(engagementOnly.score).toBe(100);
 
     const both = await addClient('Both factors');
-    await addInteractions(both, [{ daysAgo: 1, score: -1 }, { daysAgo: 2, score: -1 }, { daysAgo: 3, score: -1 }, { daysAgo: 4, score: -1 }]);
+    await addInteractions(both, [
+      { daysAgo: 1, score: -1 },
+      { daysAgo: 2, score: -1 },
+      { daysAgo: 3, score: -1 },
+      { daysAgo: 4, score: -1 },
+    ]);
     const row2 = await one(both);
     // sentiment 0 (weight 30 → 60%), engagement 100 (weight 20 → 40%): 40.
     expect(factor(row2, 'sentiment')).toMatchObject({ score: 0, effectiveWeight: 60 });
@@ -115,20 +151,36 @@ describe('health model v1', () => {
 
   it('maps scores to risk levels with the workspace thresholds', async () => {
     const client = await addClient('Threshold');
-    await addInteractions(client, [{ daysAgo: 1, score: 0.1 }, { daysAgo: 2, score: 0.1 }, { daysAgo: 3, score: 0.1 }, { daysAgo: 4, score: 0.1 }]);
+    await addInteractions(client, [
+      { daysAgo: 1, score: 0.1 },
+      { daysAgo: 2, score: 0.1 },
+      { daysAgo: 3, score: 0.1 },
+      { daysAgo: 4, score: 0.1 },
+    ]);
     const before = await one(client);
     expect(before.score).toBe(73); // sentiment 55 · 0.6 + engagement 100 · 0.4
     expect(before.risk_level).toBe('healthy');
-    await services.db.asService((tx) => tx.insertInto('workspace_health_settings').values({ workspace_id: workspaceId, healthy_threshold: 80, critical_threshold: 73 }).execute());
+    await services.db.asService((tx) =>
+      tx
+        .insertInto('workspace_health_settings')
+        .values({ workspace_id: workspaceId, healthy_threshold: 80, critical_threshold: 73 })
+        .execute(),
+    );
     expect((await one(client)).risk_level).toBe('at_risk');
-    await services.db.asService((tx) => tx.updateTable('workspace_health_settings').set({ critical_threshold: 74 }).where('workspace_id', '=', workspaceId).execute());
+    await services.db.asService((tx) =>
+      tx.updateTable('workspace_health_settings').set({ critical_threshold: 74 }).where('workspace_id', '=', workspaceId).execute(),
+    );
     expect((await one(client)).risk_level).toBe('critical');
     await services.db.asService((tx) => tx.deleteFrom('workspace_health_settings').where('workspace_id', '=', workspaceId).execute());
   });
 
   it('scores as of a past moment with only the signals that existed then', async () => {
     const client = await addClient('Backtest');
-    await addInteractions(client, [{ daysAgo: 40, score: 0.9 }, { daysAgo: 35, score: 0.9 }, { daysAgo: 3, score: -0.9 }]);
+    await addInteractions(client, [
+      { daysAgo: 40, score: 0.9 },
+      { daysAgo: 35, score: 0.9 },
+      { daysAgo: 3, score: -0.9 },
+    ]);
     const past = await one(client, new Date(now - 30 * DAY));
     expect(factor(past, 'sentiment').score).toBe(95);
     expect(past.inputs).toMatchObject({ analysed90: 2 });
@@ -144,7 +196,9 @@ describe('backtest scoring', () => {
     const rows = (
       await services.db.asService((tx) =>
         sql<{ client_id: string; as_of: Date; score: number | null; factor_scores: Array<number | null> }>`
-          select client_id, as_of, score, factor_scores from public.compute_health_scores_at(${workspaceId}::uuid, ${ids}::uuid[], ${moments.map((moment) => moment.toISOString())}::timestamptz[])`.execute(tx),
+          select client_id, as_of, score, factor_scores from public.compute_health_scores_at(${workspaceId}::uuid, ${ids}::uuid[], ${moments.map((moment) => moment.toISOString())}::timestamptz[])`.execute(
+          tx,
+        ),
       )
     ).rows;
     expect(rows).toHaveLength(ids.length);
@@ -160,7 +214,13 @@ describe('backtest scoring', () => {
 describe('recompute requests', () => {
   const requests = (clientId: string) =>
     services.db.asService((tx) =>
-      tx.selectFrom('outbox').select(['job_key', 'payload']).where('topic', '=', 'health').where('job_key', '=', `health-${clientId}`).where('relayed_at', 'is', null).execute(),
+      tx
+        .selectFrom('outbox')
+        .select(['job_key', 'payload'])
+        .where('topic', '=', 'health')
+        .where('job_key', '=', `health-${clientId}`)
+        .where('relayed_at', 'is', null)
+        .execute(),
     );
 
   it('asks for a recompute when an interaction is logged, moved or deleted, or the client status changes — once per client per statement', async () => {
@@ -169,14 +229,26 @@ describe('recompute requests', () => {
     expect((await requests(client)).map((row) => (row.payload as { cause: { kind: string } }).cause.kind)).toEqual(['interaction.insert']);
     await services.db.asService((tx) => tx.deleteFrom('outbox').where('job_key', '=', `health-${client}`).execute());
     // A sentiment result is not such a change (the worker asks itself).
-    await services.db.asService((tx) => tx.updateTable('interactions').set({ sentiment_summary: 'x' }).where('client_id', '=', client).execute());
+    await services.db.asService((tx) =>
+      tx.updateTable('interactions').set({ sentiment_summary: 'x' }).where('client_id', '=', client).execute(),
+    );
     expect(await requests(client)).toEqual([]);
-    await services.db.asService((tx) => tx.updateTable('interactions').set({ occurred_at: new Date(now - 40 * DAY) }).where('client_id', '=', client).execute());
+    await services.db.asService((tx) =>
+      tx
+        .updateTable('interactions')
+        .set({ occurred_at: new Date(now - 40 * DAY) })
+        .where('client_id', '=', client)
+        .execute(),
+    );
     expect(await requests(client)).toHaveLength(1);
     await services.db.asService((tx) => tx.deleteFrom('interactions').where('client_id', '=', client).execute());
     expect(await requests(client)).toHaveLength(2);
     await services.db.asService((tx) => tx.updateTable('clients').set({ status: 'paused' }).where('id', '=', client).execute());
-    expect((await requests(client)).map((row) => (row.payload as { cause: { kind: string } }).cause.kind)).toEqual(['interaction.update', 'interaction.delete', 'client.status']);
+    expect((await requests(client)).map((row) => (row.payload as { cause: { kind: string } }).cause.kind)).toEqual([
+      'interaction.update',
+      'interaction.delete',
+      'client.status',
+    ]);
     // Deleting the client takes its interactions along without asking for anything.
     await services.db.asService((tx) => tx.deleteFrom('outbox').where('job_key', '=', `health-${client}`).execute());
     await addInteractions(client, [{ daysAgo: 1 }]);
@@ -197,32 +269,65 @@ describe('recompute', () => {
     const first = await recomputeHealth(services.db, { workspaceId, trigger: 'daily' });
     const scored = all.filter((row) => row.score !== null).length;
     expect(first).toEqual({ scored, changed: scored, history: scored });
-    const clients = await services.db.asService((tx) => tx.selectFrom('clients').select(['id', 'health_score', 'risk_level', 'health_factor_scores']).where('workspace_id', '=', workspaceId).execute());
+    const clients = await services.db.asService((tx) =>
+      tx
+        .selectFrom('clients')
+        .select(['id', 'health_score', 'risk_level', 'health_factor_scores'])
+        .where('workspace_id', '=', workspaceId)
+        .execute(),
+    );
     for (const client of clients) {
       const expected = all.find((row) => row.client_id === client.id)!;
-      expect({ score: client.health_score, risk: client.risk_level, factors: client.health_factor_scores }).toEqual({ score: expected.score, risk: expected.risk_level, factors: expected.score === null ? null : expected.factor_scores });
+      expect({ score: client.health_score, risk: client.risk_level, factors: client.health_factor_scores }).toEqual({
+        score: expected.score,
+        risk: expected.risk_level,
+        factors: expected.score === null ? null : expected.factor_scores,
+      });
     }
     // Nothing moved: no history, no updates — by workspace or by client.
     expect(await recomputeHealth(services.db, { workspaceId, trigger: 'daily' })).toEqual({ scored, changed: 0, history: 0 });
-    expect(await recomputeHealth(services.db, { workspaceId, clientId: ids[0]!, trigger: 'event' })).toMatchObject({ changed: 0, history: 0 });
+    expect(await recomputeHealth(services.db, { workspaceId, clientId: ids[0]!, trigger: 'event' })).toMatchObject({
+      changed: 0,
+      history: 0,
+    });
 
     // A strongly negative interaction moves one client: one history row, that client only. The
     // best-scored client is taken (the rows come in no order, and a client whose sentiment is
     // already at the floor would not move).
     const best = clients.filter((client) => client.health_score !== null).sort((a, b) => b.health_score! - a.health_score!)[0]!;
     await addInteractions(best.id, [{ daysAgo: 0, score: -1, signals: ['cancellation_intent'] }]);
-    expect(await recomputeHealth(services.db, { workspaceId, clientId: best.id, trigger: 'event' })).toEqual({ scored: 1, changed: 1, history: 1 });
-    const history = await services.db.asService((tx) => tx.selectFrom('health_scores').select(['score', 'trigger', 'model_version', 'inputs']).where('client_id', '=', best.id).orderBy('id').execute());
+    expect(await recomputeHealth(services.db, { workspaceId, clientId: best.id, trigger: 'event' })).toEqual({
+      scored: 1,
+      changed: 1,
+      history: 1,
+    });
+    const history = await services.db.asService((tx) =>
+      tx
+        .selectFrom('health_scores')
+        .select(['score', 'trigger', 'model_version', 'inputs'])
+        .where('client_id', '=', best.id)
+        .orderBy('id')
+        .execute(),
+    );
     expect(history.map((row) => row.trigger)).toEqual(['daily', 'event']);
     expect(history[1]!.score).toBeLessThan(history[0]!.score);
-    expect(history[1]).toMatchObject({ model_version: 'v1', inputs: expect.objectContaining({ cancellation30: 1, negative14: expect.any(Number) }) });
+    expect(history[1]).toMatchObject({
+      model_version: 'v1',
+      inputs: expect.objectContaining({ cancellation30: 1, negative14: expect.any(Number) }),
+    });
   });
 
   it('keeps churned clients out of the recompute', async () => {
     const gone = await addClient('Gone');
     await addInteractions(gone, [{ daysAgo: 1, score: -1 }]);
-    await services.db.asService((tx) => tx.updateTable('clients').set({ status: 'churned', churned_at: new Date() }).where('id', '=', gone).execute());
-    expect(await recomputeHealth(services.db, { workspaceId, clientId: gone, trigger: 'event' })).toEqual({ scored: 0, changed: 0, history: 0 });
+    await services.db.asService((tx) =>
+      tx.updateTable('clients').set({ status: 'churned', churned_at: new Date() }).where('id', '=', gone).execute(),
+    );
+    expect(await recomputeHealth(services.db, { workspaceId, clientId: gone, trigger: 'event' })).toEqual({
+      scored: 0,
+      changed: 0,
+      history: 0,
+    });
   });
 });
 
@@ -234,7 +339,12 @@ describe('client-id ranges of a workspace recompute', () => {
       { from: '80000000-0000-0000-0000-000000000000', to: null },
     ]);
     const four = clientIdRanges(4);
-    expect(four.map((range) => range.from)).toEqual([null, '40000000-0000-0000-0000-000000000000', '80000000-0000-0000-0000-000000000000', 'c0000000-0000-0000-0000-000000000000']);
+    expect(four.map((range) => range.from)).toEqual([
+      null,
+      '40000000-0000-0000-0000-000000000000',
+      '80000000-0000-0000-0000-000000000000',
+      'c0000000-0000-0000-0000-000000000000',
+    ]);
     for (let index = 1; index < four.length; index += 1) expect(four[index]!.from).toBe(four[index - 1]!.to);
   });
 });

@@ -28,15 +28,23 @@ export const FACTOR_CHANGE_POINTS = 3;
  * current score (so the client row is always its latest history row). Churned clients keep their
  * last score. `asOf` defaults to now (the benchmark simulates tomorrow's run with it).
  */
-export async function recomputeHealth(db: Database, input: { workspaceId: string; clientId?: string; trigger: HealthTrigger; asOf?: Date }): Promise<RecomputeResult> {
+export async function recomputeHealth(
+  db: Database,
+  input: { workspaceId: string; clientId?: string; trigger: HealthTrigger; asOf?: Date },
+): Promise<RecomputeResult> {
   if (input.clientId) return recomputeRange(db, input, null);
   // A whole workspace: a few statements over disjoint client-id ranges, side by side (one statement
   // runs on one core), then the "recomputed" stamp once they all committed.
   const parts = await Promise.all(clientIdRanges(RECOMPUTE_PARTS).map((range) => recomputeRange(db, input, range)));
   await db.asService((tx) =>
-    sql`update public.workspace_health_settings set scores_recomputed_at = now() where workspace_id = ${input.workspaceId}::uuid`.execute(tx),
+    sql`update public.workspace_health_settings set scores_recomputed_at = now() where workspace_id = ${input.workspaceId}::uuid`.execute(
+      tx,
+    ),
   );
-  return parts.reduce((total, part) => ({ scored: total.scored + part.scored, changed: total.changed + part.changed, history: total.history + part.history }), { scored: 0, changed: 0, history: 0 });
+  return parts.reduce(
+    (total, part) => ({ scored: total.scored + part.scored, changed: total.changed + part.changed, history: total.history + part.history }),
+    { scored: 0, changed: 0, history: 0 },
+  );
 }
 
 /** How many statements a workspace-wide recompute runs at once: the database's cores here (two). */
@@ -44,8 +52,14 @@ export const RECOMPUTE_PARTS = 2;
 
 /** `parts` disjoint client-id ranges [from, to) covering every uuid (null: open end). */
 export function clientIdRanges(parts: number): Array<{ from: string | null; to: string | null }> {
-  const bound = (index: number) => `${Math.floor((index * 2 ** 32) / parts).toString(16).padStart(8, '0')}-0000-0000-0000-000000000000`;
-  return Array.from({ length: parts }, (_, index) => ({ from: index === 0 ? null : bound(index), to: index === parts - 1 ? null : bound(index + 1) }));
+  const bound = (index: number) =>
+    `${Math.floor((index * 2 ** 32) / parts)
+      .toString(16)
+      .padStart(8, '0')}-0000-0000-0000-000000000000`;
+  return Array.from({ length: parts }, (_, index) => ({
+    from: index === 0 ? null : bound(index),
+    to: index === parts - 1 ? null : bound(index + 1),
+  }));
 }
 
 /** One statement: one client, or the workspace's clients in a client-id range. */
@@ -93,8 +107,8 @@ async function recomputeRange(
         returning 1
       )
       select (select count(*)::int from computed where score is not null) as scored, (select count(*)::int from updated) as changed, (select count(*)::int from history) as history`.execute(
-      tx
-    )
+      tx,
+    ),
   );
   return result.rows[0]!;
 }
@@ -112,13 +126,16 @@ export async function refreshEngagementNorm(db: Database, workspaceId: string): 
       insert into public.workspace_health_settings (workspace_id, engagement_norm)
       select ${workspaceId}::uuid, norm from norm
       on conflict (workspace_id) do update set engagement_norm = excluded.engagement_norm
-      returning engagement_norm as norm`.execute(tx)
+      returning engagement_norm as norm`.execute(tx),
   );
   return Number(result.rows[0]!.norm);
 }
 
 /** The daily run: every workspace's norm, then its scores (set-based, a few statements per workspace). */
-export async function recomputeAllWorkspaces(db: Database, onWorkspace?: (workspaceId: string, result: RecomputeResult) => void): Promise<RecomputeResult> {
+export async function recomputeAllWorkspaces(
+  db: Database,
+  onWorkspace?: (workspaceId: string, result: RecomputeResult) => void,
+): Promise<RecomputeResult> {
   const workspaces = await db.readAsService((kysely) => kysely.selectFrom('workspaces').select('id').execute());
   const total: RecomputeResult = { scored: 0, changed: 0, history: 0 };
   for (const { id } of workspaces) {
@@ -148,7 +165,10 @@ export async function backfillHealthHistory(db: Database, workspaceId: string, d
 
 /** Asks the health queue for a job through the outbox, in the caller's transaction: committed with the change or not at all. */
 export async function requestHealthJob(tx: Tx, data: HealthJobData): Promise<void> {
-  await tx.insertInto('outbox').values({ workspace_id: data.workspaceId, topic: 'health', job_key: healthJobKey(data), payload: JSON.stringify(data) }).execute();
+  await tx
+    .insertInto('outbox')
+    .values({ workspace_id: data.workspaceId, topic: 'health', job_key: healthJobKey(data), payload: JSON.stringify(data) })
+    .execute();
 }
 
 /** Asks the worker to recompute every client of a workspace (after its model settings changed). */

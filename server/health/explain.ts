@@ -4,7 +4,14 @@ import { AppError } from '../errors';
 
 /** What the client page shows about a score: its parts, the reasons in words, what moved it, its course. */
 
-export type HealthFactor = { factor: string; present: boolean; score: number | null; weight: number; effectiveWeight: number; contribution: number };
+export type HealthFactor = {
+  factor: string;
+  present: boolean;
+  score: number | null;
+  weight: number;
+  effectiveWeight: number;
+  contribution: number;
+};
 export type HealthInputs = {
   analysed90?: number;
   negative14?: number;
@@ -42,22 +49,64 @@ const plural = (count: number, one: string, many = `${one}s`) => `${count} ${cou
 /** The top reasons, in plain words, most telling first. */
 export function reasonsFor(inputs: HealthInputs, factors: HealthFactor[]): HealthReason[] {
   const reasons: Array<HealthReason & { weight: number }> = [];
-  if (inputs.cancellation30) reasons.push({ text: `Cancellation intent voiced in the last 30 days (${plural(inputs.cancellation30, 'interaction')})`, tone: 'bad', weight: 100 });
-  if (inputs.negative14) reasons.push({ text: `${plural(inputs.negative14, 'negative interaction')} in the last 14 days`, tone: 'bad', weight: 80 + inputs.negative14 });
-  if (inputs.daysSinceTwoWay != null && inputs.daysSinceTwoWay >= 21) reasons.push({ text: `No two-way contact for ${inputs.daysSinceTwoWay} days`, tone: 'bad', weight: 60 + Math.min(inputs.daysSinceTwoWay, 90) / 3 });
+  if (inputs.cancellation30)
+    reasons.push({
+      text: `Cancellation intent voiced in the last 30 days (${plural(inputs.cancellation30, 'interaction')})`,
+      tone: 'bad',
+      weight: 100,
+    });
+  if (inputs.negative14)
+    reasons.push({
+      text: `${plural(inputs.negative14, 'negative interaction')} in the last 14 days`,
+      tone: 'bad',
+      weight: 80 + inputs.negative14,
+    });
+  if (inputs.daysSinceTwoWay != null && inputs.daysSinceTwoWay >= 21)
+    reasons.push({
+      text: `No two-way contact for ${inputs.daysSinceTwoWay} days`,
+      tone: 'bad',
+      weight: 60 + Math.min(inputs.daysSinceTwoWay, 90) / 3,
+    });
   if (inputs.interactions90 !== undefined && inputs.engagementNorm && inputs.interactions90 < inputs.engagementNorm / 2) {
-    reasons.push({ text: `Fewer interactions than usual: ${inputs.interactions90} in 90 days (typical: ${Math.round(inputs.engagementNorm)})`, tone: 'bad', weight: 40 });
+    reasons.push({
+      text: `Fewer interactions than usual: ${inputs.interactions90} in 90 days (typical: ${Math.round(inputs.engagementNorm)})`,
+      tone: 'bad',
+      weight: 40,
+    });
   }
-  if (inputs.positive14 && !inputs.negative14) reasons.push({ text: `${plural(inputs.positive14, 'positive interaction')} in the last 14 days`, tone: 'good', weight: 50 + inputs.positive14 });
-  if (inputs.averageSentiment != null && inputs.averageSentiment >= 0.3) reasons.push({ text: 'Conversations over the last 90 days are mostly positive', tone: 'good', weight: 30 });
-  if (inputs.averageSentiment != null && inputs.averageSentiment <= -0.3) reasons.push({ text: 'Conversations over the last 90 days are mostly negative', tone: 'bad', weight: 70 });
-  if (inputs.daysSinceTwoWay != null && inputs.daysSinceTwoWay <= 7) reasons.push({ text: `In touch recently (${plural(inputs.daysSinceTwoWay, 'day')} since the last two-way contact)`, tone: 'good', weight: 20 });
+  if (inputs.positive14 && !inputs.negative14)
+    reasons.push({
+      text: `${plural(inputs.positive14, 'positive interaction')} in the last 14 days`,
+      tone: 'good',
+      weight: 50 + inputs.positive14,
+    });
+  if (inputs.averageSentiment != null && inputs.averageSentiment >= 0.3)
+    reasons.push({ text: 'Conversations over the last 90 days are mostly positive', tone: 'good', weight: 30 });
+  if (inputs.averageSentiment != null && inputs.averageSentiment <= -0.3)
+    reasons.push({ text: 'Conversations over the last 90 days are mostly negative', tone: 'bad', weight: 70 });
+  if (inputs.daysSinceTwoWay != null && inputs.daysSinceTwoWay <= 7)
+    reasons.push({
+      text: `In touch recently (${plural(inputs.daysSinceTwoWay, 'day')} since the last two-way contact)`,
+      tone: 'good',
+      weight: 20,
+    });
   const missing = factors.filter((factor) => !factor.present).map((factor) => FACTOR_NAMES[factor.factor]?.toLowerCase() ?? factor.factor);
-  if (missing.length) reasons.push({ text: `No ${missing.join(', ')} data yet: left out of the score, not counted against it`, tone: 'info', weight: 0 });
-  return reasons.sort((a, b) => b.weight - a.weight).slice(0, 5).map(({ text, tone }) => ({ text, tone }));
+  if (missing.length)
+    reasons.push({ text: `No ${missing.join(', ')} data yet: left out of the score, not counted against it`, tone: 'info', weight: 0 });
+  return reasons
+    .sort((a, b) => b.weight - a.weight)
+    .slice(0, 5)
+    .map(({ text, tone }) => ({ text, tone }));
 }
 
-type Current = { score: number | null; risk_level: string | null; confidence: number | null; factors: HealthFactor[] | null; inputs: HealthInputs; computed_at: Date };
+type Current = {
+  score: number | null;
+  risk_level: string | null;
+  confidence: number | null;
+  factors: HealthFactor[] | null;
+  inputs: HealthInputs;
+  computed_at: Date;
+};
 
 /**
  * The client's score explained. Active and paused clients are computed live, as of now, with the
@@ -65,7 +114,12 @@ type Current = { score: number | null; risk_level: string | null; confidence: nu
  * reasons add up to; a churned client shows the last score it had (the engine stops scoring it).
  */
 export async function clientHealth(tx: Tx, input: { workspaceId: string; clientId: string; days?: number }): Promise<ClientHealth> {
-  const client = await tx.selectFrom('clients').select(['status']).where('id', '=', input.clientId).where('workspace_id', '=', input.workspaceId).executeTakeFirst();
+  const client = await tx
+    .selectFrom('clients')
+    .select(['status'])
+    .where('id', '=', input.clientId)
+    .where('workspace_id', '=', input.workspaceId)
+    .executeTakeFirst();
   if (!client) throw new AppError('NOT_FOUND', 'That client does not exist in this workspace.');
   const current =
     client.status === 'churned'
@@ -103,7 +157,11 @@ export async function clientHealth(tx: Tx, input: { workspaceId: string; clientI
                          and h.computed_at <= now() - make_interval(days => d.days)
                        order by h.computed_at desc limit 1) as score
         from (values (7), (30)) as d(days)`.execute(tx),
-    tx.selectFrom('workspace_health_settings').select(['healthy_threshold', 'critical_threshold']).where('workspace_id', '=', input.workspaceId).executeTakeFirst(),
+    tx
+      .selectFrom('workspace_health_settings')
+      .select(['healthy_threshold', 'critical_threshold'])
+      .where('workspace_id', '=', input.workspaceId)
+      .executeTakeFirst(),
   ]);
   const factors = score === null ? [] : (current?.factors ?? []);
   const scoreThen = (n: number) => past.rows.find((row) => row.days === n)?.score ?? null;

@@ -19,7 +19,16 @@ export type Portfolio = {
   mrrCents: number;
   /** MRR of at-risk and critical clients. */
   mrrAtRiskCents: number;
-  drops: Array<{ id: string; name: string; scoreBefore: number; score: number; change: number; riskLevel: RiskLevel; mrrCents: number; currency: string }>;
+  drops: Array<{
+    id: string;
+    name: string;
+    scoreBefore: number;
+    score: number;
+    change: number;
+    riskLevel: RiskLevel;
+    mrrCents: number;
+    currency: string;
+  }>;
 };
 
 export const PORTFOLIO_DROPS = 10;

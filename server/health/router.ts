@@ -17,10 +17,12 @@ export const healthRouter = router({
   updateSettings: workspaceProcedure('admin')
     .input(healthSettingsSchema)
     .mutation(({ ctx, input: { workspaceSlug: _slug, ...settings } }) =>
-      updateHealthSettings(ctx.tx, { workspaceId: ctx.workspace.id, actorId: ctx.session.user.id, meta: ctx.meta, settings })
+      updateHealthSettings(ctx.tx, { workspaceId: ctx.workspace.id, actorId: ctx.session.user.id, meta: ctx.meta, settings }),
     ),
   /** The latest backtest asked for (with its progress) and the latest result. */
   backtest: workspaceProcedure('admin').query(({ ctx }) => backtestState(ctx.tx, ctx.workspace.id)),
   /** Asks the worker for a backtest; while one is queued or running, that one. */
-  runBacktest: workspaceProcedure('admin').mutation(({ ctx }) => requestBacktest(ctx.tx, { workspaceId: ctx.workspace.id, userId: ctx.session.user.id })),
+  runBacktest: workspaceProcedure('admin').mutation(({ ctx }) =>
+    requestBacktest(ctx.tx, { workspaceId: ctx.workspace.id, userId: ctx.session.user.id }),
+  ),
 });

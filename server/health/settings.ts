@@ -23,7 +23,8 @@ const weight = (label: string) =>
     .int(`The ${label} weight must be a whole number.`)
     .min(0, 'At least 0.')
     .max(100, 'At most 100.');
-const threshold = (label: string) => z.number({ error: `Enter the ${label} threshold as a whole number.` }).int(`The ${label} threshold must be a whole number.`);
+const threshold = (label: string) =>
+  z.number({ error: `Enter the ${label} threshold as a whole number.` }).int(`The ${label} threshold must be a whole number.`);
 
 /** Flat, so each key is a form field's name and its errors show beside it. */
 export const healthSettingsSchema = z
@@ -38,9 +39,14 @@ export const healthSettingsSchema = z
   })
   .superRefine((value, context) => {
     const total = value.weightSentiment + value.weightEngagement + value.weightSurvey + value.weightPayment + value.weightUsage;
-    if (total !== 100) context.addIssue({ code: 'custom', path: ['weightTotal'], message: `The weights add up to ${total}; they must add up to 100.` });
+    if (total !== 100)
+      context.addIssue({ code: 'custom', path: ['weightTotal'], message: `The weights add up to ${total}; they must add up to 100.` });
     if (value.criticalThreshold >= value.healthyThreshold) {
-      context.addIssue({ code: 'custom', path: ['criticalThreshold'], message: `The critical threshold must be below the healthy threshold (${value.healthyThreshold}).` });
+      context.addIssue({
+        code: 'custom',
+        path: ['criticalThreshold'],
+        message: `The critical threshold must be below the healthy threshold (${value.healthyThreshold}).`,
+      });
     }
   });
 export type HealthSettingsInput = z.infer<typeof healthSettingsSchema>;
@@ -64,7 +70,8 @@ export async function healthSettings(tx: Tx, workspaceId: string): Promise<Healt
     criticalThreshold: row?.critical_threshold ?? DEFAULT_THRESHOLDS.critical,
     engagementNorm: row?.engagement_norm ?? 4,
     updatedAt: row?.updated_at ?? null,
-    recomputing: row?.settings_changed_at != null && (row.scores_recomputed_at === null || row.scores_recomputed_at < row.settings_changed_at),
+    recomputing:
+      row?.settings_changed_at != null && (row.scores_recomputed_at === null || row.scores_recomputed_at < row.settings_changed_at),
   };
 }
 
@@ -120,7 +127,7 @@ export async function previewHealthSettings(tx: Tx, workspaceId: string, input: 
 /** Saves the settings (audited) and asks for every client's score to be recomputed with them. */
 export async function updateHealthSettings(
   tx: Tx,
-  input: { workspaceId: string; actorId: string; meta: RequestMeta; settings: HealthSettingsInput }
+  input: { workspaceId: string; actorId: string; meta: RequestMeta; settings: HealthSettingsInput },
 ): Promise<{ changed: boolean }> {
   const before = await healthSettings(tx, input.workspaceId);
   const { settings } = input;
@@ -142,7 +149,8 @@ export async function updateHealthSettings(
     .values({ workspace_id: input.workspaceId, ...values })
     .onConflict((conflict) => conflict.column('workspace_id').doUpdateSet(values))
     .execute();
-  const pick = (value: HealthSettingsInput) => Object.fromEntries((Object.keys(settings) as Array<keyof HealthSettingsInput>).map((key) => [key, value[key]]));
+  const pick = (value: HealthSettingsInput) =>
+    Object.fromEntries((Object.keys(settings) as Array<keyof HealthSettingsInput>).map((key) => [key, value[key]]));
   await recordAudit(tx, {
     action: 'health.settings_changed',
     actorId: input.actorId,

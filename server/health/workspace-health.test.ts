@@ -14,7 +14,15 @@ import { recomputeHealth } from './engine';
 
 let services: AppServices;
 const DAY = 86_400_000;
-const DEFAULTS = { weightSentiment: 30, weightEngagement: 20, weightSurvey: 20, weightPayment: 15, weightUsage: 15, healthyThreshold: 70, criticalThreshold: 40 };
+const DEFAULTS = {
+  weightSentiment: 30,
+  weightEngagement: 20,
+  weightSurvey: 20,
+  weightPayment: 15,
+  weightUsage: 15,
+  healthyThreshold: 70,
+  criticalThreshold: 40,
+};
 
 beforeAll(() => {
   services = createTestServices();
@@ -24,13 +32,26 @@ afterAll(async () => {
 });
 
 async function workspaceOf(account: TestAccount): Promise<string> {
-  return (await services.db.asService((tx) => tx.selectFrom('workspaces').select('id').where('slug', '=', account.slug).executeTakeFirstOrThrow())).id;
+  return (
+    await services.db.asService((tx) => tx.selectFrom('workspaces').select('id').where('slug', '=', account.slug).executeTakeFirstOrThrow())
+  ).id;
 }
 
 /** A client whose `count` interactions (default 4, the norm) give it sentiment `score`, with recent two-way contact. */
-async function scoredClient(workspaceId: string, name: string, sentiment: number, mrrCents = 10_000, currency = 'USD', count = 4): Promise<string> {
+async function scoredClient(
+  workspaceId: string,
+  name: string,
+  sentiment: number,
+  mrrCents = 10_000,
+  currency = 'USD',
+  count = 4,
+): Promise<string> {
   const client = await services.db.asService((tx) =>
-    tx.insertInto('clients').values({ workspace_id: workspaceId, name, mrr_cents: mrrCents, currency }).returning('id').executeTakeFirstOrThrow(),
+    tx
+      .insertInto('clients')
+      .values({ workspace_id: workspaceId, name, mrr_cents: mrrCents, currency })
+      .returning('id')
+      .executeTakeFirstOrThrow(),
   );
   await services.db.asService((tx) =>
     tx
@@ -55,7 +76,13 @@ async function scoredClient(workspaceId: string, name: string, sentiment: number
 
 const riskCounts = async (workspaceId: string) => {
   const rows = await services.db.asService((tx) =>
-    tx.selectFrom('clients').select(['risk_level']).where('workspace_id', '=', workspaceId).where('status', '<>', 'churned').where('health_score', 'is not', null).execute(),
+    tx
+      .selectFrom('clients')
+      .select(['risk_level'])
+      .where('workspace_id', '=', workspaceId)
+      .where('status', '<>', 'churned')
+      .where('health_score', 'is not', null)
+      .execute(),
   );
   const counts = { healthy: 0, at_risk: 0, critical: 0 };
   for (const row of rows) counts[row.risk_level as keyof typeof counts] += 1;
@@ -100,7 +127,16 @@ describe('health model settings', () => {
     expect(same).toMatchObject({ clients: 4, changed: 0, before, after: { ...before, unscored: 0 } });
 
     // Sentiment alone, and a stricter healthy threshold.
-    const strict = { ...DEFAULTS, weightSentiment: 100, weightEngagement: 0, weightSurvey: 0, weightPayment: 0, weightUsage: 0, healthyThreshold: 80, criticalThreshold: 30 };
+    const strict = {
+      ...DEFAULTS,
+      weightSentiment: 100,
+      weightEngagement: 0,
+      weightSurvey: 0,
+      weightPayment: 0,
+      weightUsage: 0,
+      healthyThreshold: 80,
+      criticalThreshold: 30,
+    };
     const preview = await caller.health.previewSettings({ workspaceSlug: owner.slug, ...strict });
     expect(preview.after).toEqual({ healthy: 0, at_risk: 3, critical: 1, unscored: 0 });
     expect(preview.changed).toBe(preview.moves.reduce((sum, move) => sum + move.clients, 0));
@@ -113,19 +149,36 @@ describe('health model settings', () => {
     expect(saved).toMatchObject({ ...strict, recomputing: true });
     // The save asked for a workspace recompute, in its own transaction; the worker's job does it.
     const outbox = await services.db.asService((tx) =>
-      tx.selectFrom('outbox').select(['job_key', 'payload']).where('workspace_id', '=', workspaceId).where('job_key', '=', `health-workspace-${workspaceId}`).execute(),
+      tx
+        .selectFrom('outbox')
+        .select(['job_key', 'payload'])
+        .where('workspace_id', '=', workspaceId)
+        .where('job_key', '=', `health-workspace-${workspaceId}`)
+        .execute(),
     );
     expect(outbox).toHaveLength(1);
     const process = createHealthProcessor({ db: services.db });
     await process({ name: 'recompute-workspace', data: outbox[0]!.payload as HealthJobData } as Job<HealthJobData>, testLog);
     expect(await riskCounts(workspaceId)).toEqual({ healthy: 0, at_risk: 3, critical: 1 });
     expect((await caller.health.settings({ workspaceSlug: owner.slug })).recomputing).toBe(false);
-    const history = await services.db.asService((tx) => tx.selectFrom('health_scores').select(['trigger', 'factor_weights']).where('workspace_id', '=', workspaceId).where('trigger', '=', 'settings').execute());
+    const history = await services.db.asService((tx) =>
+      tx
+        .selectFrom('health_scores')
+        .select(['trigger', 'factor_weights'])
+        .where('workspace_id', '=', workspaceId)
+        .where('trigger', '=', 'settings')
+        .execute(),
+    );
     expect(history.length).toBe(4);
     expect(history.every((row) => row.factor_weights.join() === '100,0,0,0,0')).toBe(true);
 
     const audit = await services.db.asService((tx) =>
-      tx.selectFrom('audit_log').select(['before', 'after', 'actor_id']).where('workspace_id', '=', workspaceId).where('action', '=', 'health.settings_changed').execute(),
+      tx
+        .selectFrom('audit_log')
+        .select(['before', 'after', 'actor_id'])
+        .where('workspace_id', '=', workspaceId)
+        .where('action', '=', 'health.settings_changed')
+        .execute(),
     );
     expect(audit).toEqual([{ before: DEFAULTS, after: strict, actor_id: owner.userId }]);
     // Saving the same settings again changes nothing and asks for nothing.
@@ -134,18 +187,46 @@ describe('health model settings', () => {
 
   it('counts clients whose present factors would all weigh 0 as not scored', async () => {
     const caller = await callerForToken(services, owner.token);
-    const preview = await caller.health.previewSettings({ workspaceSlug: owner.slug, ...DEFAULTS, weightSentiment: 0, weightEngagement: 0, weightSurvey: 40, weightPayment: 30, weightUsage: 30 });
+    const preview = await caller.health.previewSettings({
+      workspaceSlug: owner.slug,
+      ...DEFAULTS,
+      weightSentiment: 0,
+      weightEngagement: 0,
+      weightSurvey: 40,
+      weightPayment: 30,
+      weightUsage: 30,
+    });
     expect(preview.after).toEqual({ healthy: 0, at_risk: 0, critical: 0, unscored: 4 });
   });
 
   it('refuses weights that do not add up to 100, thresholds out of order and non-numbers, beside the field, and keeps what was saved', async () => {
     const caller = await callerForToken(services, owner.token);
     const saved = await caller.health.settings({ workspaceSlug: owner.slug });
-    await expectFieldError(caller.health.updateSettings({ workspaceSlug: owner.slug, ...DEFAULTS, weightSentiment: 31 }), 'weightTotal', /add up to 101; they must add up to 100/);
-    await expectFieldError(caller.health.updateSettings({ workspaceSlug: owner.slug, ...DEFAULTS, criticalThreshold: 70 }), 'criticalThreshold', /below the healthy threshold \(70\)/);
-    await expectFieldError(caller.health.previewSettings({ workspaceSlug: owner.slug, ...DEFAULTS, weightUsage: Number.NaN }), 'weightUsage', /usage weight as a whole number/);
-    await expectFieldError(caller.health.updateSettings({ workspaceSlug: owner.slug, ...DEFAULTS, weightSurvey: 20.5, weightPayment: 14.5 }), 'weightSurvey', /whole number/);
-    await expectFieldError(caller.health.updateSettings({ workspaceSlug: owner.slug, ...DEFAULTS, healthyThreshold: 101 }), 'healthyThreshold', /At most 100/);
+    await expectFieldError(
+      caller.health.updateSettings({ workspaceSlug: owner.slug, ...DEFAULTS, weightSentiment: 31 }),
+      'weightTotal',
+      /add up to 101; they must add up to 100/,
+    );
+    await expectFieldError(
+      caller.health.updateSettings({ workspaceSlug: owner.slug, ...DEFAULTS, criticalThreshold: 70 }),
+      'criticalThreshold',
+      /below the healthy threshold \(70\)/,
+    );
+    await expectFieldError(
+      caller.health.previewSettings({ workspaceSlug: owner.slug, ...DEFAULTS, weightUsage: Number.NaN }),
+      'weightUsage',
+      /usage weight as a whole number/,
+    );
+    await expectFieldError(
+      caller.health.updateSettings({ workspaceSlug: owner.slug, ...DEFAULTS, weightSurvey: 20.5, weightPayment: 14.5 }),
+      'weightSurvey',
+      /whole number/,
+    );
+    await expectFieldError(
+      caller.health.updateSettings({ workspaceSlug: owner.slug, ...DEFAULTS, healthyThreshold: 101 }),
+      'healthyThreshold',
+      /At most 100/,
+    );
     expect(await caller.health.settings({ workspaceSlug: owner.slug })).toEqual(saved);
   });
 
@@ -175,13 +256,23 @@ describe('portfolio', () => {
     const slipping = await scoredClient(workspaceId, 'Slipping Co', -0.2, 20_000);
     const falling = await scoredClient(workspaceId, 'Falling Co', -1, 30_000, 'USD', 1);
     await scoredClient(workspaceId, 'Euro GmbH', 0.6, 99_000, 'EUR');
-    await services.db.asService((tx) => tx.insertInto('clients').values({ workspace_id: workspaceId, name: 'New Co', mrr_cents: 5_000 }).execute());
+    await services.db.asService((tx) =>
+      tx.insertInto('clients').values({ workspace_id: workspaceId, name: 'New Co', mrr_cents: 5_000 }).execute(),
+    );
     const churned = await scoredClient(workspaceId, 'Gone Co', -0.9, 70_000);
     await recomputeHealth(services.db, { workspaceId, trigger: 'daily' });
-    await services.db.asService((tx) => tx.updateTable('clients').set({ status: 'churned', churned_at: new Date().toISOString().slice(0, 10) }).where('id', '=', churned).execute());
+    await services.db.asService((tx) =>
+      tx
+        .updateTable('clients')
+        .set({ status: 'churned', churned_at: new Date().toISOString().slice(0, 10) })
+        .where('id', '=', churned)
+        .execute(),
+    );
     // Their scores ten days ago (history), and one from within the week that is no drop's baseline.
     const past = new Date(Date.now() - 10 * DAY);
-    const scores = await services.db.asService((tx) => tx.selectFrom('clients').select(['id', 'health_score']).where('workspace_id', '=', workspaceId).execute());
+    const scores = await services.db.asService((tx) =>
+      tx.selectFrom('clients').select(['id', 'health_score']).where('workspace_id', '=', workspaceId).execute(),
+    );
     const scoreOf = (id: string) => scores.find((row) => row.id === id)!.health_score!;
     await services.db.asService((tx) =>
       tx
@@ -210,7 +301,9 @@ describe('portfolio', () => {
     const caller = await callerForToken(services, owner.token);
     const portfolio = await caller.health.portfolio({ workspaceSlug: owner.slug });
     const level = (name: string) => portfolio.levels.find((item) => item.level === name)!;
-    const risk = await services.db.asService((tx) => tx.selectFrom('clients').select(['name', 'risk_level']).where('workspace_id', '=', workspaceId).execute());
+    const risk = await services.db.asService((tx) =>
+      tx.selectFrom('clients').select(['name', 'risk_level']).where('workspace_id', '=', workspaceId).execute(),
+    );
     expect(risk.find((row) => row.name === 'Falling Co')!.risk_level).toBe('critical');
     expect(risk.find((row) => row.name === 'Slipping Co')!.risk_level).toBe('at_risk');
     expect(portfolio.currency).toBe('USD');
@@ -233,7 +326,13 @@ describe('portfolio', () => {
 /** Runs the backtest jobs the workspace's admins asked for, as the worker does (their outbox requests). */
 async function runQueuedBacktests(workspaceId: string): Promise<void> {
   const requests = await services.db.asService((tx) =>
-    tx.selectFrom('outbox').select(['id', 'payload']).where('workspace_id', '=', workspaceId).where('job_key', 'like', 'backtest-%').where('relayed_at', 'is', null).execute(),
+    tx
+      .selectFrom('outbox')
+      .select(['id', 'payload'])
+      .where('workspace_id', '=', workspaceId)
+      .where('job_key', 'like', 'backtest-%')
+      .where('relayed_at', 'is', null)
+      .execute(),
   );
   expect(requests.length).toBeGreaterThan(0);
   const process = createHealthProcessor({ db: services.db });
@@ -263,10 +362,21 @@ describe('backtest', () => {
     // Asked for, it waits for the worker; asking again meanwhile is the same backtest.
     const asked = await caller.health.runBacktest({ workspaceSlug: owner.slug });
     expect(await caller.health.runBacktest({ workspaceSlug: owner.slug })).toEqual(asked);
-    expect((await caller.health.backtest({ workspaceSlug: owner.slug })).latest).toMatchObject({ id: asked.id, status: 'queued', horizonsDone: 0, result: null });
+    expect((await caller.health.backtest({ workspaceSlug: owner.slug })).latest).toMatchObject({
+      id: asked.id,
+      status: 'queued',
+      horizonsDone: 0,
+      result: null,
+    });
     await runQueuedBacktests(workspaceId);
     const first = await caller.health.backtest({ workspaceSlug: owner.slug });
-    expect(first.latest).toMatchObject({ id: asked.id, status: 'done', horizonsDone: 3, requestedBy: expect.any(String), finishedAt: expect.any(Date) });
+    expect(first.latest).toMatchObject({
+      id: asked.id,
+      status: 'done',
+      horizonsDone: 3,
+      requestedBy: expect.any(String),
+      finishedAt: expect.any(Date),
+    });
     expect(first.lastDone).toEqual(first.latest);
     const result = first.latest!.result!;
     const [at30, at60, at90] = result.horizons;
@@ -279,10 +389,21 @@ describe('backtest', () => {
     expect(at60!.auc!).toBeGreaterThan(0.6);
     expect(at30!.auc!).toBeGreaterThan(at90!.auc!);
     expect(at30!.recall!).toBeGreaterThan(0.5);
-    expect(result.summary).toEqual({ auc: { '30': at30!.auc, '60': at60!.auc, '90': at90!.auc }, precision: at30!.precision, recall: at30!.recall, clients: at30!.churned + at30!.retained });
+    expect(result.summary).toEqual({
+      auc: { '30': at30!.auc, '60': at60!.auc, '90': at90!.auc },
+      precision: at30!.precision,
+      recall: at30!.recall,
+      clients: at30!.churned + at30!.retained,
+    });
     // No look-ahead: adding a glowing interaction after a churner's churn date changes nothing.
     const churner = await services.db.asService((tx) =>
-      tx.selectFrom('clients').select(['id', 'churned_at']).where('workspace_id', '=', workspaceId).where('status', '=', 'churned').where('churned_at', 'is not', null).executeTakeFirstOrThrow(),
+      tx
+        .selectFrom('clients')
+        .select(['id', 'churned_at'])
+        .where('workspace_id', '=', workspaceId)
+        .where('status', '=', 'churned')
+        .where('churned_at', 'is not', null)
+        .executeTakeFirstOrThrow(),
     );
     await services.db.asService((tx) =>
       tx
@@ -303,7 +424,10 @@ describe('backtest', () => {
     const again = await caller.health.runBacktest({ workspaceSlug: owner.slug });
     expect(again.id).not.toBe(asked.id);
     // While the new one waits, the last result stays.
-    expect(await caller.health.backtest({ workspaceSlug: owner.slug })).toMatchObject({ latest: { id: again.id, status: 'queued' }, lastDone: { id: asked.id } });
+    expect(await caller.health.backtest({ workspaceSlug: owner.slug })).toMatchObject({
+      latest: { id: again.id, status: 'queued' },
+      lastDone: { id: asked.id },
+    });
     await runQueuedBacktests(workspaceId);
     expect((await caller.health.backtest({ workspaceSlug: owner.slug })).latest!.result!.horizons).toEqual(result.horizons);
     // The worker's job, repeated, leaves a finished backtest alone.

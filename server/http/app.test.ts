@@ -35,7 +35,12 @@ describe('health endpoints', () => {
     expect(notReady.status).toBe(503);
     expect(await notReady.json()).toMatchObject({
       ok: false,
-      checks: { postgres: { ok: true }, migrations: { ok: true }, redis: { ok: true }, worker: { ok: false, detail: 'no worker heartbeat in the last 30 s' } },
+      checks: {
+        postgres: { ok: true },
+        migrations: { ok: true },
+        redis: { ok: true },
+        worker: { ok: false, detail: 'no worker heartbeat in the last 30 s' },
+      },
     });
 
     const now = new Date().toISOString();

@@ -51,7 +51,10 @@ export function createWebApp(services: AppServices, build: ServerBuild | null): 
 
   app.get('/health/ready', async (_req, res) => {
     const readiness = await checkReadiness(services);
-    res.status(readiness.ok ? 200 : 503).set('cache-control', 'no-store').json(readiness);
+    res
+      .status(readiness.ok ? 200 : 503)
+      .set('cache-control', 'no-store')
+      .json(readiness);
   });
 
   // The browser's tRPC client (`app/utils/trpc.ts`) calls procedures here, straight from Express:
@@ -80,7 +83,13 @@ export function createWebApp(services: AppServices, build: ServerBuild | null): 
       createRequestHandler({
         build,
         mode: services.env.NODE_ENV,
-        getLoadContext: (req, res) => ({ services, log: req.log, requestId: String(req.id), cspNonce: cspNonceOf(res), clientIp: req.ip ?? null }),
+        getLoadContext: (req, res) => ({
+          services,
+          log: req.log,
+          requestId: String(req.id),
+          cspNonce: cspNonceOf(res),
+          clientIp: req.ip ?? null,
+        }),
       }),
     );
   }

@@ -77,7 +77,9 @@ describe('security headers', () => {
   });
 
   it('mints a new nonce for every request', async () => {
-    const nonces = await Promise.all([1, 2, 3].map(async () => nonceOf((await send(port, 'GET', '/health/live')).headers['content-security-policy'])));
+    const nonces = await Promise.all(
+      [1, 2, 3].map(async () => nonceOf((await send(port, 'GET', '/health/live')).headers['content-security-policy'])),
+    );
     expect(nonces.every((nonce) => nonce !== undefined && Buffer.from(nonce, 'base64').length >= 16)).toBe(true);
     expect(new Set(nonces).size).toBe(3);
   });
@@ -120,7 +122,10 @@ describe('same-origin check for state-changing requests', () => {
   });
 
   it('accepts the origin of APP_URL, and https://<Host> behind a TLS-terminating proxy', async () => {
-    const appUrl = await send(productionPort, 'POST', '/login', { origin: 'https://app.clientpulse.example', 'sec-fetch-site': 'same-site' });
+    const appUrl = await send(productionPort, 'POST', '/login', {
+      origin: 'https://app.clientpulse.example',
+      'sec-fetch-site': 'same-site',
+    });
     expect(appUrl.status).toBe(404);
 
     const proxied = { host: 'clientpulse.up.railway.app', origin: 'https://clientpulse.up.railway.app' };

@@ -95,7 +95,10 @@ export function sameOriginCheck(options: { appUrl: string; exemptPathPrefixes?: 
       next();
       return;
     }
-    req.log.warn({ method: req.method, path: req.path, origin: req.get('origin'), secFetchSite: req.get('sec-fetch-site') }, 'cross-site request refused');
+    req.log.warn(
+      { method: req.method, path: req.path, origin: req.get('origin'), secFetchSite: req.get('sec-fetch-site') },
+      'cross-site request refused',
+    );
     res.status(403).set('cache-control', 'no-store');
     if (req.path.startsWith('/api/')) res.json({ error: REFUSAL });
     else res.type('text/plain').send(`${REFUSAL}. Go back to the page and try again.`);

@@ -79,7 +79,12 @@ export async function logIn(deps: IdentityDeps, input: { email: string; password
   }
   return deps.db.asService(async (tx) => {
     const session = await createSession(tx, user.id, input.meta);
-    await recordAudit(tx, { action: 'auth.sign_in', actorId: user.id, target: { type: 'session', id: session.sessionId }, meta: input.meta });
+    await recordAudit(tx, {
+      action: 'auth.sign_in',
+      actorId: user.id,
+      target: { type: 'session', id: session.sessionId },
+      meta: input.meta,
+    });
     const first = await tx
       .selectFrom('workspace_members as m')
       .innerJoin('workspaces as w', 'w.id', 'm.workspace_id')
@@ -144,7 +149,12 @@ export async function resetPassword(deps: IdentityDeps, input: { token: string; 
       .forUpdate()
       .executeTakeFirst();
     if (!reset) throw new AppError('BAD_REQUEST', INVALID_RESET_LINK);
-    await tx.updateTable('password_resets').set({ used_at: sql`now()` }).where('user_id', '=', reset.user_id).where('used_at', 'is', null).execute();
+    await tx
+      .updateTable('password_resets')
+      .set({ used_at: sql`now()` })
+      .where('user_id', '=', reset.user_id)
+      .where('used_at', 'is', null)
+      .execute();
     await tx
       .updateTable('users')
       .set({ password_hash: passwordHash, password_changed_at: sql`now()`, updated_at: sql`now()` })
@@ -156,7 +166,9 @@ export async function resetPassword(deps: IdentityDeps, input: { token: string; 
 }
 
 async function requireCurrentPassword(deps: IdentityDeps, userId: string, password: string): Promise<void> {
-  const user = await deps.db.asService((tx) => tx.selectFrom('users').select('password_hash').where('id', '=', userId).executeTakeFirstOrThrow());
+  const user = await deps.db.asService((tx) =>
+    tx.selectFrom('users').select('password_hash').where('id', '=', userId).executeTakeFirstOrThrow(),
+  );
   if (!(await verifyPassword(user.password_hash, password))) {
     throw AppError.field('currentPassword', 'Your current password is not right.');
   }
@@ -195,7 +207,11 @@ export async function changeEmail(
     previous = await deps.db.asService(async (tx) => {
       const user = await tx.selectFrom('users').select(['email', 'name']).where('id', '=', input.userId).executeTakeFirstOrThrow();
       if (user.email === input.newEmail) throw AppError.field('newEmail', 'That is already your email address.');
-      await tx.updateTable('users').set({ email: input.newEmail, updated_at: sql`now()` }).where('id', '=', input.userId).execute();
+      await tx
+        .updateTable('users')
+        .set({ email: input.newEmail, updated_at: sql`now()` })
+        .where('id', '=', input.userId)
+        .execute();
       await recordAudit(tx, {
         action: 'account.email_changed',
         actorId: input.userId,
@@ -206,7 +222,8 @@ export async function changeEmail(
       return user;
     });
   } catch (error) {
-    if (isUniqueViolation(error, 'users_email_key')) throw AppError.field('newEmail', 'Another account already uses this email.', 'CONFLICT');
+    if (isUniqueViolation(error, 'users_email_key'))
+      throw AppError.field('newEmail', 'Another account already uses this email.', 'CONFLICT');
     throw error;
   }
   await deps.mailer.send(previous.email, await renderEmail('email-changed', { name: previous.name, newEmail: input.newEmail }));

@@ -111,7 +111,11 @@ export async function listAudit(
     const [createdAt, id] = decodeCursor(input.before);
     query = query.where(sql<boolean>`(a.created_at, a.id) < (${createdAt}::timestamptz, ${id}::bigint)`);
   }
-  const rows = await query.orderBy('a.created_at', 'desc').orderBy('a.id', 'desc').limit(AUDIT_PAGE_SIZE + 1).execute();
+  const rows = await query
+    .orderBy('a.created_at', 'desc')
+    .orderBy('a.id', 'desc')
+    .limit(AUDIT_PAGE_SIZE + 1)
+    .execute();
   const entries = rows.slice(0, AUDIT_PAGE_SIZE).map((row) => ({ ...row, id: String(row.id) }));
   const last = entries.at(-1);
   return { entries, nextCursor: rows.length > AUDIT_PAGE_SIZE && last ? encodeCursor(last.createdAt, last.id) : null };

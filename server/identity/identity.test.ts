@@ -3,7 +3,15 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appRouter } from '../root';
 import { closeAppServices, type AppServices } from '../services';
-import { addMember, anonymousCaller, callerForToken, createOwner, TEST_PASSWORD, uniqueEmail, type TestAccount } from '../testing/factories';
+import {
+  addMember,
+  anonymousCaller,
+  callerForToken,
+  createOwner,
+  TEST_PASSWORD,
+  uniqueEmail,
+  type TestAccount,
+} from '../testing/factories';
 import { extractLink, waitForEmail } from '../testing/mail';
 import { createTestServices } from '../testing/services';
 import { createContext } from '../trpc';
@@ -34,19 +42,24 @@ describe('roles', () => {
   });
 
   it('refuses every workspace procedure above the caller’s role, with a message naming both roles', async () => {
-    const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { meta?: { workspaceScoped?: boolean; minRole?: Role } } }>)
+    const procedures = Object.entries(
+      appRouter._def.procedures as unknown as Record<string, { _def: { meta?: { workspaceScoped?: boolean; minRole?: Role } } }>,
+    )
       .filter(([, procedure]) => procedure._def.meta?.workspaceScoped)
       .map(([path, procedure]) => ({ path, minRole: procedure._def.meta!.minRole! }));
     const refusals: string[] = [];
     for (const role of ['viewer', 'manager', 'admin'] as const) {
       const caller = await callerForToken(services, byRole[role].token);
       for (const { path, minRole } of procedures.filter((procedure) => !roleAtLeast(role, procedure.minRole))) {
-        const call = path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller) as (input: unknown) => Promise<unknown>;
+        const call = path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller) as (
+          input: unknown,
+        ) => Promise<unknown>;
         const error = await call({ workspaceSlug: owner.slug }).then(
           () => null,
           (failure: { code: string; message: string }) => failure,
         );
-        if (error?.code !== 'FORBIDDEN' || !error.message.includes(`needs the ${minRole} role`)) refusals.push(`${role} → ${path}: ${error?.code ?? 'allowed'}`);
+        if (error?.code !== 'FORBIDDEN' || !error.message.includes(`needs the ${minRole} role`))
+          refusals.push(`${role} → ${path}: ${error?.code ?? 'allowed'}`);
       }
     }
     expect(refusals).toEqual([]);
@@ -57,14 +70,21 @@ describe('roles', () => {
     expect(await codeOf(viewer.workspaces.rename({ workspaceSlug: owner.slug, name: 'Hijacked' }))).toBe('FORBIDDEN');
     expect(await codeOf(viewer.invitations.create({ workspaceSlug: owner.slug, email: uniqueEmail(), role: 'viewer' }))).toBe('FORBIDDEN');
     const manager = await callerForToken(services, byRole.manager.token);
-    expect(await codeOf(manager.members.changeRole({ workspaceSlug: owner.slug, userId: byRole.viewer.userId, role: 'admin' }))).toBe('FORBIDDEN');
+    expect(await codeOf(manager.members.changeRole({ workspaceSlug: owner.slug, userId: byRole.viewer.userId, role: 'admin' }))).toBe(
+      'FORBIDDEN',
+    );
     expect(await codeOf(manager.members.remove({ workspaceSlug: owner.slug, userId: byRole.viewer.userId }))).toBe('FORBIDDEN');
     const admin = await callerForToken(services, byRole.admin.token);
     expect(await codeOf(admin.workspaces.delete({ workspaceSlug: owner.slug, confirmation: 'anything' }))).toBe('FORBIDDEN');
-    expect(await codeOf(admin.members.changeRole({ workspaceSlug: owner.slug, userId: byRole.viewer.userId, role: 'owner' }))).toBe('FORBIDDEN');
+    expect(await codeOf(admin.members.changeRole({ workspaceSlug: owner.slug, userId: byRole.viewer.userId, role: 'owner' }))).toBe(
+      'FORBIDDEN',
+    );
     // Nothing changed.
     const members = await (await callerForToken(services, owner.token)).members.list({ workspaceSlug: owner.slug });
-    expect(Object.fromEntries(members.map((member) => [member.email, member.role]))).toMatchObject({ [byRole.viewer.email]: 'viewer', [byRole.manager.email]: 'manager' });
+    expect(Object.fromEntries(members.map((member) => [member.email, member.role]))).toMatchObject({
+      [byRole.viewer.email]: 'viewer',
+      [byRole.manager.email]: 'manager',
+    });
   });
 
   it('a removed member loses access on their very next request', async () => {
@@ -110,7 +130,9 @@ describe('accounts and bad input', () => {
   it('refuses a duplicate email and a weak password with field messages', async () => {
     const visitor = anonymousCaller(services, uniqueIp());
     const taken = await createOwner(services, 'taken');
-    const duplicate = await visitor.auth.signUp({ email: taken.email.toUpperCase(), name: 'Someone', password: TEST_PASSWORD }).catch((error: unknown) => error);
+    const duplicate = await visitor.auth
+      .signUp({ email: taken.email.toUpperCase(), name: 'Someone', password: TEST_PASSWORD })
+      .catch((error: unknown) => error);
     expect(duplicate).toMatchObject({ code: 'CONFLICT' });
     expect((duplicate as { cause: { fieldErrors: unknown } }).cause.fieldErrors).toEqual({
       email: ['An account with this email already exists. Log in instead, or reset your password.'],
@@ -120,7 +142,9 @@ describe('accounts and bad input', () => {
       ['password123', 'This password is too common; choose another'],
       ['aaaaaaaaaaaa', 'Use more varied characters'],
     ] as const) {
-      const weak = await visitor.auth.signUp({ email: uniqueEmail('weak'), name: 'Weak Password', password }).catch((error: { code: string; message: string }) => error);
+      const weak = await visitor.auth
+        .signUp({ email: uniqueEmail('weak'), name: 'Weak Password', password })
+        .catch((error: { code: string; message: string }) => error);
       expect(weak).toMatchObject({ code: 'BAD_REQUEST' });
       expect((weak as { message: string }).message).toContain(message);
     }
@@ -129,14 +153,24 @@ describe('accounts and bad input', () => {
   it('gives one generic message for a wrong password and an unknown email, and audits both', async () => {
     const account = await createOwner(services, 'login');
     const visitor = anonymousCaller(services, uniqueIp());
-    const wrong = await visitor.auth.logIn({ email: account.email, password: 'not the password' }).catch((error: { code: string; message: string }) => error);
-    const unknown = await visitor.auth.logIn({ email: uniqueEmail('nobody'), password: 'not the password' }).catch((error: { code: string; message: string }) => error);
+    const wrong = await visitor.auth
+      .logIn({ email: account.email, password: 'not the password' })
+      .catch((error: { code: string; message: string }) => error);
+    const unknown = await visitor.auth
+      .logIn({ email: uniqueEmail('nobody'), password: 'not the password' })
+      .catch((error: { code: string; message: string }) => error);
     expect(wrong).toMatchObject({ code: 'UNAUTHORIZED', message: 'Email or password is incorrect.' });
     expect(unknown).toMatchObject({ code: 'UNAUTHORIZED', message: 'Email or password is incorrect.' });
     const signedIn = await visitor.auth.logIn({ email: account.email, password: TEST_PASSWORD });
     expect(signedIn.workspaceSlug).toBe(account.slug);
     const actions = await services.db.asService((tx) =>
-      tx.selectFrom('audit_log').select('action').where('actor_id', '=', account.userId).where('action', 'like', 'auth.%').orderBy('id').execute(),
+      tx
+        .selectFrom('audit_log')
+        .select('action')
+        .where('actor_id', '=', account.userId)
+        .where('action', 'like', 'auth.%')
+        .orderBy('id')
+        .execute(),
     );
     expect(actions.map((row) => row.action)).toEqual(['auth.sign_up', 'auth.sign_in_failed', 'auth.sign_in']);
   });
@@ -147,7 +181,9 @@ describe('accounts and bad input', () => {
     for (let attempt = 1; attempt <= 10; attempt += 1) {
       expect(await codeOf(attacker.auth.logIn({ email: account.email, password: `guess number ${attempt}` }))).toBe('UNAUTHORIZED');
     }
-    const blocked = await attacker.auth.logIn({ email: account.email, password: TEST_PASSWORD }).catch((error: { code: string; message: string }) => error);
+    const blocked = await attacker.auth
+      .logIn({ email: account.email, password: TEST_PASSWORD })
+      .catch((error: { code: string; message: string }) => error);
     expect(blocked).toMatchObject({ code: 'TOO_MANY_REQUESTS' });
     expect((blocked as { message: string }).message).toMatch(/^Too many attempts\. Try again in \d+ minutes?\.$/);
   });
@@ -162,10 +198,14 @@ describe('accounts and bad input', () => {
     expect(await codeOf(visitor.auth.resetPassword({ token, password: 'short' }))).toBe('BAD_REQUEST');
     await visitor.auth.resetPassword({ token, password: 'a brand new passphrase' });
     expect(await codeOf((await callerForToken(services, account.token)).account.me())).toBe('UNAUTHORIZED');
-    const reused = await visitor.auth.resetPassword({ token, password: 'another new passphrase' }).catch((error: { code: string; message: string }) => error);
+    const reused = await visitor.auth
+      .resetPassword({ token, password: 'another new passphrase' })
+      .catch((error: { code: string; message: string }) => error);
     expect(reused).toMatchObject({ code: 'BAD_REQUEST' });
     expect((reused as { message: string }).message).toContain('not valid any more');
-    await expect(visitor.auth.logIn({ email: account.email, password: 'a brand new passphrase' })).resolves.toMatchObject({ userId: account.userId });
+    await expect(visitor.auth.logIn({ email: account.email, password: 'a brand new passphrase' })).resolves.toMatchObject({
+      userId: account.userId,
+    });
   });
 
   it('refuses an expired reset link', async () => {
@@ -173,7 +213,13 @@ describe('accounts and bad input', () => {
     const visitor = anonymousCaller(services, uniqueIp());
     await visitor.auth.requestPasswordReset({ email: account.email });
     const token = new URL(extractLink(await waitForEmail(account.email), '/reset-password/')).pathname.split('/').pop()!;
-    await services.db.asService((tx) => tx.updateTable('password_resets').set({ expires_at: sql`now() - interval '1 minute'` }).where('user_id', '=', account.userId).execute());
+    await services.db.asService((tx) =>
+      tx
+        .updateTable('password_resets')
+        .set({ expires_at: sql`now() - interval '1 minute'` })
+        .where('user_id', '=', account.userId)
+        .execute(),
+    );
     expect(await codeOf(visitor.auth.checkPasswordReset({ token }))).toBe('BAD_REQUEST');
     expect(await codeOf(visitor.auth.resetPassword({ token, password: 'a brand new passphrase' }))).toBe('BAD_REQUEST');
   });
@@ -189,19 +235,29 @@ describe('accounts and bad input', () => {
     expect(await codeOf((await callerForToken(services, stranger.token)).auth.acceptInvitation({ token }))).toBe('FORBIDDEN');
     const existingCaller = await callerForToken(services, existing.token);
     await expect(existingCaller.auth.acceptInvitation({ token })).resolves.toEqual({ workspaceSlug: owner.slug });
-    expect((await existingCaller.account.me()).workspaces.map((workspace) => workspace.slug).sort()).toEqual([existing.slug, owner.slug].sort());
+    expect((await existingCaller.account.me()).workspaces.map((workspace) => workspace.slug).sort()).toEqual(
+      [existing.slug, owner.slug].sort(),
+    );
     expect(await codeOf(existingCaller.auth.acceptInvitation({ token }))).toBe('BAD_REQUEST');
 
     const newcomer = uniqueEmail('newcomer');
     await ownerCaller.invitations.create({ workspaceSlug: owner.slug, email: newcomer, role: 'viewer' });
     const newToken = new URL(extractLink(await waitForEmail(newcomer), '/invitations/')).pathname.split('/').pop()!;
-    await services.db.asService((tx) => tx.updateTable('invitations').set({ expires_at: sql`now() - interval '1 second'` }).where('email', '=', newcomer).execute());
+    await services.db.asService((tx) =>
+      tx
+        .updateTable('invitations')
+        .set({ expires_at: sql`now() - interval '1 second'` })
+        .where('email', '=', newcomer)
+        .execute(),
+    );
     const expired = await anonymousCaller(services, uniqueIp())
       .auth.signUp({ email: newcomer, name: 'New Comer', password: TEST_PASSWORD, invitationToken: newToken })
       .catch((error: { code: string; message: string }) => error);
     expect(expired).toMatchObject({ code: 'BAD_REQUEST' });
     // The failed sign-up left no account behind.
-    expect(await services.db.asService((tx) => tx.selectFrom('users').select('id').where('email', '=', newcomer).executeTakeFirst())).toBeUndefined();
+    expect(
+      await services.db.asService((tx) => tx.selectFrom('users').select('id').where('email', '=', newcomer).executeTakeFirst()),
+    ).toBeUndefined();
   });
 
   it('treats a tampered session cookie as signed out, not as an error', async () => {
@@ -209,7 +265,11 @@ describe('accounts and bad input', () => {
     const genuine = await services.sessionCookie.serialize(account.token);
     const cookieValue = genuine.split(';')[0]!;
     const tampered = cookieValue.slice(0, -3) + (cookieValue.endsWith('A') ? 'BBB' : 'AAA');
-    for (const [header, signedIn] of [[cookieValue, true], [tampered, false], ['cp_session=not-even-signed', false]] as const) {
+    for (const [header, signedIn] of [
+      [cookieValue, true],
+      [tampered, false],
+      ['cp_session=not-even-signed', false],
+    ] as const) {
       const context = await createContext({
         services,
         log: services.log,
@@ -226,9 +286,15 @@ describe('accounts and bad input', () => {
     const other = await anonymousCaller(services, uniqueIp()).auth.logIn({ email: account.email, password: TEST_PASSWORD });
     const caller = await callerForToken(services, account.token);
     expect((await caller.account.sessions()).length).toBe(2);
-    const wrong = await caller.account.changePassword({ currentPassword: 'nope nope nope', newPassword: 'a fresh passphrase here' }).catch((error: unknown) => error);
-    expect((wrong as { cause: { fieldErrors: unknown } }).cause.fieldErrors).toEqual({ currentPassword: ['Your current password is not right.'] });
-    await expect(caller.account.changePassword({ currentPassword: TEST_PASSWORD, newPassword: 'a fresh passphrase here' })).resolves.toEqual({ sessionsRevoked: 1 });
+    const wrong = await caller.account
+      .changePassword({ currentPassword: 'nope nope nope', newPassword: 'a fresh passphrase here' })
+      .catch((error: unknown) => error);
+    expect((wrong as { cause: { fieldErrors: unknown } }).cause.fieldErrors).toEqual({
+      currentPassword: ['Your current password is not right.'],
+    });
+    await expect(
+      caller.account.changePassword({ currentPassword: TEST_PASSWORD, newPassword: 'a fresh passphrase here' }),
+    ).resolves.toEqual({ sessionsRevoked: 1 });
     expect(await codeOf((await callerForToken(services, other.token)).account.me())).toBe('UNAUTHORIZED');
     expect((await (await callerForToken(services, account.token)).account.sessions()).map((session) => session.current)).toEqual([true]);
   });
@@ -253,7 +319,12 @@ describe('accounts and bad input', () => {
     await caller.workspaces.delete({ workspaceSlug: account.slug, confirmation: 'Renamed Team' });
     expect(await codeOf(caller.workspaces.get({ workspaceSlug: account.slug }))).toBe('FORBIDDEN');
     const trail = await services.db.asService((tx) =>
-      tx.selectFrom('audit_log').select(['action', 'workspace_id', 'before']).where('actor_id', '=', account.userId).where('action', '=', 'workspace.deleted').execute(),
+      tx
+        .selectFrom('audit_log')
+        .select(['action', 'workspace_id', 'before'])
+        .where('actor_id', '=', account.userId)
+        .where('action', '=', 'workspace.deleted')
+        .execute(),
     );
     expect(trail).toEqual([{ action: 'workspace.deleted', workspace_id: null, before: { name: 'Renamed Team', slug: account.slug } }]);
   });

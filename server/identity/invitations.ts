@@ -105,7 +105,8 @@ export type InvitationDetails = {
   inviterName: string | null;
 };
 
-const INVALID_INVITATION = 'This invitation link is not valid any more. It may have expired, been used already, or been replaced by a newer one. Ask for a new invitation.';
+const INVALID_INVITATION =
+  'This invitation link is not valid any more. It may have expired, been used already, or been replaced by a newer one. Ask for a new invitation.';
 
 /**
  * The pending invitation a link's token names. Service path: the person holding the link is not a
@@ -117,7 +118,15 @@ export async function findInvitation(db: Database, token: string): Promise<Invit
       .selectFrom('invitations as i')
       .innerJoin('workspaces as w', 'w.id', 'i.workspace_id')
       .leftJoin('users as u', 'u.id', 'i.invited_by')
-      .select(['i.id', 'i.email', 'i.role', 'w.id as workspaceId', 'w.name as workspaceName', 'w.slug as workspaceSlug', 'u.name as inviterName'])
+      .select([
+        'i.id',
+        'i.email',
+        'i.role',
+        'w.id as workspaceId',
+        'w.name as workspaceName',
+        'w.slug as workspaceSlug',
+        'u.name as inviterName',
+      ])
       .where('i.token_hash', '=', hashToken(token))
       .where('i.accepted_at', 'is', null)
       .where('i.revoked_at', 'is', null)
@@ -155,7 +164,11 @@ export async function acceptInvitation(
     .values({ workspace_id: invitation.workspace_id, user_id: input.user.id, role: invitation.role })
     .onConflict((oc) => oc.columns(['workspace_id', 'user_id']).doNothing())
     .execute();
-  await tx.updateTable('invitations').set({ accepted_at: sql`now()`, accepted_by: input.user.id }).where('id', '=', invitation.id).execute();
+  await tx
+    .updateTable('invitations')
+    .set({ accepted_at: sql`now()`, accepted_by: input.user.id })
+    .where('id', '=', invitation.id)
+    .execute();
   await recordAudit(tx, {
     action: 'invitation.accepted',
     actorId: input.user.id,

@@ -19,7 +19,12 @@ export const workspaceNameSchema = z
   .min(1, { error: 'Enter a workspace name' })
   .max(80, { error: 'Keep the name under 80 characters' });
 
-export const workspaceSlugSchema = z.string().trim().toLowerCase().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, { error: 'Not a workspace address' }).max(60);
+export const workspaceSlugSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, { error: 'Not a workspace address' })
+  .max(60);
 
 export const ROLES = ['viewer', 'manager', 'admin', 'owner'] as const;
 export type Role = (typeof ROLES)[number];

@@ -44,20 +44,35 @@ export async function findSession(db: Database, token: string): Promise<CurrentS
   );
   if (!row) return null;
   if (Date.now() - row.last_seen_at.getTime() > TOUCH_INTERVAL_MS) {
-    await db.asService((tx) => tx.updateTable('sessions').set({ last_seen_at: sql`now()` }).where('id', '=', row.id).execute());
+    await db.asService((tx) =>
+      tx
+        .updateTable('sessions')
+        .set({ last_seen_at: sql`now()` })
+        .where('id', '=', row.id)
+        .execute(),
+    );
   }
   return { id: row.id, user: { id: row.userId, email: row.email, name: row.name } };
 }
 
 export async function revokeSessionByToken(db: Database, token: string): Promise<void> {
   await db.asService((tx) =>
-    tx.updateTable('sessions').set({ revoked_at: sql`now()` }).where('token_hash', '=', hashToken(token)).where('revoked_at', 'is', null).execute(),
+    tx
+      .updateTable('sessions')
+      .set({ revoked_at: sql`now()` })
+      .where('token_hash', '=', hashToken(token))
+      .where('revoked_at', 'is', null)
+      .execute(),
   );
 }
 
 /** Ends every other session of the user: after a password change or reset. */
 export async function revokeOtherSessions(tx: Tx, userId: string, keepSessionId: string | null): Promise<number> {
-  let query = tx.updateTable('sessions').set({ revoked_at: sql`now()` }).where('user_id', '=', userId).where('revoked_at', 'is', null);
+  let query = tx
+    .updateTable('sessions')
+    .set({ revoked_at: sql`now()` })
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null);
   if (keepSessionId) query = query.where('id', '!=', keepSessionId);
   const result = await query.executeTakeFirst();
   return Number(result.numUpdatedRows);

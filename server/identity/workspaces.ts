@@ -71,7 +71,11 @@ export async function renameWorkspace(
   input: { workspace: WorkspaceSummary; actorId: string; name: string; meta: RequestMeta },
 ): Promise<void> {
   if (input.name === input.workspace.name) return;
-  await tx.updateTable('workspaces').set({ name: input.name, updated_at: sql`now()` }).where('id', '=', input.workspace.id).execute();
+  await tx
+    .updateTable('workspaces')
+    .set({ name: input.name, updated_at: sql`now()` })
+    .where('id', '=', input.workspace.id)
+    .execute();
   await recordAudit(tx, {
     action: 'workspace.renamed',
     actorId: input.actorId,

@@ -37,12 +37,24 @@ const CLIENT_DEFAULTS: ClientFields = {
 
 /** Row → column names of the fields a file sets, for comparing with and updating an existing client. */
 const COLUMN_OF: Record<keyof ClientFields, keyof ReturnType<typeof columnsOf>> = {
-  name: 'name', domain: 'domain', externalId: 'external_id', status: 'status', churnedAt: 'churned_at', churnReason: 'churn_reason',
-  mrrCents: 'mrr_cents', currency: 'currency', planName: 'plan_name', renewalDate: 'renewal_date', ownerId: 'owner_id', tags: 'tags',
-  stripeCustomerId: 'stripe_customer_id', notes: 'notes',
+  name: 'name',
+  domain: 'domain',
+  externalId: 'external_id',
+  status: 'status',
+  churnedAt: 'churned_at',
+  churnReason: 'churn_reason',
+  mrrCents: 'mrr_cents',
+  currency: 'currency',
+  planName: 'plan_name',
+  renewalDate: 'renewal_date',
+  ownerId: 'owner_id',
+  tags: 'tags',
+  stripeCustomerId: 'stripe_customer_id',
+  notes: 'notes',
 };
 
-const comparable = (value: unknown): string | null => (value === null || value === undefined ? null : Array.isArray(value) ? JSON.stringify(value) : String(value));
+const comparable = (value: unknown): string | null =>
+  value === null || value === undefined ? null : Array.isArray(value) ? JSON.stringify(value) : String(value);
 
 function isConstraintError(error: unknown): error is { code: string; detail?: string; message: string } {
   return typeof (error as { code?: unknown } | null)?.code === 'string' && (error as { code: string }).code.startsWith('23');
@@ -85,7 +97,11 @@ async function writeWithFallback<T extends { row: number }>(
 
 /** Clients whose external id or domain is among the given ones (the keys an import matches on). */
 function hasKey(eb: ExpressionBuilder<DB, 'clients'>, externalIds: string[], domains: string[]) {
-  return eb.or([...(externalIds.length ? [eb('external_id', 'in', externalIds)] : []), ...(domains.length ? [eb('domain', 'in', domains)] : []), eb.val(false)]);
+  return eb.or([
+    ...(externalIds.length ? [eb('external_id', 'in', externalIds)] : []),
+    ...(domains.length ? [eb('domain', 'in', domains)] : []),
+    eb.val(false),
+  ]);
 }
 
 type ExistingClient = { id: string; external_id: string | null; domain: string | null } & Record<string, unknown>;
@@ -102,7 +118,18 @@ export async function applyClientRows(tx: Tx, state: ImportState, rows: Array<Nu
   const existing = (await tx
     .selectFrom('clients')
     .select([
-      'id', 'external_id', 'domain', 'name', 'status', 'churn_reason', 'currency', 'plan_name', 'owner_id', 'tags', 'stripe_customer_id', 'notes',
+      'id',
+      'external_id',
+      'domain',
+      'name',
+      'status',
+      'churn_reason',
+      'currency',
+      'plan_name',
+      'owner_id',
+      'tags',
+      'stripe_customer_id',
+      'notes',
       sql<string | null>`to_char(churned_at, 'YYYY-MM-DD')`.as('churned_at'),
       sql<string | null>`to_char(renewal_date, 'YYYY-MM-DD')`.as('renewal_date'),
       sql<string>`mrr_cents::text`.as('mrr_cents'),
@@ -113,11 +140,19 @@ export async function applyClientRows(tx: Tx, state: ImportState, rows: Array<Nu
   const byExternalId = new Map(existing.filter((client) => client.external_id).map((client) => [client.external_id!, client]));
   const byDomain = new Map(existing.filter((client) => client.domain).map((client) => [client.domain!, client]));
 
-  type Planned = { row: number; clientId: string; insert?: ReturnType<typeof columnsOf>; patch?: Record<string, unknown>; contact: ContactFields | null };
+  type Planned = {
+    row: number;
+    clientId: string;
+    insert?: ReturnType<typeof columnsOf>;
+    patch?: Record<string, unknown>;
+    contact: ContactFields | null;
+  };
   const planned: Planned[] = [];
   for (const { row, value } of rows) {
     try {
-      const keys = [value.externalId ? `e:${value.externalId}` : null, value.domain ? `d:${value.domain}` : null].filter((key): key is string => key !== null);
+      const keys = [value.externalId ? `e:${value.externalId}` : null, value.domain ? `d:${value.domain}` : null].filter(
+        (key): key is string => key !== null,
+      );
       for (const key of keys) {
         const first = state.seen.get(key);
         if (first !== undefined) throw new RowError(`Same ${key.startsWith('e:') ? 'external id' : 'domain'} as row ${first}`);
@@ -130,15 +165,24 @@ export async function applyClientRows(tx: Tx, state: ImportState, rows: Array<Nu
       let match = value.externalId ? byExternalId.get(value.externalId) : undefined;
       const sameDomain = value.domain ? byDomain.get(value.domain) : undefined;
       if (!match && sameDomain) {
-        if (value.externalId && sameDomain.external_id) throw new RowError(`Domain ${value.domain} belongs to another client (external id ${sameDomain.external_id})`);
+        if (value.externalId && sameDomain.external_id)
+          throw new RowError(`Domain ${value.domain} belongs to another client (external id ${sameDomain.external_id})`);
         match = sameDomain;
       } else if (match && sameDomain && sameDomain.id !== match.id && value.fields.domain !== undefined) {
         throw new RowError(`Domain ${value.domain} belongs to another client (${sameDomain.name as string})`);
       }
       for (const key of keys) state.seen.set(key, row);
-      const fields: Partial<ClientFields> = { ...value.fields, ...(ownerId !== undefined || value.ownerEmail !== null ? { ownerId: ownerId ?? null } : {}) };
+      const fields: Partial<ClientFields> = {
+        ...value.fields,
+        ...(ownerId !== undefined || value.ownerEmail !== null ? { ownerId: ownerId ?? null } : {}),
+      };
       if (!match) {
-        planned.push({ row, clientId: randomUUID(), insert: columnsOf({ ...CLIENT_DEFAULTS, ...fields } as ClientFields), contact: value.contact });
+        planned.push({
+          row,
+          clientId: randomUUID(),
+          insert: columnsOf({ ...CLIENT_DEFAULTS, ...fields } as ClientFields),
+          contact: value.contact,
+        });
         continue;
       }
       const columns = columnsOf({ ...CLIENT_DEFAULTS, ...fields } as ClientFields);
@@ -163,38 +207,85 @@ export async function applyClientRows(tx: Tx, state: ImportState, rows: Array<Nu
   // Contacts of the matched clients, to match the rows' contacts against.
   const matchedIds = planned.filter((plan) => !plan.insert && plan.contact).map((plan) => plan.clientId);
   const contacts = matchedIds.length
-    ? await tx.selectFrom('contacts').select(['id', 'client_id', 'name', 'email', 'title', 'is_primary']).where('client_id', 'in', matchedIds).execute()
+    ? await tx
+        .selectFrom('contacts')
+        .select(['id', 'client_id', 'name', 'email', 'title', 'is_primary'])
+        .where('client_id', 'in', matchedIds)
+        .execute()
     : [];
-  type ContactWrite = { row: number; clientId: string; id?: string; values: { name: string; email: string | null; title: string | null }; isPrimary: boolean };
+  type ContactWrite = {
+    row: number;
+    clientId: string;
+    id?: string;
+    values: { name: string; email: string | null; title: string | null };
+    isPrimary: boolean;
+  };
   const contactWrites: ContactWrite[] = [];
   for (const plan of planned) {
     if (!plan.contact) continue;
     const { name, email, title } = plan.contact;
     const mine = contacts.filter((contact) => contact.client_id === plan.clientId);
-    const same = mine.find((contact) => (email ? contact.email === email : !contact.email && contact.name.toLowerCase() === name.toLowerCase()));
-    if (!same) contactWrites.push({ row: plan.row, clientId: plan.clientId, values: { name, email, title }, isPrimary: !mine.some((contact) => contact.is_primary) });
-    else if (same.name !== name || (title !== null && same.title !== title)) contactWrites.push({ row: plan.row, clientId: plan.clientId, id: same.id, values: { name, email, title: title ?? same.title }, isPrimary: same.is_primary });
+    const same = mine.find((contact) =>
+      email ? contact.email === email : !contact.email && contact.name.toLowerCase() === name.toLowerCase(),
+    );
+    if (!same)
+      contactWrites.push({
+        row: plan.row,
+        clientId: plan.clientId,
+        values: { name, email, title },
+        isPrimary: !mine.some((contact) => contact.is_primary),
+      });
+    else if (same.name !== name || (title !== null && same.title !== title))
+      contactWrites.push({
+        row: plan.row,
+        clientId: plan.clientId,
+        id: same.id,
+        values: { name, email, title: title ?? same.title },
+        isPrimary: same.is_primary,
+      });
   }
 
   const inserts = planned.filter((plan) => plan.insert);
   const updates = planned.filter((plan) => plan.patch);
   const writeClient = async (plan: Planned) => {
-    if (plan.insert) await tx.insertInto('clients').values({ id: plan.clientId, workspace_id: state.workspaceId, ...plan.insert }).execute();
-    else if (plan.patch) await tx.updateTable('clients').set({ ...plan.patch, updated_at: sql`now()` }).where('id', '=', plan.clientId).execute();
+    if (plan.insert)
+      await tx
+        .insertInto('clients')
+        .values({ id: plan.clientId, workspace_id: state.workspaceId, ...plan.insert })
+        .execute();
+    else if (plan.patch)
+      await tx
+        .updateTable('clients')
+        .set({ ...plan.patch, updated_at: sql`now()` })
+        .where('id', '=', plan.clientId)
+        .execute();
   };
   const failedClients = await writeWithFallback(
     tx,
     [...inserts, ...updates],
     async () => {
-      if (inserts.length) await tx.insertInto('clients').values(inserts.map((plan) => ({ id: plan.clientId, workspace_id: state.workspaceId, ...plan.insert! }))).execute();
+      if (inserts.length)
+        await tx
+          .insertInto('clients')
+          .values(inserts.map((plan) => ({ id: plan.clientId, workspace_id: state.workspaceId, ...plan.insert! })))
+          .execute();
       for (const plan of updates) await writeClient(plan);
     },
     writeClient,
   );
   const failedRows = new Set(failedClients.map((failure) => failure.row));
   const writeContact = async (write: ContactWrite) => {
-    if (write.id) await tx.updateTable('contacts').set({ ...write.values, updated_at: sql`now()` }).where('id', '=', write.id).execute();
-    else await tx.insertInto('contacts').values({ workspace_id: state.workspaceId, client_id: write.clientId, ...write.values, is_primary: write.isPrimary }).execute();
+    if (write.id)
+      await tx
+        .updateTable('contacts')
+        .set({ ...write.values, updated_at: sql`now()` })
+        .where('id', '=', write.id)
+        .execute();
+    else
+      await tx
+        .insertInto('contacts')
+        .values({ workspace_id: state.workspaceId, client_id: write.clientId, ...write.values, is_primary: write.isPrimary })
+        .execute();
   };
   const liveContactWrites = contactWrites.filter((write) => !failedRows.has(write.row));
   const failedContacts = await writeWithFallback(
@@ -205,7 +296,14 @@ export async function applyClientRows(tx: Tx, state: ImportState, rows: Array<Nu
       if (inserts.length) {
         await tx
           .insertInto('contacts')
-          .values(inserts.map((write) => ({ workspace_id: state.workspaceId, client_id: write.clientId, ...write.values, is_primary: write.isPrimary })))
+          .values(
+            inserts.map((write) => ({
+              workspace_id: state.workspaceId,
+              client_id: write.clientId,
+              ...write.values,
+              is_primary: write.isPrimary,
+            })),
+          )
           .execute();
       }
       for (const write of writes.filter((candidate) => candidate.id)) await writeContact(write);
@@ -244,17 +342,30 @@ export async function applyInteractionRows(tx: Tx, state: ImportState, rows: Arr
   const emails = [...new Set(rows.flatMap(({ value }) => (value.contactEmail ? [value.contactEmail] : [])))];
   const contacts =
     emails.length && clients.length
-      ? await tx.selectFrom('contacts').select(['id', 'client_id', 'email']).where('client_id', 'in', clients.map((client) => client.id)).where('email', 'in', emails).execute()
+      ? await tx
+          .selectFrom('contacts')
+          .select(['id', 'client_id', 'email'])
+          .where(
+            'client_id',
+            'in',
+            clients.map((client) => client.id),
+          )
+          .where('email', 'in', emails)
+          .execute()
       : [];
   const contactOf = new Map(contacts.map((contact) => [`${contact.client_id}:${contact.email}`, contact.id]));
 
   const planned: Array<{ row: number; values: Record<string, unknown> }> = [];
   for (const { row, value } of rows) {
     try {
-      const clientId = (value.clientExternalId ? byExternalId.get(value.clientExternalId) : undefined) ?? (value.clientDomain ? byDomain.get(value.clientDomain) : undefined);
+      const clientId =
+        (value.clientExternalId ? byExternalId.get(value.clientExternalId) : undefined) ??
+        (value.clientDomain ? byDomain.get(value.clientDomain) : undefined);
       if (!clientId) {
         throw new RowError(
-          value.clientExternalId ? `No client with external id "${value.clientExternalId}"${value.clientDomain ? ` or domain ${value.clientDomain}` : ''}. Import the clients first.` : `No client with domain ${value.clientDomain}. Import the clients first.`,
+          value.clientExternalId
+            ? `No client with external id "${value.clientExternalId}"${value.clientDomain ? ` or domain ${value.clientDomain}` : ''}. Import the clients first.`
+            : `No client with domain ${value.clientDomain}. Import the clients first.`,
         );
       }
       let authorId: string | null = null;

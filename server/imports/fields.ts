@@ -1,6 +1,15 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { clientFieldsSchema, CLIENT_STATUSES, contactFieldsSchema, domainSchema, INTERACTION_DIRECTIONS, type INTERACTION_TYPES, type ClientFields, type ContactFields } from '../clients/schemas';
+import {
+  clientFieldsSchema,
+  CLIENT_STATUSES,
+  contactFieldsSchema,
+  domainSchema,
+  INTERACTION_DIRECTIONS,
+  type INTERACTION_TYPES,
+  type ClientFields,
+  type ContactFields,
+} from '../clients/schemas';
 
 export const IMPORT_KINDS = ['clients', 'interactions'] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
@@ -9,17 +18,58 @@ export type ImportKind = (typeof IMPORT_KINDS)[number];
 export type ImportField = { key: string; label: string; hint?: string; aliases: string[] };
 
 export const CLIENT_IMPORT_FIELDS = [
-  { key: 'name', label: 'Name', hint: 'required', aliases: ['name', 'client', 'clientname', 'company', 'companyname', 'account', 'accountname', 'customer', 'organisation', 'organization'] },
-  { key: 'externalId', label: 'External id', hint: 'matches clients on re-import', aliases: ['externalid', 'id', 'clientid', 'accountid', 'customerid', 'crmid'] },
-  { key: 'domain', label: 'Domain', hint: 'matches clients when there is no external id', aliases: ['domain', 'website', 'url', 'web', 'companydomain'] },
+  {
+    key: 'name',
+    label: 'Name',
+    hint: 'required',
+    aliases: [
+      'name',
+      'client',
+      'clientname',
+      'company',
+      'companyname',
+      'account',
+      'accountname',
+      'customer',
+      'organisation',
+      'organization',
+    ],
+  },
+  {
+    key: 'externalId',
+    label: 'External id',
+    hint: 'matches clients on re-import',
+    aliases: ['externalid', 'id', 'clientid', 'accountid', 'customerid', 'crmid'],
+  },
+  {
+    key: 'domain',
+    label: 'Domain',
+    hint: 'matches clients when there is no external id',
+    aliases: ['domain', 'website', 'url', 'web', 'companydomain'],
+  },
   { key: 'status', label: 'Status', hint: 'active, paused or churned', aliases: ['status', 'state', 'accountstatus'] },
   { key: 'churnedAt', label: 'Churn date', hint: 'YYYY-MM-DD', aliases: ['churnedat', 'churndate', 'churned'] },
   { key: 'churnReason', label: 'Churn reason', aliases: ['churnreason', 'reason'] },
-  { key: 'mrr', label: 'MRR', hint: 'in currency units, e.g. 1250.00', aliases: ['mrr', 'monthlyrevenue', 'revenue', 'monthlyrecurringrevenue', 'arrmonthly'] },
+  {
+    key: 'mrr',
+    label: 'MRR',
+    hint: 'in currency units, e.g. 1250.00',
+    aliases: ['mrr', 'monthlyrevenue', 'revenue', 'monthlyrecurringrevenue', 'arrmonthly'],
+  },
   { key: 'currency', label: 'Currency', hint: '3 letters, e.g. USD', aliases: ['currency', 'curr'] },
   { key: 'planName', label: 'Plan', aliases: ['plan', 'planname', 'tier', 'subscription'] },
-  { key: 'renewalDate', label: 'Renewal date', hint: 'YYYY-MM-DD', aliases: ['renewaldate', 'renewal', 'renewson', 'contractend', 'enddate'] },
-  { key: 'ownerEmail', label: 'Account owner email', hint: 'a member of this workspace', aliases: ['owner', 'owneremail', 'accountowner', 'accountmanager', 'csm', 'am'] },
+  {
+    key: 'renewalDate',
+    label: 'Renewal date',
+    hint: 'YYYY-MM-DD',
+    aliases: ['renewaldate', 'renewal', 'renewson', 'contractend', 'enddate'],
+  },
+  {
+    key: 'ownerEmail',
+    label: 'Account owner email',
+    hint: 'a member of this workspace',
+    aliases: ['owner', 'owneremail', 'accountowner', 'accountmanager', 'csm', 'am'],
+  },
   { key: 'tags', label: 'Tags', hint: 'separated by ; or |', aliases: ['tags', 'tag', 'labels', 'segment'] },
   { key: 'stripeCustomerId', label: 'Stripe customer id', aliases: ['stripecustomerid', 'stripeid', 'stripecustomer'] },
   { key: 'notes', label: 'Notes', aliases: ['notes', 'note', 'comments', 'description'] },
@@ -29,15 +79,45 @@ export const CLIENT_IMPORT_FIELDS = [
 ] as const satisfies readonly ImportField[];
 
 export const INTERACTION_IMPORT_FIELDS = [
-  { key: 'clientExternalId', label: 'Client external id', hint: 'finds the client', aliases: ['clientexternalid', 'externalid', 'clientid', 'accountid', 'customerid'] },
-  { key: 'clientDomain', label: 'Client domain', hint: 'finds the client when there is no external id', aliases: ['clientdomain', 'domain', 'website'] },
-  { key: 'type', label: 'Type', hint: 'email, call, meeting, support ticket, chat or note', aliases: ['type', 'interactiontype', 'kind', 'channel', 'activitytype'] },
+  {
+    key: 'clientExternalId',
+    label: 'Client external id',
+    hint: 'finds the client',
+    aliases: ['clientexternalid', 'externalid', 'clientid', 'accountid', 'customerid'],
+  },
+  {
+    key: 'clientDomain',
+    label: 'Client domain',
+    hint: 'finds the client when there is no external id',
+    aliases: ['clientdomain', 'domain', 'website'],
+  },
+  {
+    key: 'type',
+    label: 'Type',
+    hint: 'email, call, meeting, support ticket, chat or note',
+    aliases: ['type', 'interactiontype', 'kind', 'channel', 'activitytype'],
+  },
   { key: 'direction', label: 'Direction', hint: 'inbound, outbound or internal', aliases: ['direction'] },
-  { key: 'occurredAt', label: 'Date', hint: 'YYYY-MM-DD or YYYY-MM-DD HH:MM (UTC)', aliases: ['occurredat', 'date', 'datetime', 'timestamp', 'when', 'createdat', 'time'] },
+  {
+    key: 'occurredAt',
+    label: 'Date',
+    hint: 'YYYY-MM-DD or YYYY-MM-DD HH:MM (UTC)',
+    aliases: ['occurredat', 'date', 'datetime', 'timestamp', 'when', 'createdat', 'time'],
+  },
   { key: 'subject', label: 'Subject', aliases: ['subject', 'title', 'summary'] },
   { key: 'body', label: 'Text', aliases: ['body', 'text', 'content', 'message', 'notes', 'description', 'transcript'] },
-  { key: 'contactEmail', label: 'Contact email', hint: 'links a contact of the client', aliases: ['contactemail', 'email', 'from', 'contact'] },
-  { key: 'authorEmail', label: 'Author email', hint: 'a member of this workspace', aliases: ['authoremail', 'author', 'user', 'owner', 'by'] },
+  {
+    key: 'contactEmail',
+    label: 'Contact email',
+    hint: 'links a contact of the client',
+    aliases: ['contactemail', 'email', 'from', 'contact'],
+  },
+  {
+    key: 'authorEmail',
+    label: 'Author email',
+    hint: 'a member of this workspace',
+    aliases: ['authoremail', 'author', 'user', 'owner', 'by'],
+  },
 ] as const satisfies readonly ImportField[];
 
 export type ClientImportField = (typeof CLIENT_IMPORT_FIELDS)[number]['key'];
@@ -79,16 +159,24 @@ export function mappingProblems(kind: ImportKind, mapping: ImportMapping, column
   for (const [key, index] of Object.entries(mapping)) {
     if (!known.has(key)) add(key, 'Not a field of this import');
     else if (!Number.isInteger(index) || index < 0 || index >= columnCount) add(key, 'Choose a column of the file');
-    else if (seen.has(index)) add(key, `This column is already mapped to ${importFieldsOf(kind).find((field) => field.key === seen.get(index))?.label ?? 'another field'}`);
+    else if (seen.has(index))
+      add(
+        key,
+        `This column is already mapped to ${importFieldsOf(kind).find((field) => field.key === seen.get(index))?.label ?? 'another field'}`,
+      );
     else seen.set(index, key);
   }
   if (kind === 'clients') {
     if (mapping.name === undefined) add('name', 'Map the column with the client name');
     if (mapping.externalId === undefined && mapping.domain === undefined) {
-      add('externalId', 'Map the external id or the domain column, so that importing again updates these clients instead of adding them twice');
+      add(
+        'externalId',
+        'Map the external id or the domain column, so that importing again updates these clients instead of adding them twice',
+      );
     }
   } else {
-    if (mapping.clientExternalId === undefined && mapping.clientDomain === undefined) add('clientExternalId', 'Map the client external id or the client domain column');
+    if (mapping.clientExternalId === undefined && mapping.clientDomain === undefined)
+      add('clientExternalId', 'Map the client external id or the client domain column');
     if (mapping.type === undefined) add('type', 'Map the column with the interaction type');
     if (mapping.occurredAt === undefined) add('occurredAt', 'Map the column with the date');
   }
@@ -106,7 +194,10 @@ export class RowError extends Error {
 /** "$1,234.50", "1234.5", "1.234,50", "1 234,50" → cents. */
 export function parseMoneyToCents(raw: string): number {
   // A currency code stands apart from the number ("EUR 12", "12 USD"); symbols may touch it.
-  let value = raw.trim().replace(/^[A-Z]{3}\s+|\s+[A-Z]{3}$/g, '').replace(/[\s\u00a0'$€£¥]/g, '');
+  let value = raw
+    .trim()
+    .replace(/^[A-Z]{3}\s+|\s+[A-Z]{3}$/g, '')
+    .replace(/[\s\u00a0'$€£¥]/g, '');
   if (/^\d{1,3}(,\d{3})+(\.\d+)?$/.test(value)) value = value.replace(/,/g, '');
   else if (/^\d{1,3}(\.\d{3})+(,\d+)?$/.test(value)) value = value.replace(/\./g, '').replace(',', '.');
   else if (/^\d+,\d{1,2}$/.test(value)) value = value.replace(',', '.');
@@ -126,19 +217,40 @@ export function parseDate(raw: string, label: string): string {
 export function parseMoment(raw: string, label: string): Date {
   const value = raw.trim();
   const local = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?$/.exec(value);
-  const date = local ? new Date(`${local[1]}T${local[2] ?? '00:00'}Z`) : /^\d{4}-\d{2}-\d{2}T.+([+-]\d{2}:?\d{2}|Z)$/.test(value) ? new Date(value) : null;
+  const date = local
+    ? new Date(`${local[1]}T${local[2] ?? '00:00'}Z`)
+    : /^\d{4}-\d{2}-\d{2}T.+([+-]\d{2}:?\d{2}|Z)$/.test(value)
+      ? new Date(value)
+      : null;
   if (!date || Number.isNaN(date.getTime())) throw new RowError(`${label} "${raw}" is not a date like 2026-03-31 or 2026-03-31 14:30`);
   if (date.getTime() > Date.now() + 24 * 3600_000) throw new RowError(`${label} "${raw}" is in the future`);
   return date;
 }
 
 const TYPE_ALIASES: Record<string, (typeof INTERACTION_TYPES)[number]> = {
-  email: 'email', mail: 'email', emailsent: 'email', emailreceived: 'email',
-  call: 'call', phone: 'call', phonecall: 'call', videocall: 'call',
-  meeting: 'meeting', meet: 'meeting', qbr: 'meeting', demo: 'meeting',
-  supportticket: 'support_ticket', ticket: 'support_ticket', support: 'support_ticket', case: 'support_ticket',
-  chat: 'chat', slack: 'chat', message: 'chat', intercom: 'chat',
-  note: 'note', internalnote: 'note', comment: 'note',
+  email: 'email',
+  mail: 'email',
+  emailsent: 'email',
+  emailreceived: 'email',
+  call: 'call',
+  phone: 'call',
+  phonecall: 'call',
+  videocall: 'call',
+  meeting: 'meeting',
+  meet: 'meeting',
+  qbr: 'meeting',
+  demo: 'meeting',
+  supportticket: 'support_ticket',
+  ticket: 'support_ticket',
+  support: 'support_ticket',
+  case: 'support_ticket',
+  chat: 'chat',
+  slack: 'chat',
+  message: 'chat',
+  intercom: 'chat',
+  note: 'note',
+  internalnote: 'note',
+  comment: 'note',
 };
 
 function parseInteractionType(raw: string): (typeof INTERACTION_TYPES)[number] {
@@ -149,8 +261,14 @@ function parseInteractionType(raw: string): (typeof INTERACTION_TYPES)[number] {
 
 function parseDirection(raw: string): (typeof INTERACTION_DIRECTIONS)[number] {
   const value = normaliseHeader(raw);
-  const direction = value === 'in' || value === 'incoming' || value === 'received' ? 'inbound' : value === 'out' || value === 'outgoing' || value === 'sent' ? 'outbound' : value;
-  if (!(INTERACTION_DIRECTIONS as readonly string[]).includes(direction)) throw new RowError(`Direction "${raw}" is not inbound, outbound or internal`);
+  const direction =
+    value === 'in' || value === 'incoming' || value === 'received'
+      ? 'inbound'
+      : value === 'out' || value === 'outgoing' || value === 'sent'
+        ? 'outbound'
+        : value;
+  if (!(INTERACTION_DIRECTIONS as readonly string[]).includes(direction))
+    throw new RowError(`Direction "${raw}" is not inbound, outbound or internal`);
   return direction as (typeof INTERACTION_DIRECTIONS)[number];
 }
 
@@ -184,15 +302,27 @@ export type ClientImportRow = {
 };
 
 const CLIENT_FIELD_OF: Partial<Record<ClientImportField, keyof ClientFields>> = {
-  name: 'name', externalId: 'externalId', domain: 'domain', status: 'status', churnedAt: 'churnedAt', churnReason: 'churnReason',
-  mrr: 'mrrCents', currency: 'currency', planName: 'planName', renewalDate: 'renewalDate', tags: 'tags', stripeCustomerId: 'stripeCustomerId', notes: 'notes',
+  name: 'name',
+  externalId: 'externalId',
+  domain: 'domain',
+  status: 'status',
+  churnedAt: 'churnedAt',
+  churnReason: 'churnReason',
+  mrr: 'mrrCents',
+  currency: 'currency',
+  planName: 'planName',
+  renewalDate: 'renewalDate',
+  tags: 'tags',
+  stripeCustomerId: 'stripeCustomerId',
+  notes: 'notes',
 };
 
 /** Reads and validates one client row with the same rules as the client form; throws RowError. */
 export function readClientRow(mapping: ImportMapping, record: string[]): ClientImportRow {
   const cell = cellReader(mapping, record);
   const status = cell('status')?.toLowerCase();
-  if (status && !(CLIENT_STATUSES as readonly string[]).includes(status)) throw new RowError(`Status "${cell('status')}" is not active, paused or churned`);
+  if (status && !(CLIENT_STATUSES as readonly string[]).includes(status))
+    throw new RowError(`Status "${cell('status')}" is not active, paused or churned`);
   const mrr = cell('mrr');
   const tags = cell('tags');
   const churnedAt = cell('churnedAt');
@@ -208,7 +338,12 @@ export function readClientRow(mapping: ImportMapping, record: string[]): ClientI
     currency: cell('currency') || undefined,
     planName: cell('planName'),
     renewalDate: renewalDate ? parseDate(renewalDate, 'Renewal date') : undefined,
-    tags: tags ? tags.split(/[;|,]/).map((tag) => tag.trim()).filter(Boolean) : [],
+    tags: tags
+      ? tags
+          .split(/[;|,]/)
+          .map((tag) => tag.trim())
+          .filter(Boolean)
+      : [],
     stripeCustomerId: cell('stripeCustomerId'),
     notes: cell('notes'),
   };
@@ -223,14 +358,20 @@ export function readClientRow(mapping: ImportMapping, record: string[]): ClientI
     fields.churnedAt = parsed.data.churnedAt;
     fields.churnReason = parsed.data.churnReason;
   }
-  if (!parsed.data.externalId && !parsed.data.domain) throw new RowError('Needs an external id or a domain, so that it can be matched on the next import');
+  if (!parsed.data.externalId && !parsed.data.domain)
+    throw new RowError('Needs an external id or a domain, so that it can be matched on the next import');
 
   let contact: ContactFields | null = null;
   const contactName = cell('contactName');
   const contactEmail = cell('contactEmail');
   if (contactName || contactEmail) {
-    const parsedContact = contactFieldsSchema.safeParse({ name: contactName || contactEmail, email: contactEmail, title: cell('contactTitle') });
-    if (!parsedContact.success) throw new RowError(firstIssue(parsedContact.error, { name: 'Contact name', email: 'Contact email', title: 'Contact title' }));
+    const parsedContact = contactFieldsSchema.safeParse({
+      name: contactName || contactEmail,
+      email: contactEmail,
+      title: cell('contactTitle'),
+    });
+    if (!parsedContact.success)
+      throw new RowError(firstIssue(parsedContact.error, { name: 'Contact name', email: 'Contact email', title: 'Contact title' }));
     contact = parsedContact.data;
   }
   const ownerEmail = cell('ownerEmail')?.toLowerCase() || null;
@@ -281,6 +422,16 @@ export function readInteractionRow(mapping: ImportMapping, record: string[]): In
     .update(JSON.stringify([clientExternalId, clientDomain, type, direction, occurredAt.toISOString(), text.data.subject, text.data.body]))
     .digest('hex')
     .slice(0, 40);
-  return { clientExternalId, clientDomain, type, direction, occurredAt, subject: text.data.subject || null, body: text.data.body, contactEmail, authorEmail, importKey };
+  return {
+    clientExternalId,
+    clientDomain,
+    type,
+    direction,
+    occurredAt,
+    subject: text.data.subject || null,
+    body: text.data.body,
+    contactEmail,
+    authorEmail,
+    importKey,
+  };
 }
-

@@ -34,14 +34,22 @@ export function detectDelimiter(firstLine: string): string {
 export function previewOf(head: Buffer): FilePreview {
   const sniff = head.subarray(0, SNIFF_BYTES);
   if (sniff.length === 0) throw AppError.field('file', 'The file is empty.');
-  if (sniff.includes(0)) throw AppError.field('file', 'This looks like a spreadsheet or other binary file. Save it as CSV (UTF-8) and upload that.');
+  if (sniff.includes(0))
+    throw AppError.field('file', 'This looks like a spreadsheet or other binary file. Save it as CSV (UTF-8) and upload that.');
   let text = sniff.toString('utf8').replace(/^\uFEFF/, '');
   // Cut at the last line break so a row is not split in the middle (unless the file is that short).
   if (head.length > SNIFF_BYTES && text.lastIndexOf('\n') > 0) text = text.slice(0, text.lastIndexOf('\n'));
   const delimiter = detectDelimiter(text.split(/\r?\n/, 1)[0] ?? '');
   let records: string[][];
   try {
-    records = parse(text, { delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, skip_records_with_error: true, to: PREVIEW_ROWS + 1 }) as string[][];
+    records = parse(text, {
+      delimiter,
+      relax_column_count: true,
+      relax_quotes: true,
+      skip_empty_lines: true,
+      skip_records_with_error: true,
+      to: PREVIEW_ROWS + 1,
+    }) as string[][];
   } catch (error) {
     throw AppError.field('file', `We could not read this file as CSV: ${(error as Error).message}`);
   }
@@ -68,12 +76,16 @@ export async function storeFile(
     pending = [];
     pendingBytes = 0;
     if (!preview) preview = previewOf(chunk);
-    await tx.insertInto('import_file_chunks').values({ import_id: input.importId, workspace_id: input.workspaceId, seq, data: chunk }).execute();
+    await tx
+      .insertInto('import_file_chunks')
+      .values({ import_id: input.importId, workspace_id: input.workspaceId, seq, data: chunk })
+      .execute();
     seq += 1;
   };
   for await (const part of input.data) {
     bytes += part.byteLength;
-    if (bytes > MAX_IMPORT_BYTES) throw AppError.field('file', `The file is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB. Split it into smaller files.`);
+    if (bytes > MAX_IMPORT_BYTES)
+      throw AppError.field('file', `The file is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB. Split it into smaller files.`);
     pending.push(Buffer.from(part.buffer, part.byteOffset, part.byteLength));
     pendingBytes += part.byteLength;
     if (pendingBytes >= CHUNK_BYTES) await flush();

@@ -83,7 +83,22 @@ const countOf = (table: 'clients' | 'contacts' | 'interactions') =>
       .then((row) => Number(row.n)),
   );
 
-const HEADER = ['Company name', 'External ID', 'Website', 'Status', 'Churn date', 'MRR', 'Currency', 'Plan', 'Renewal date', 'Account owner', 'Tags', 'Contact name', 'Contact email', 'Contact title'];
+const HEADER = [
+  'Company name',
+  'External ID',
+  'Website',
+  'Status',
+  'Churn date',
+  'MRR',
+  'Currency',
+  'Plan',
+  'Renewal date',
+  'Account owner',
+  'Tags',
+  'Contact name',
+  'Contact email',
+  'Contact title',
+];
 
 /**
  * 10,000 client rows; 3 of every 100 are bad in one of nine ways, each with the reason the import
@@ -152,18 +167,39 @@ describe('CSV import of clients', () => {
     expect(await countOf('contacts')).toBe(9_700);
 
     const byExternalId = async (externalId: string) => {
-      const { clients } = await caller.clients.list({ workspaceSlug: owner.slug, filters: { q: `client-${externalId.slice(4)}.example`, sort: 'name', direction: 'asc' } });
+      const { clients } = await caller.clients.list({
+        workspaceSlug: owner.slug,
+        filters: { q: `client-${externalId.slice(4)}.example`, sort: 'name', direction: 'asc' },
+      });
       return clients.find((client) => client.externalId === externalId);
     };
-    expect(await byExternalId('EXT-1')).toMatchObject({ name: 'Client 1 Labs', domain: 'client-1.example', mrrCents: 10_901, currency: 'USD', planName: 'Growth', renewalDate: '2027-02-15', tags: ['imported'], ownerId: null });
-    expect(await byExternalId('EXT-10')).toMatchObject({ name: 'Client 10 Labs', status: 'paused', ownerId: owner.userId, tags: ['imported', 'enterprise'] });
+    expect(await byExternalId('EXT-1')).toMatchObject({
+      name: 'Client 1 Labs',
+      domain: 'client-1.example',
+      mrrCents: 10_901,
+      currency: 'USD',
+      planName: 'Growth',
+      renewalDate: '2027-02-15',
+      tags: ['imported'],
+      ownerId: null,
+    });
+    expect(await byExternalId('EXT-10')).toMatchObject({
+      name: 'Client 10 Labs',
+      status: 'paused',
+      ownerId: owner.userId,
+      tags: ['imported', 'enterprise'],
+    });
 
     const audit = await caller.audit.list({ workspaceSlug: owner.slug, action: 'client.imported' });
     expect(audit.entries[0]?.after).toMatchObject({ kind: 'clients', created: 9_700, errors: 300 });
 
     const lastChange = () =>
       services.db.asService((tx) =>
-        tx.selectFrom('clients').select((eb) => eb.fn.max('updated_at').as('at')).where('workspace_id', '=', (qb) => qb.selectFrom('workspaces').select('id').where('slug', '=', owner.slug)).executeTakeFirstOrThrow(),
+        tx
+          .selectFrom('clients')
+          .select((eb) => eb.fn.max('updated_at').as('at'))
+          .where('workspace_id', '=', (qb) => qb.selectFrom('workspaces').select('id').where('slug', '=', owner.slug))
+          .executeTakeFirstOrThrow(),
       );
     const before = await lastChange();
     const again = await importFile(csv);
@@ -184,7 +220,11 @@ describe('CSV import of clients', () => {
       fields: { name: 'Domain Only Ltd', domain: 'domain-only.example', mrrCents: 100_00, notes: 'Keep this note', tags: ['vip'] },
     });
     const result = await importFile('name,website,mrr\nDomain Only Limited,https://www.domain-only.example/about,250\n');
-    expect({ created: result.createdRows, updated: result.updatedRows, errors: result.errorRows }).toEqual({ created: 0, updated: 1, errors: 0 });
+    expect({ created: result.createdRows, updated: result.updatedRows, errors: result.errorRows }).toEqual({
+      created: 0,
+      updated: 1,
+      errors: 0,
+    });
     const { client } = await caller.clients.get({ workspaceSlug: owner.slug, clientId: created.id });
     expect(client).toMatchObject({ name: 'Domain Only Limited', mrrCents: 250_00, notes: 'Keep this note', tags: ['vip'] });
   });
@@ -212,10 +252,20 @@ describe('CSV import of clients', () => {
   it('reads the header and first rows on upload, and refuses what is not CSV', async () => {
     const { id } = await upload('\uFEFFName;Website;MRR\nAcme;acme.example;"1.250,00"\n\nGlobex;globex.example;90\n');
     const uploaded = await caller.imports.get({ workspaceSlug: owner.slug, importId: id });
-    expect(uploaded).toMatchObject({ status: 'uploaded', headers: ['Name', 'Website', 'MRR'], preview: [['Acme', 'acme.example', '1.250,00'], ['Globex', 'globex.example', '90']] });
+    expect(uploaded).toMatchObject({
+      status: 'uploaded',
+      headers: ['Name', 'Website', 'MRR'],
+      preview: [
+        ['Acme', 'acme.example', '1.250,00'],
+        ['Globex', 'globex.example', '90'],
+      ],
+    });
     expect(uploaded.suggested).toEqual({ name: 0, domain: 1, mrr: 2 });
     await expect(upload('')).rejects.toMatchObject({ code: 'BAD_REQUEST', message: 'The file is empty.' });
-    await expect(upload('PK\u0003\u0004\u0000\u0000binary')).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('Save it as CSV') });
+    await expect(upload('PK\u0003\u0004\u0000\u0000binary')).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      message: expect.stringContaining('Save it as CSV'),
+    });
     expect(detectDelimiter('a\tb\tc')).toBe('\t');
     expect(detectDelimiter('"a,b";c;d')).toBe(';');
     expect(previewOf(Buffer.from('x|y\n1|2')).headers).toEqual(['x', 'y']);
@@ -224,7 +274,9 @@ describe('CSV import of clients', () => {
   it('lets viewers see imports but not upload or start them', async () => {
     const viewer = await addMember(services, owner, 'viewer', 'import-viewer');
     const viewerCaller = await callerForToken(services, viewer.token);
-    await expect(viewerCaller.imports.upload({ workspaceSlug: owner.slug, kind: 'clients', fileName: 'x.csv', file: streamOf('name\nx\n') })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(
+      viewerCaller.imports.upload({ workspaceSlug: owner.slug, kind: 'clients', fileName: 'x.csv', file: streamOf('name\nx\n') }),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
     expect((await viewerCaller.imports.list({ workspaceSlug: owner.slug })).length).toBeGreaterThan(0);
   });
 });
@@ -247,15 +299,29 @@ describe('CSV import of interactions', () => {
       ['TL-1', '', 'meeting', '', '2026-03-04T15:00:00+02:00', 'QBR', 'Quarterly review', '', ''],
     ]);
     const first = await importFile(csv, 'interactions');
-    expect({ created: first.createdRows, unchanged: first.unchangedRows, errors: first.errorRows }).toEqual({ created: 3, unchanged: 0, errors: 3 });
+    expect({ created: first.createdRows, unchanged: first.unchangedRows, errors: first.errorRows }).toEqual({
+      created: 3,
+      unchanged: 0,
+      errors: 3,
+    });
     expect((await allErrors(first.id)).map(({ row, reason }) => [row, reason])).toEqual([
       [4, 'No client with external id "TL-404". Import the clients first.'],
       [5, 'Type "fax" is not one of email, call, meeting, support ticket, chat, note'],
       [6, 'Date "yesterday" is not a date like 2026-03-31 or 2026-03-31 14:30'],
     ]);
-    const client = (await caller.clients.list({ workspaceSlug: owner.slug, filters: { q: 'timeline.example', sort: 'name', direction: 'asc' } })).clients[0]!;
+    const client = (
+      await caller.clients.list({ workspaceSlug: owner.slug, filters: { q: 'timeline.example', sort: 'name', direction: 'asc' } })
+    ).clients[0]!;
     const timeline = await caller.interactions.list({ workspaceSlug: owner.slug, clientId: client.id });
-    expect(timeline.interactions.map((item) => [item.type, item.direction, new Date(item.occurredAt).toISOString(), item.contactName ?? null, item.authorName ?? null])).toEqual([
+    expect(
+      timeline.interactions.map((item) => [
+        item.type,
+        item.direction,
+        new Date(item.occurredAt).toISOString(),
+        item.contactName ?? null,
+        item.authorName ?? null,
+      ]),
+    ).toEqual([
       ['meeting', 'inbound', '2026-03-04T13:00:00.000Z', null, null],
       ['support_ticket', 'inbound', '2026-03-02T00:00:00.000Z', null, member.name],
       ['email', 'inbound', '2026-03-01T09:30:00.000Z', 'Tina', null],
@@ -263,14 +329,20 @@ describe('CSV import of interactions', () => {
     expect(client.lastContactAt).toEqual(new Date('2026-03-04T13:00:00.000Z'));
 
     const again = await importFile(csv, 'interactions');
-    expect({ created: again.createdRows, unchanged: again.unchangedRows, errors: again.errorRows }).toEqual({ created: 0, unchanged: 3, errors: 3 });
+    expect({ created: again.createdRows, unchanged: again.unchangedRows, errors: again.errorRows }).toEqual({
+      created: 0,
+      unchanged: 3,
+      errors: 3,
+    });
     expect((await caller.interactions.list({ workspaceSlug: owner.slug, clientId: client.id })).interactions).toHaveLength(3);
   });
 });
 
 describe('cell values', () => {
   it('reads amounts the way spreadsheets write them', () => {
-    expect(['1250', '1,250.50', '$1,250.5', '1.250,50', '1 250,50', '99,9', 'EUR 12'].map(parseMoneyToCents)).toEqual([125_000, 125_050, 125_050, 125_050, 125_050, 9_990, 1_200]);
+    expect(['1250', '1,250.50', '$1,250.5', '1.250,50', '1 250,50', '99,9', 'EUR 12'].map(parseMoneyToCents)).toEqual([
+      125_000, 125_050, 125_050, 125_050, 125_050, 9_990, 1_200,
+    ]);
     expect(() => parseMoneyToCents('12,5,0')).toThrow('is not an amount');
     expect(() => parseMoneyToCents('-5')).toThrow('is not an amount');
     expect(() => parseMoneyToCents('12abc')).toThrow('is not an amount');

@@ -57,7 +57,10 @@ export async function createImport(
   input: { workspaceId: string; actorId: string; kind: ImportKind; fileName: string; data: AsyncIterable<Uint8Array> },
 ): Promise<{ id: string }> {
   const id = randomUUID();
-  await tx.insertInto('imports').values({ id, workspace_id: input.workspaceId, created_by: input.actorId, kind: input.kind, file_name: input.fileName }).execute();
+  await tx
+    .insertInto('imports')
+    .values({ id, workspace_id: input.workspaceId, created_by: input.actorId, kind: input.kind, file_name: input.fileName })
+    .execute();
   const { bytes, preview } = await storeFile(tx, { importId: id, workspaceId: input.workspaceId, data: input.data });
   await tx
     .updateTable('imports')
@@ -67,7 +70,11 @@ export async function createImport(
   return { id };
 }
 
-export async function getImport(tx: Tx, workspaceId: string, importId: string): Promise<ImportView & { fields: readonly ImportField[]; suggested: ImportMapping }> {
+export async function getImport(
+  tx: Tx,
+  workspaceId: string,
+  importId: string,
+): Promise<ImportView & { fields: readonly ImportField[]; suggested: ImportMapping }> {
   const row = await tx
     .selectFrom('imports as i')
     .leftJoin('users as u', 'u.id', 'i.created_by')

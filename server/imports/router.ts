@@ -16,12 +16,23 @@ export const importsRouter = router({
     .input(
       z.object({
         kind: z.enum(IMPORT_KINDS, { error: 'Choose what the file holds: clients or interactions' }),
-        fileName: z.string().trim().min(1, { error: 'Choose a CSV file' }).max(255).refine((name) => !/[\\/]/.test(name), { error: 'Not a file name' }),
+        fileName: z
+          .string()
+          .trim()
+          .min(1, { error: 'Choose a CSV file' })
+          .max(255)
+          .refine((name) => !/[\\/]/.test(name), { error: 'Not a file name' }),
         file: z.custom<AsyncIterable<Uint8Array>>(isByteStream, { error: 'Choose a CSV file' }),
       }),
     )
     .mutation(({ ctx, input }) =>
-      createImport(ctx.tx, { workspaceId: ctx.workspace.id, actorId: ctx.session.user.id, kind: input.kind, fileName: input.fileName, data: input.file }),
+      createImport(ctx.tx, {
+        workspaceId: ctx.workspace.id,
+        actorId: ctx.session.user.id,
+        kind: input.kind,
+        fileName: input.fileName,
+        data: input.file,
+      }),
     ),
   list: workspaceProcedure('viewer').query(({ ctx }) => listImports(ctx.tx, ctx.workspace.id)),
   get: workspaceProcedure('viewer')
@@ -36,6 +47,8 @@ export const importsRouter = router({
       ctx.afterCommit(() => enqueueImport(ctx.services.queues.imports, input.importId));
     }),
   errors: workspaceProcedure('viewer')
-    .input(z.object({ importId: z.uuid(), afterRow: z.number().int().min(0).optional(), limit: z.number().int().min(1).max(1000).optional() }))
+    .input(
+      z.object({ importId: z.uuid(), afterRow: z.number().int().min(0).optional(), limit: z.number().int().min(1).max(1000).optional() }),
+    )
     .query(({ ctx, input }) => listImportErrors(ctx.tx, { workspaceId: ctx.workspace.id, ...input })),
 });

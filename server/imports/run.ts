@@ -49,7 +49,11 @@ export async function markImportFailed(db: Database, importId: string, reason: s
  * Picks up after the last committed batch when a retry runs it again. Returns null when the import
  * is not waiting to run (already finished, or gone).
  */
-export async function runImport(deps: { db: Database; log: Logger }, importId: string, options: { batchRows?: number } = {}): Promise<ImportSummary | null> {
+export async function runImport(
+  deps: { db: Database; log: Logger },
+  importId: string,
+  options: { batchRows?: number } = {},
+): Promise<ImportSummary | null> {
   const { db, log } = deps;
   const importer = await importerOf(db, importId);
   if (!importer) return null;
@@ -75,7 +79,11 @@ export async function runImport(deps: { db: Database; log: Logger }, importId: s
   });
   if (!start) return null;
   const mapping = start.mapping as ImportMapping;
-  const state: ImportState = { workspaceId, membersByEmail: new Map(start.members.map((member) => [member.email.toLowerCase(), member.id])), seen: new Map() };
+  const state: ImportState = {
+    workspaceId,
+    membersByEmail: new Map(start.members.map((member) => [member.email.toLowerCase(), member.id])),
+    seen: new Map(),
+  };
   const checkpoint = start.processed_rows;
 
   const malformed: Array<{ row: number; reason: string; raw: string[] }> = [];
@@ -98,7 +106,10 @@ export async function runImport(deps: { db: Database; log: Logger }, importId: s
     }),
   );
 
-  type Pending = { rows: Array<Numbered<ClientImportRow | InteractionImportRow>>; errors: Array<{ row: number; reason: string; raw: string[] }> };
+  type Pending = {
+    rows: Array<Numbered<ClientImportRow | InteractionImportRow>>;
+    errors: Array<{ row: number; reason: string; raw: string[] }>;
+  };
   let pending: Pending = { rows: [], errors: [] };
   const raws = new Map<number, string[]>();
 
@@ -116,7 +127,15 @@ export async function runImport(deps: { db: Database; log: Logger }, importId: s
       if (errors.length) {
         await tx
           .insertInto('import_row_errors')
-          .values(errors.map((error) => ({ import_id: importId, workspace_id: workspaceId, row_number: error.row, reason: error.reason.slice(0, 1000), raw: error.raw })))
+          .values(
+            errors.map((error) => ({
+              import_id: importId,
+              workspace_id: workspaceId,
+              row_number: error.row,
+              reason: error.reason.slice(0, 1000),
+              raw: error.raw,
+            })),
+          )
           .onConflict((conflict) => conflict.columns(['import_id', 'row_number']).doNothing())
           .execute();
       }
@@ -167,7 +186,13 @@ export async function runImport(deps: { db: Database; log: Logger }, importId: s
       .executeTakeFirstOrThrow();
     // The file has served its purpose; the bad rows stay for the report.
     await tx.deleteFrom('import_file_chunks').where('import_id', '=', importId).execute();
-    const summary = { created: done.created_rows, updated: done.updated_rows, unchanged: done.unchanged_rows, errors: done.error_rows, rows: done.created_rows + done.updated_rows + done.unchanged_rows + done.error_rows };
+    const summary = {
+      created: done.created_rows,
+      updated: done.updated_rows,
+      unchanged: done.unchanged_rows,
+      errors: done.error_rows,
+      rows: done.created_rows + done.updated_rows + done.unchanged_rows + done.error_rows,
+    };
     await recordAudit(tx, {
       action: 'client.imported',
       actorId: claims.sub,

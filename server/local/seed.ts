@@ -12,7 +12,12 @@ import { signUp } from '../identity/accounts';
 import { analyseLocally } from '../sentiment/local';
 import type { Logger } from '../log';
 
-export const DEMO_LOGIN = { email: 'demo@clientpulse.local', password: 'pulse-demo-2026', name: 'Dana Demo', workspaceName: 'Demo Workspace' };
+export const DEMO_LOGIN = {
+  email: 'demo@clientpulse.local',
+  password: 'pulse-demo-2026',
+  name: 'Dana Demo',
+  workspaceName: 'Demo Workspace',
+};
 const DEMO_CLIENTS = 200;
 
 /**
@@ -21,7 +26,10 @@ const DEMO_CLIENTS = 200;
  * they happened) and the daily recompute is replayed over the last 90 days, so the demo opens with
  * scores, their history and a portfolio that moved — not a blank page waiting for the worker.
  */
-export async function seedPortfolio(db: Database, input: { workspaceId: string; ownerId: string; count: number; seed?: number }): Promise<void> {
+export async function seedPortfolio(
+  db: Database,
+  input: { workspaceId: string; ownerId: string; count: number; seed?: number },
+): Promise<void> {
   const random = createRandom(input.seed ?? 20261121);
   const samples = Array.from({ length: input.count }, (_, index) => sampleClient(random, index, { maxInteractions: 60 }));
   await db.asService(async (tx) => {
@@ -70,7 +78,10 @@ export async function seedPortfolio(db: Database, input: { workspaceId: string; 
       })),
     );
     for (let start = 0; start < interactions.length; start += 1000) {
-      await tx.insertInto('interactions').values(interactions.slice(start, start + 1000)).execute();
+      await tx
+        .insertInto('interactions')
+        .values(interactions.slice(start, start + 1000))
+        .execute();
     }
   });
   await backfillHealthHistory(db, input.workspaceId, 90);
@@ -90,12 +101,19 @@ function analysed(interaction: { type: string; direction: string; subject: strin
   };
 }
 
-export async function seedDemo(options: { databaseUrl: string; smtpUrl: string; appUrl: string; log: Logger }): Promise<{ created: boolean }> {
+export async function seedDemo(options: {
+  databaseUrl: string;
+  smtpUrl: string;
+  appUrl: string;
+  log: Logger;
+}): Promise<{ created: boolean }> {
   const db = createDatabase({ url: options.databaseUrl, poolMax: 2, log: options.log, applicationName: 'clientpulse-seed' });
   const mailer = createMailer({ smtpUrl: options.smtpUrl, from: 'ClientPulse <no-reply@clientpulse.local>', log: options.log });
   try {
     let created = false;
-    const existing = await db.asService((tx) => tx.selectFrom('users').select('id').where('email', '=', DEMO_LOGIN.email).executeTakeFirst());
+    const existing = await db.asService((tx) =>
+      tx.selectFrom('users').select('id').where('email', '=', DEMO_LOGIN.email).executeTakeFirst(),
+    );
     if (!existing) {
       await signUp({ db, mailer, appUrl: options.appUrl }, { ...DEMO_LOGIN, meta: { ip: null, userAgent: 'clientpulse-seed' } });
       created = true;
@@ -112,7 +130,11 @@ export async function seedDemo(options: { databaseUrl: string; smtpUrl: string; 
     );
     if (workspace) {
       const { count } = await db.asService((tx) =>
-        tx.selectFrom('clients').select((eb) => eb.fn.countAll<string>().as('count')).where('workspace_id', '=', workspace.id).executeTakeFirstOrThrow(),
+        tx
+          .selectFrom('clients')
+          .select((eb) => eb.fn.countAll<string>().as('count'))
+          .where('workspace_id', '=', workspace.id)
+          .executeTakeFirstOrThrow(),
       );
       if (Number(count) === 0) {
         await seedPortfolio(db, { workspaceId: workspace.id, ownerId: workspace.userId, count: DEMO_CLIENTS });

@@ -10,7 +10,14 @@ export const ROOT_DIR = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Where each use of the local stack keeps its data and listens, so tests never touch `npm start`'s. */
 /** Decision 016: what the embedded Postgres runs with in every profile. */
-export const LOCAL_POSTGRES_SETTINGS = { shared_buffers: '1GB', effective_cache_size: '4GB', maintenance_work_mem: '256MB', max_wal_size: '4GB', checkpoint_timeout: '15min', wal_buffers: '64MB' };
+export const LOCAL_POSTGRES_SETTINGS = {
+  shared_buffers: '1GB',
+  effective_cache_size: '4GB',
+  maintenance_work_mem: '256MB',
+  max_wal_size: '4GB',
+  checkpoint_timeout: '15min',
+  wal_buffers: '64MB',
+};
 
 export const PROFILES = {
   dev: { dataDir: '.data/dev', postgresPort: 15432, redisPort: 6380, webPort: 3000, smtpPort: 1025, mailWebPort: 1080 },
@@ -64,7 +71,10 @@ export async function startLocalStack(options: {
         // Memory and checkpoint spacing sized like a small managed instance (Postgres' defaults are
         // for a 2005 laptop: 128 MB of buffers make a 100,000-client recompute write-bound).
         // Throwaway test clusters also trade crash safety for speed.
-        settings: { ...LOCAL_POSTGRES_SETTINGS, ...(options.fastAndLoose ? { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' } : {}) },
+        settings: {
+          ...LOCAL_POSTGRES_SETTINGS,
+          ...(options.fastAndLoose ? { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' } : {}),
+        },
       });
       started.push(postgres);
       databaseUrl = postgres.url;
@@ -76,7 +86,12 @@ export async function startLocalStack(options: {
         const install = spawnSync('bash', [path.join(ROOT_DIR, 'server/local/ensure-system-packages.sh'), 'redis'], { stdio: 'inherit' });
         if (install.status !== 0) throw new Error('redis-server is required: install it with `sudo apt-get install -y redis-server`.');
       }
-      const redis = await startLocalRedis({ dataDir: path.join(dataDir, 'redis'), port: options.profile.redisPort, takeOverStale: options.takeOverStale, fresh: options.fresh });
+      const redis = await startLocalRedis({
+        dataDir: path.join(dataDir, 'redis'),
+        port: options.profile.redisPort,
+        takeOverStale: options.takeOverStale,
+        fresh: options.fresh,
+      });
       started.push(redis);
       redisUrl = redis.url;
     }
@@ -84,7 +99,11 @@ export async function startLocalStack(options: {
     let smtpUrl = env.SMTP_URL;
     let mailCatcherUrl: string | undefined;
     if (!smtpUrl) {
-      const catcher = await startMailCatcher({ smtpPort: options.profile.smtpPort, httpPort: options.profile.mailWebPort, onLog: options.log });
+      const catcher = await startMailCatcher({
+        smtpPort: options.profile.smtpPort,
+        httpPort: options.profile.mailWebPort,
+        onLog: options.log,
+      });
       started.push(catcher);
       smtpUrl = catcher.smtpUrl;
       mailCatcherUrl = catcher.webUrl;

@@ -39,9 +39,7 @@ function startProduct(): Promise<Run> {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const exit = new Promise<Exit>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
+  const exit = new Promise<Exit>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   let output = '';
   return new Promise<Run>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`npm start was not ready within 90 s:\n${output}`)), 90_000);

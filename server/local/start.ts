@@ -12,7 +12,6 @@ import { pino } from 'pino';
 import { DEMO_LOGIN, seedDemo } from './seed';
 import { PROFILES, ROOT_DIR, startLocalStack, type LocalStack } from './stack';
 
-
 if (existsSync(path.join(ROOT_DIR, '.env'))) process.loadEnvFile(path.join(ROOT_DIR, '.env'));
 
 const profile = { ...PROFILES.dev, webPort: Number(process.env.PORT ?? PROFILES.dev.webPort) };
@@ -124,7 +123,9 @@ try {
   say(`Health: ${appUrl}/health/ready · Press Ctrl-C to stop.`);
   say(`Demo login: ${DEMO_LOGIN.email} / ${DEMO_LOGIN.password}`);
   if (stack.mailCatcherUrl) say(`Mail sent locally: ${stack.mailCatcherUrl}`);
-  say(`ready (start pid ${process.pid}, web pid ${children[0]?.pid}, worker pid ${children[1]?.pid}, postgres pid ${stack.started[0]?.pid ?? 'external'}, redis pid ${stack.started[1]?.pid ?? 'external'})`);
+  say(
+    `ready (start pid ${process.pid}, web pid ${children[0]?.pid}, worker pid ${children[1]?.pid}, postgres pid ${stack.started[0]?.pid ?? 'external'}, redis pid ${stack.started[1]?.pid ?? 'external'})`,
+  );
 } catch (error) {
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`[clientpulse] start-up failed: ${message}\n`);

@@ -36,6 +36,14 @@ export const WAKE_SNOOZED_PATTERN = '*/15 * * * *';
 
 /** Registers (or updates) the alerts queue's schedules, the daily digest and the snooze wake-up; safe on every boot. */
 export async function scheduleAlertJobs(queue: Queue<AlertJobData>): Promise<void> {
-  await queue.upsertJobScheduler(DAILY_DIGEST_SCHEDULER, { pattern: DAILY_DIGEST_PATTERN, tz: 'UTC' }, { name: 'digest', data: {} as AlertJobData });
-  await queue.upsertJobScheduler(WAKE_SNOOZED_SCHEDULER, { pattern: WAKE_SNOOZED_PATTERN, tz: 'UTC' }, { name: 'wake-snoozed', data: {} as AlertJobData });
+  await queue.upsertJobScheduler(
+    DAILY_DIGEST_SCHEDULER,
+    { pattern: DAILY_DIGEST_PATTERN, tz: 'UTC' },
+    { name: 'digest', data: {} as AlertJobData },
+  );
+  await queue.upsertJobScheduler(
+    WAKE_SNOOZED_SCHEDULER,
+    { pattern: WAKE_SNOOZED_PATTERN, tz: 'UTC' },
+    { name: 'wake-snoozed', data: {} as AlertJobData },
+  );
 }

@@ -57,5 +57,9 @@ export const DAILY_HEALTH_PATTERN = '30 2 * * *';
 
 /** Registers (or updates) the daily recompute of every workspace; safe on every boot. */
 export async function scheduleDailyHealth(queue: Queue<HealthJobData>): Promise<void> {
-  await queue.upsertJobScheduler(DAILY_HEALTH_SCHEDULER, { pattern: DAILY_HEALTH_PATTERN, tz: 'UTC' }, { name: 'recompute-all', data: {} as HealthJobData });
+  await queue.upsertJobScheduler(
+    DAILY_HEALTH_SCHEDULER,
+    { pattern: DAILY_HEALTH_PATTERN, tz: 'UTC' },
+    { name: 'recompute-all', data: {} as HealthJobData },
+  );
 }

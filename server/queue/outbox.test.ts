@@ -29,9 +29,17 @@ beforeAll(async () => {
   sentiment = createSentimentQueue(createWorkerConnection(testRedisUrl()), prefix);
   health = createHealthQueue(createWorkerConnection(testRedisUrl()), prefix);
   alerts = createAlertsQueue(createWorkerConnection(testRedisUrl()), prefix);
-  const workspace = await db.asService((tx) => tx.insertInto('workspaces').values({ name: 'Outbox', slug: `outbox-${randomUUID().slice(0, 8)}` }).returning('id').executeTakeFirstOrThrow());
+  const workspace = await db.asService((tx) =>
+    tx
+      .insertInto('workspaces')
+      .values({ name: 'Outbox', slug: `outbox-${randomUUID().slice(0, 8)}` })
+      .returning('id')
+      .executeTakeFirstOrThrow(),
+  );
   workspaceId = workspace.id;
-  const client = await db.asService((tx) => tx.insertInto('clients').values({ workspace_id: workspaceId, name: 'Relay Co' }).returning('id').executeTakeFirstOrThrow());
+  const client = await db.asService((tx) =>
+    tx.insertInto('clients').values({ workspace_id: workspaceId, name: 'Relay Co' }).returning('id').executeTakeFirstOrThrow(),
+  );
   clientId = client.id;
 });
 
@@ -42,20 +50,38 @@ afterAll(async () => {
   await scratch.drop();
 });
 
-const unrelayed = () => db.asService((tx) => tx.selectFrom('outbox').select('job_key').where('relayed_at', 'is', null).orderBy('id').execute());
+const unrelayed = () =>
+  db.asService((tx) => tx.selectFrom('outbox').select('job_key').where('relayed_at', 'is', null).orderBy('id').execute());
 
 it('relays job intents once each: sentiment jobs keyed by interaction version, health requests folded per client', async () => {
   const interactions = await db.asService((tx) =>
     tx
       .insertInto('interactions')
-      .values([1, 2, 3].map((n) => ({ workspace_id: workspaceId, client_id: clientId, type: 'email' as const, direction: 'inbound' as const, occurred_at: new Date(), body: `Message ${n}` })))
+      .values(
+        [1, 2, 3].map((n) => ({
+          workspace_id: workspaceId,
+          client_id: clientId,
+          type: 'email' as const,
+          direction: 'inbound' as const,
+          occurred_at: new Date(),
+          body: `Message ${n}`,
+        })),
+      )
       .returning('id')
       .execute(),
   );
   // Two more health requests for the same client (two results in a burst), beside the one the insert asked for.
   for (const cause of ['a', 'b']) {
     await db.asService((tx) =>
-      tx.insertInto('outbox').values({ workspace_id: workspaceId, topic: 'health', job_key: `health-${clientId}`, payload: JSON.stringify({ workspaceId, clientId, cause: { kind: 'test', id: cause } }) }).execute(),
+      tx
+        .insertInto('outbox')
+        .values({
+          workspace_id: workspaceId,
+          topic: 'health',
+          job_key: `health-${clientId}`,
+          payload: JSON.stringify({ workspaceId, clientId, cause: { kind: 'test', id: cause } }),
+        })
+        .execute(),
     );
   }
   expect(await unrelayed()).toHaveLength(6);
@@ -78,10 +104,23 @@ it('relays job intents once each: sentiment jobs keyed by interaction version, h
 
 it('keeps the rows when Redis is unreachable, and relays them once it is back', async () => {
   await db.asService((tx) =>
-    tx.insertInto('interactions').values({ workspace_id: workspaceId, client_id: clientId, type: 'note', direction: 'internal', occurred_at: new Date(), body: 'While Redis is away' }).execute(),
+    tx
+      .insertInto('interactions')
+      .values({
+        workspace_id: workspaceId,
+        client_id: clientId,
+        type: 'note',
+        direction: 'internal',
+        occurred_at: new Date(),
+        body: 'While Redis is away',
+      })
+      .execute(),
   );
   // A queue on a port where no Redis listens; commands fail instead of waiting for it.
-  const away = new Queue<SentimentJobData>('sentiment', { prefix, connection: { host: '127.0.0.1', port: 1, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: () => null } });
+  const away = new Queue<SentimentJobData>('sentiment', {
+    prefix,
+    connection: { host: '127.0.0.1', port: 1, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: () => null },
+  });
   away.on('error', () => undefined);
   try {
     await expect(relayOutboxBatch(db, { sentiment: away, health, alerts })).rejects.toThrow();
@@ -95,28 +134,61 @@ it('keeps the rows when Redis is unreachable, and relays them once it is back', 
 });
 
 it('purges relayed rows past their retention and keeps the rest', async () => {
-  const before = await db.asService((tx) => tx.selectFrom('outbox').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow());
+  const before = await db.asService((tx) =>
+    tx
+      .selectFrom('outbox')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow(),
+  );
   await db.asService((tx) =>
-    tx.updateTable('outbox').set({ relayed_at: sql<Date>`now() - interval '8 days'` }).where('id', '=', (eb) => eb.selectFrom('outbox').select((inner) => inner.fn.min('id').as('id'))).execute(),
+    tx
+      .updateTable('outbox')
+      .set({ relayed_at: sql<Date>`now() - interval '8 days'` })
+      .where('id', '=', (eb) => eb.selectFrom('outbox').select((inner) => inner.fn.min('id').as('id')))
+      .execute(),
   );
   expect(await purgeRelayedOutbox(db)).toBe(1);
-  const after = await db.asService((tx) => tx.selectFrom('outbox').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow());
+  const after = await db.asService((tx) =>
+    tx
+      .selectFrom('outbox')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow(),
+  );
   expect(Number(after.n)).toBe(Number(before.n) - 1);
 });
 
 it('asks again for the sentiment of interactions still pending an hour after their last change (a job lost with Redis data)', async () => {
   const { id } = await db.asService((tx) =>
-    tx.insertInto('interactions').values({ workspace_id: workspaceId, client_id: clientId, type: 'email', direction: 'inbound', occurred_at: new Date(), body: 'Lost job' }).returning('id').executeTakeFirstOrThrow(),
+    tx
+      .insertInto('interactions')
+      .values({
+        workspace_id: workspaceId,
+        client_id: clientId,
+        type: 'email',
+        direction: 'inbound',
+        occurred_at: new Date(),
+        body: 'Lost job',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow(),
   );
   await relayOutboxBatch(db, { sentiment, health, alerts });
   expect(await requeueStalePendingSentiment(db)).toBe(0);
-  await db.asService((tx) => tx.updateTable('interactions').set({ updated_at: sql<Date>`now() - interval '2 hours'` }).where('id', '=', id).execute());
+  await db.asService((tx) =>
+    tx
+      .updateTable('interactions')
+      .set({ updated_at: sql<Date>`now() - interval '2 hours'` })
+      .where('id', '=', id)
+      .execute(),
+  );
   expect(await requeueStalePendingSentiment(db)).toBeGreaterThanOrEqual(1);
   expect((await unrelayed()).map((row) => row.job_key)).toContain(`sentiment-${id}-v1`);
 });
 
 it('folds a burst of 100 health requests for one client, relayed over several passes, into one recompute', async () => {
-  const { id: burstClient } = await db.asService((tx) => tx.insertInto('clients').values({ workspace_id: workspaceId, name: 'Burst Co' }).returning('id').executeTakeFirstOrThrow());
+  const { id: burstClient } = await db.asService((tx) =>
+    tx.insertInto('clients').values({ workspace_id: workspaceId, name: 'Burst Co' }).returning('id').executeTakeFirstOrThrow(),
+  );
   await relayOutboxBatch(db, { sentiment, health, alerts }); // what earlier tests left
   for (let pass = 0; pass < 10; pass += 1) {
     await db.asService((tx) =>

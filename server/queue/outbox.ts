@@ -37,7 +37,13 @@ export async function relayOutboxBatch(db: Database, queues: RelayQueues): Promi
     const health = rows.filter((row) => row.topic === 'health');
     const alerts = rows.filter((row) => row.topic === 'alert');
     if (sentiment.length) {
-      await queues.sentiment.addBulk(sentiment.map((row) => ({ name: 'analyse', data: row.payload as SentimentJobData, opts: { jobId: row.job_key } satisfies JobsOptions })));
+      await queues.sentiment.addBulk(
+        sentiment.map((row) => ({
+          name: 'analyse',
+          data: row.payload as SentimentJobData,
+          opts: { jobId: row.job_key } satisfies JobsOptions,
+        })),
+      );
     }
     if (health.length) {
       // Many rows of one client in a batch are one request.
@@ -45,12 +51,18 @@ export async function relayOutboxBatch(db: Database, queues: RelayQueues): Promi
       await queues.health.addBulk([...latest.values()].map((data) => ({ name: healthJobName(data), data, opts: healthJobOptions(data) })));
     }
     if (alerts.length) {
-      await queues.alerts.addBulk(alerts.map((row) => ({ name: 'deliver', data: row.payload as AlertJobData, opts: { jobId: row.job_key } satisfies JobsOptions })));
+      await queues.alerts.addBulk(
+        alerts.map((row) => ({ name: 'deliver', data: row.payload as AlertJobData, opts: { jobId: row.job_key } satisfies JobsOptions })),
+      );
     }
     await tx
       .updateTable('outbox')
       .set({ relayed_at: sql<Date>`now()` })
-      .where('id', 'in', rows.map((row) => row.id))
+      .where(
+        'id',
+        'in',
+        rows.map((row) => row.id),
+      )
       .execute();
     return rows.length;
   });
@@ -61,7 +73,10 @@ export const OUTBOX_RETENTION_DAYS = 7;
 
 export async function purgeRelayedOutbox(db: Database, retentionDays = OUTBOX_RETENTION_DAYS): Promise<number> {
   const result = await db.asService((tx) =>
-    tx.deleteFrom('outbox').where('relayed_at', '<', sql<Date>`now() - make_interval(days => ${retentionDays})`).executeTakeFirst(),
+    tx
+      .deleteFrom('outbox')
+      .where('relayed_at', '<', sql<Date>`now() - make_interval(days => ${retentionDays})`)
+      .executeTakeFirst(),
   );
   return Number(result.numDeletedRows);
 }
@@ -72,7 +87,13 @@ export type OutboxRelay = { stop(): Promise<void>; wake(): void };
  * Runs the relay: at once on a NOTIFY from an outbox insert, and every `pollMs` in any case (a missed
  * notification, Redis back after an outage). Errors back off up to 10 s and never stop the loop.
  */
-export function startOutboxRelay(options: { db: Database; databaseUrl: string; queues: RelayQueues; log: Logger; pollMs?: number }): OutboxRelay {
+export function startOutboxRelay(options: {
+  db: Database;
+  databaseUrl: string;
+  queues: RelayQueues;
+  log: Logger;
+  pollMs?: number;
+}): OutboxRelay {
   const pollMs = options.pollMs ?? 1_000;
   let stopped = false;
   let running: Promise<void> | null = null;
@@ -105,7 +126,8 @@ export function startOutboxRelay(options: { db: Database; databaseUrl: string; q
       schedule(pollMs);
     } catch (error) {
       failures += 1;
-      if (failures === 1 || failures % 30 === 0) options.log.warn({ err: error, failures }, 'outbox relay failed; rows stay and are retried');
+      if (failures === 1 || failures % 30 === 0)
+        options.log.warn({ err: error, failures }, 'outbox relay failed; rows stay and are retried');
       schedule(Math.min(10_000, pollMs * 2 ** Math.min(failures, 4)));
     }
   }

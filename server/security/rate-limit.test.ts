@@ -5,7 +5,15 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createClientConnection } from '../queue/connection';
 import { testLog, testRedisUrl } from '../testing/services';
-import { createRateLimits, isRateLimitedError, normaliseIp, RateLimitedError, retryMessage, type RateLimitKeys, type RateLimits } from './rate-limit';
+import {
+  createRateLimits,
+  isRateLimitedError,
+  normaliseIp,
+  RateLimitedError,
+  retryMessage,
+  type RateLimitKeys,
+  type RateLimits,
+} from './rate-limit';
 import { rateLimitedResponse, rateLimitedTrpcError } from './rate-limit-response';
 
 let redis: Redis;
@@ -35,7 +43,12 @@ function freshLimits(): RateLimits {
 async function attempt(limits: RateLimits, keys: RateLimitKeys, times: number): Promise<Array<RateLimitedError | null>> {
   const outcomes: Array<RateLimitedError | null> = [];
   for (let i = 0; i < times; i++) {
-    outcomes.push(await limits.consume(keys).then(() => null, (error: unknown) => (isRateLimitedError(error) ? error : Promise.reject(error))));
+    outcomes.push(
+      await limits.consume(keys).then(
+        () => null,
+        (error: unknown) => (isRateLimitedError(error) ? error : Promise.reject(error)),
+      ),
+    );
   }
   return outcomes;
 }
@@ -115,7 +128,10 @@ describe('when Redis is unreachable', () => {
     for (let i = 0; i < 15; i++) await limits.consume({ loginByAccount: 'ada@example.com', loginByIp: '203.0.113.7' });
     await limits.reset('loginByAccount', 'ada@example.com');
     expect(performance.now() - started).toBeLessThan(1_000);
-    expect(warn).toHaveBeenCalledWith(expect.objectContaining({ limits: ['loginByAccount', 'loginByIp'] }), expect.stringContaining('failing open'));
+    expect(warn).toHaveBeenCalledWith(
+      expect.objectContaining({ limits: ['loginByAccount', 'loginByIp'] }),
+      expect.stringContaining('failing open'),
+    );
   });
 });
 
@@ -142,7 +158,10 @@ describe('429 helpers', () => {
   });
 
   it('recognises a refusal from another copy of the module (the Remix bundle has its own)', () => {
-    const fromOtherCopy = Object.assign(new Error('Too many attempts.'), { [Symbol.for('clientpulse.RateLimitedError')]: true, retryAfterSeconds: 5 });
+    const fromOtherCopy = Object.assign(new Error('Too many attempts.'), {
+      [Symbol.for('clientpulse.RateLimitedError')]: true,
+      retryAfterSeconds: 5,
+    });
     expect(isRateLimitedError(fromOtherCopy)).toBe(true);
     expect(isRateLimitedError(new Error('x'))).toBe(false);
   });

@@ -145,7 +145,9 @@ export function createRateLimits(redis: Redis, options: { log: Logger; keyPrefix
       ),
     );
     // The limiter rejects with a RateLimiterRes when over budget, with an Error when Redis failed.
-    const refused = outcomes.flatMap(({ name, failure }) => (failure instanceof RateLimiterRes ? [{ name, msBeforeNext: failure.msBeforeNext }] : []));
+    const refused = outcomes.flatMap(({ name, failure }) =>
+      failure instanceof RateLimiterRes ? [{ name, msBeforeNext: failure.msBeforeNext }] : [],
+    );
     const storeFailures = outcomes.filter(({ failure }) => failure !== null && !(failure instanceof RateLimiterRes));
     if (storeFailures.length > 0) {
       const limits = storeFailures.map(({ name }) => name);
@@ -153,7 +155,10 @@ export function createRateLimits(redis: Redis, options: { log: Logger; keyPrefix
     }
     if (refused.length === 0) return;
     const retryAfterMs = Math.max(...refused.map((entry) => entry.msBeforeNext));
-    throw new RateLimitedError(Math.max(1, Math.ceil(retryAfterMs / 1000)), refused.map((entry) => entry.name));
+    throw new RateLimitedError(
+      Math.max(1, Math.ceil(retryAfterMs / 1000)),
+      refused.map((entry) => entry.name),
+    );
   }
 
   async function reset(name: RateLimitName, key: string): Promise<void> {

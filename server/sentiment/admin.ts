@@ -9,7 +9,18 @@ import { recordAudit, type RequestMeta } from '../identity/audit';
  * the user: RLS lets admins read failed jobs and add job intents to the outbox.
  */
 
-export type FailedJobRow = { id: string; queue: string; jobName: string; payload: unknown; error: string; attempts: number; failedAt: Date; interactionId: string | null; clientId: string | null; clientName: string | null };
+export type FailedJobRow = {
+  id: string;
+  queue: string;
+  jobName: string;
+  payload: unknown;
+  error: string;
+  attempts: number;
+  failedAt: Date;
+  interactionId: string | null;
+  clientId: string | null;
+  clientName: string | null;
+};
 
 export const FAILED_JOBS_PAGE = 50;
 
@@ -18,7 +29,18 @@ export async function listFailedJobs(tx: Tx, workspaceId: string): Promise<Faile
     .selectFrom('failed_jobs as f')
     .leftJoin('interactions as i', (join) => join.on(sql<boolean>`i.id = (f.payload->>'interactionId')::uuid`))
     .leftJoin('clients as c', 'c.id', 'i.client_id')
-    .select(['f.id', 'f.queue', 'f.job_name as jobName', 'f.payload', 'f.error', 'f.attempts', 'f.failed_at as failedAt', 'i.id as interactionId', 'c.id as clientId', 'c.name as clientName'])
+    .select([
+      'f.id',
+      'f.queue',
+      'f.job_name as jobName',
+      'f.payload',
+      'f.error',
+      'f.attempts',
+      'f.failed_at as failedAt',
+      'i.id as interactionId',
+      'c.id as clientId',
+      'c.name as clientName',
+    ])
     .where('f.workspace_id', '=', workspaceId)
     .where('f.retried_at', 'is', null)
     .orderBy('f.failed_at', 'desc')
@@ -29,7 +51,10 @@ export async function listFailedJobs(tx: Tx, workspaceId: string): Promise<Faile
 }
 
 /** Sends a dead-lettered job back to its queue (through the outbox) and closes its entry. */
-export async function retryFailedJob(tx: Tx, input: { workspaceId: string; failedJobId: string; actorId: string; meta: RequestMeta }): Promise<void> {
+export async function retryFailedJob(
+  tx: Tx,
+  input: { workspaceId: string; failedJobId: string; actorId: string; meta: RequestMeta },
+): Promise<void> {
   const job = await tx
     .updateTable('failed_jobs')
     .set({ retried_at: sql<Date>`now()`, retried_by: input.actorId })
@@ -43,9 +68,21 @@ export async function retryFailedJob(tx: Tx, input: { workspaceId: string; faile
   await tx
     .insertInto('outbox')
     // A new job id: the failed job keeps its own in the queue's history.
-    .values({ workspace_id: input.workspaceId, topic: 'sentiment', job_key: `${job.job_key}-retry-${job.id}`, payload: JSON.stringify(job.payload) })
+    .values({
+      workspace_id: input.workspaceId,
+      topic: 'sentiment',
+      job_key: `${job.job_key}-retry-${job.id}`,
+      payload: JSON.stringify(job.payload),
+    })
     .execute();
-  await recordAudit(tx, { action: 'job.retried', actorId: input.actorId, workspaceId: input.workspaceId, target: { type: 'failed_job', id: job.id }, after: { queue: job.queue, jobKey: job.job_key }, meta: input.meta });
+  await recordAudit(tx, {
+    action: 'job.retried',
+    actorId: input.actorId,
+    workspaceId: input.workspaceId,
+    target: { type: 'failed_job', id: job.id },
+    after: { queue: job.queue, jobKey: job.job_key },
+    meta: input.meta,
+  });
 }
 
 /**
@@ -53,7 +90,10 @@ export async function retryFailedJob(tx: Tx, input: { workspaceId: string; faile
  * statement. Jobs already waiting for the same version run once in effect (the processor skips a
  * version already analysed).
  */
-export async function startSentimentBackfill(tx: Tx, input: { workspaceId: string; actorId: string; meta: RequestMeta }): Promise<{ queued: number }> {
+export async function startSentimentBackfill(
+  tx: Tx,
+  input: { workspaceId: string; actorId: string; meta: RequestMeta },
+): Promise<{ queued: number }> {
   const batch = Date.now().toString(36);
   const result = await sql`
     insert into public.outbox (workspace_id, topic, job_key, payload)
@@ -62,7 +102,13 @@ export async function startSentimentBackfill(tx: Tx, input: { workspaceId: strin
       from public.interactions i
      where i.workspace_id = ${input.workspaceId}::uuid and i.sentiment_status <> 'done'`.execute(tx);
   const queued = Number(result.numAffectedRows ?? 0);
-  await recordAudit(tx, { action: 'sentiment.backfill_started', actorId: input.actorId, workspaceId: input.workspaceId, after: { queued }, meta: input.meta });
+  await recordAudit(tx, {
+    action: 'sentiment.backfill_started',
+    actorId: input.actorId,
+    workspaceId: input.workspaceId,
+    after: { queued },
+    meta: input.meta,
+  });
   return { queued };
 }
 

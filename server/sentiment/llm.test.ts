@@ -81,7 +81,11 @@ describe('createLlmProvider', () => {
   });
 
   it('turns a 429 into a ProviderRateLimitError carrying Retry-After, and answers on the next call', async () => {
-    replies.push({ status: 429, headers: { 'retry-after': '2' }, body: { error: { message: 'Rate limit reached', type: 'rate_limit_error' } } });
+    replies.push({
+      status: 429,
+      headers: { 'retry-after': '2' },
+      body: { error: { message: 'Rate limit reached', type: 'rate_limit_error' } },
+    });
     replies.push({ body: completion(JSON.stringify(validAnswer)) });
     const llm = provider();
 

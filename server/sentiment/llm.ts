@@ -1,5 +1,13 @@
 import OpenAI from 'openai';
-import { CHURN_SIGNALS, ProviderOutputError, ProviderRateLimitError, SENTIMENT_LABELS, sentimentResultSchema, type SentimentInput, type SentimentProvider } from './types';
+import {
+  CHURN_SIGNALS,
+  ProviderOutputError,
+  ProviderRateLimitError,
+  SENTIMENT_LABELS,
+  sentimentResultSchema,
+  type SentimentInput,
+  type SentimentProvider,
+} from './types';
 
 export type LlmOptions = {
   apiKey: string;
@@ -46,11 +54,23 @@ function retryAfterMs(headers: Headers | undefined): number {
  * JSON or breaks the schema is a ProviderOutputError (retried, then the local provider is used).
  */
 export function createLlmProvider(options: LlmOptions): SentimentProvider {
-  const client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL, timeout: options.timeoutMs, maxRetries: 0, fetch: options.fetch });
+  const client = new OpenAI({
+    apiKey: options.apiKey,
+    baseURL: options.baseURL,
+    timeout: options.timeoutMs,
+    maxRetries: 0,
+    fetch: options.fetch,
+  });
   return {
     name: `llm:${options.model}`,
     async analyse(input: SentimentInput) {
-      const message = [`Type: ${input.type} (${input.direction})`, input.subject ? `Subject: ${input.subject}` : null, `Text:\n${input.body.slice(0, 8_000)}`].filter(Boolean).join('\n');
+      const message = [
+        `Type: ${input.type} (${input.direction})`,
+        input.subject ? `Subject: ${input.subject}` : null,
+        `Text:\n${input.body.slice(0, 8_000)}`,
+      ]
+        .filter(Boolean)
+        .join('\n');
       let content: string | null | undefined;
       try {
         const completion = await client.chat.completions.create({
@@ -60,11 +80,15 @@ export function createLlmProvider(options: LlmOptions): SentimentProvider {
             { role: 'system', content: SYSTEM_PROMPT },
             { role: 'user', content: message },
           ],
-          response_format: { type: 'json_schema', json_schema: { name: 'interaction_sentiment', strict: true, schema: RESPONSE_SCHEMA as unknown as Record<string, unknown> } },
+          response_format: {
+            type: 'json_schema',
+            json_schema: { name: 'interaction_sentiment', strict: true, schema: RESPONSE_SCHEMA as unknown as Record<string, unknown> },
+          },
         });
         content = completion.choices[0]?.message.content;
       } catch (error) {
-        if (error instanceof OpenAI.APIError && error.status === 429) throw new ProviderRateLimitError('The LLM asked us to slow down (HTTP 429).', retryAfterMs(error.headers));
+        if (error instanceof OpenAI.APIError && error.status === 429)
+          throw new ProviderRateLimitError('The LLM asked us to slow down (HTTP 429).', retryAfterMs(error.headers));
         throw error;
       }
       let value: unknown;

@@ -6,7 +6,9 @@ const analyse = (body: string, subject: string | null = null) => analyseLocally(
 
 describe('local sentiment provider', () => {
   it('reads polite churn as negative, with the cancellation signal', () => {
-    const result = analyse('Hi Tom, thanks for everything over the years — it has been a pleasure. We have decided not to renew in March. Best, Ana');
+    const result = analyse(
+      'Hi Tom, thanks for everything over the years — it has been a pleasure. We have decided not to renew in March. Best, Ana',
+    );
     expect(result.label).toBe('negative');
     expect(result.signals).toContain('cancellation_intent');
     expect(result.score).toBeLessThanOrEqual(-0.6);
@@ -51,6 +53,10 @@ describe('local sentiment provider', () => {
 describe('evaluation figures', () => {
   it('computes accuracy and macro-F1', () => {
     // positive: P 1, R 0.5 → F1 0.667; neutral: P 0.5, R 1 → 0.667; negative: P 1, R 1 → 1.
-    expect(score(['positive', 'positive', 'neutral', 'negative'], ['positive', 'neutral', 'neutral', 'negative'])).toEqual({ accuracy: 0.75, macroF1: 0.778, n: 4 });
+    expect(score(['positive', 'positive', 'neutral', 'negative'], ['positive', 'neutral', 'neutral', 'negative'])).toEqual({
+      accuracy: 0.75,
+      macroF1: 0.778,
+      n: 4,
+    });
   });
 });

@@ -20,7 +20,15 @@ export async function loadInteractionToAnalyse(db: Database, job: SentimentJobDa
       .executeTakeFirst(),
   );
   if (!row || row.content_version !== job.version || row.sentiment_status === 'done') return null;
-  return { id: row.id, clientId: row.client_id, workspaceId: row.workspace_id, type: row.type, direction: row.direction, subject: row.subject, body: row.body };
+  return {
+    id: row.id,
+    clientId: row.client_id,
+    workspaceId: row.workspace_id,
+    type: row.type,
+    direction: row.direction,
+    subject: row.subject,
+    body: row.body,
+  };
 }
 
 /**
@@ -71,7 +79,15 @@ export async function recordSentimentFailure(
       .execute();
     await tx
       .insertInto('failed_jobs')
-      .values({ workspace_id: job.data.workspaceId, queue: job.queue, job_name: job.name, job_key: job.id, payload: JSON.stringify(job.data), error: message, attempts: job.attempts })
+      .values({
+        workspace_id: job.data.workspaceId,
+        queue: job.queue,
+        job_name: job.name,
+        job_key: job.id,
+        payload: JSON.stringify(job.data),
+        error: message,
+        attempts: job.attempts,
+      })
       .onConflict((conflict) =>
         conflict
           .column('job_key')

@@ -32,7 +32,10 @@ export const sentimentResultSchema = z.object({
   label: z.enum(SENTIMENT_LABELS),
   score: z.number().min(-1).max(1),
   confidence: z.number().min(0).max(1),
-  signals: z.array(z.enum(CHURN_SIGNALS)).max(CHURN_SIGNALS.length).transform((signals) => [...new Set(signals)]),
+  signals: z
+    .array(z.enum(CHURN_SIGNALS))
+    .max(CHURN_SIGNALS.length)
+    .transform((signals) => [...new Set(signals)]),
   summary: z.string().trim().min(1).max(300),
 });
 export type SentimentResult = z.infer<typeof sentimentResultSchema>;

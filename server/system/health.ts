@@ -24,7 +24,11 @@ async function timed(run: () => Promise<string | undefined>): Promise<CheckResul
     ]);
     return { ok: true, latencyMs: Math.round(performance.now() - started), ...(detail ? { detail } : {}) };
   } catch (error) {
-    return { ok: false, latencyMs: Math.round(performance.now() - started), detail: error instanceof Error ? error.message : String(error) };
+    return {
+      ok: false,
+      latencyMs: Math.round(performance.now() - started),
+      detail: error instanceof Error ? error.message : String(error),
+    };
   } finally {
     clearTimeout(timer);
   }
@@ -39,7 +43,9 @@ export async function checkReadiness(deps: { db: Database; redis: Redis; migrati
     }),
     timed(async () => {
       const applied = await deps.db.asService(async (tx) => {
-        const table = await sql<{ name: string | null }>`select to_regclass('supabase_migrations.schema_migrations')::text as name`.execute(tx);
+        const table = await sql<{ name: string | null }>`select to_regclass('supabase_migrations.schema_migrations')::text as name`.execute(
+          tx,
+        );
         if (!table.rows[0]?.name) return [];
         const { rows } = await sql<{ version: string }>`select version from supabase_migrations.schema_migrations`.execute(tx);
         return rows.map((row) => row.version);

@@ -21,7 +21,9 @@ export function uniqueEmail(label = 'user'): string {
 
 /** A tRPC caller as a signed-out visitor, from `ip`. */
 export function anonymousCaller(services: AppServices, ip = '127.0.0.1') {
-  return createCaller(createContextInner({ services, log: testLog, requestId: randomUUID(), meta: { ip, userAgent: 'vitest' }, session: null }));
+  return createCaller(
+    createContextInner({ services, log: testLog, requestId: randomUUID(), meta: { ip, userAgent: 'vitest' }, session: null }),
+  );
 }
 
 /** A tRPC caller as the holder of a session token (whatever the session's state now is). */
@@ -47,7 +49,11 @@ export async function createOwner(services: AppServices, label = 'owner'): Promi
 export async function addMember(services: AppServices, owner: TestAccount, role: Role, label: string = role): Promise<TestAccount> {
   const email = uniqueEmail(label);
   const { token: invitationToken } = await services.db.withUser({ sub: owner.userId }, async (tx) => {
-    const workspace = await tx.selectFrom('workspaces').select(['id', 'name', 'slug']).where('slug', '=', owner.slug).executeTakeFirstOrThrow();
+    const workspace = await tx
+      .selectFrom('workspaces')
+      .select(['id', 'name', 'slug'])
+      .where('slug', '=', owner.slug)
+      .executeTakeFirstOrThrow();
     return createInvitation(tx, { workspace: { ...workspace, role: 'owner' }, actorId: owner.userId, email, role, meta: testMeta });
   });
   const name = `Test ${label}`;

@@ -8,7 +8,14 @@ import type { AddressInfo } from 'node:net';
  */
 
 export type FakeReply = { status?: number; headers?: Record<string, string>; body?: unknown; delayMs?: number };
-export type FakeRequest = { method: string; url: string; headers: IncomingHttpHeaders; raw: string; body: Record<string, unknown> | null; at: number };
+export type FakeRequest = {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  raw: string;
+  body: Record<string, unknown> | null;
+  at: number;
+};
 export type FakeLlm = { baseURL: string; received: FakeRequest[]; close(): Promise<void> };
 
 export const FAKE_LLM_MODEL = 'test-sentiment-model';
@@ -41,7 +48,14 @@ export async function startFakeLlm(reply: (request: FakeRequest) => FakeReply | 
       } catch {
         body = null;
       }
-      const entry: FakeRequest = { method: request.method ?? '', url: request.url ?? '', headers: request.headers, raw, body, at: Date.now() };
+      const entry: FakeRequest = {
+        method: request.method ?? '',
+        url: request.url ?? '',
+        headers: request.headers,
+        raw,
+        body,
+        at: Date.now(),
+      };
       received.push(entry);
       const chosen: FakeReply =
         entry.method === 'POST' && entry.url === '/v1/chat/completions'

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { PROFILES, startLocalStack } from '../local/stack';
+import { PROFILES, startLocalStack, type Profile } from '../local/stack';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -19,7 +19,7 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject) {
   const stack = await startLocalStack({
-    profile: PROFILES.test,
+    profile: testProfile(process.env.CLIENTPULSE_TEST_SLOT),
     env: { DATABASE_URL: process.env.TEST_DATABASE_URL, REDIS_URL: process.env.TEST_REDIS_URL, SMTP_URL: process.env.TEST_SMTP_URL },
     fastAndLoose: true,
     takeOverStale: true,
@@ -30,4 +30,24 @@ export default async function setup(project: TestProject) {
   project.provide('smtpUrl', stack.smtpUrl);
   project.provide('mailCatcherUrl', stack.mailCatcherUrl);
   return () => stack.stop();
+}
+
+/**
+ * CLIENTPULSE_TEST_SLOT=N (1–9) gives a test run its own data directory and ports (N × 100 above the
+ * test profile's), so two runs on one machine (two checkouts, two terminals) never share a database.
+ */
+function testProfile(slot: string | undefined): Profile {
+  if (!slot) return PROFILES.test;
+  const n = Number(slot);
+  if (!Number.isInteger(n) || n < 1 || n > 9) throw new Error(`CLIENTPULSE_TEST_SLOT must be a whole number from 1 to 9, not "${slot}"`);
+  const base = PROFILES.test;
+  const shift = n * 100;
+  return {
+    dataDir: `${base.dataDir}-${n}`,
+    postgresPort: base.postgresPort + shift,
+    redisPort: base.redisPort + shift,
+    webPort: base.webPort + shift,
+    smtpPort: base.smtpPort + shift,
+    mailWebPort: base.mailWebPort + shift,
+  };
 }

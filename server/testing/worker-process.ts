@@ -63,7 +63,12 @@ export async function killAllWorkers(): Promise<void> {
 }
 
 /** Polls `probe` every 100 ms until it returns something truthy. */
-export async function until<T>(probe: () => Promise<T | null | undefined | false>, what: string, timeoutMs = 30_000, describeLast?: () => string): Promise<T> {
+export async function until<T>(
+  probe: () => Promise<T | null | undefined | false>,
+  what: string,
+  timeoutMs = 30_000,
+  describeLast?: () => string,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const value = await probe();

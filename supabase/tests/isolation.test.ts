@@ -76,7 +76,9 @@ async function asA(statement: ReturnType<typeof sql>): Promise<{ rows: number } 
 }
 
 async function countAsService(table: Table): Promise<number> {
-  const { rows } = await db.asService((tx) => sql<{ n: number }>`select count(*)::int as n from ${sql.table(table.name)} where ${bRows(table)!}`.execute(tx));
+  const { rows } = await db.asService((tx) =>
+    sql<{ n: number }>`select count(*)::int as n from ${sql.table(table.name)} where ${bRows(table)!}`.execute(tx),
+  );
   return rows[0]!.n;
 }
 
@@ -94,30 +96,63 @@ beforeAll(async () => {
     fields: { name: 'B Corp', domain: 'b-corp.example', externalId: 'B-1', mrrCents: 120000 },
     contacts: [{ name: 'Bea Buyer', email: 'bea@b-corp.example', isPrimary: true }],
   });
-  const interaction = await caller.interactions.log({ workspaceSlug: b.slug, clientId, fields: { type: 'email' as const, direction: 'inbound' as const, body: 'We love it.' } });
+  const interaction = await caller.interactions.log({
+    workspaceSlug: b.slug,
+    clientId,
+    fields: { type: 'email' as const, direction: 'inbound' as const, body: 'We love it.' },
+  });
   // A dead-lettered sentiment job (failed_jobs); the interaction's outbox row exists already.
-  const bWorkspace = await db.asService((tx) => tx.selectFrom('workspaces').select('id').where('slug', '=', b.slug).executeTakeFirstOrThrow());
+  const bWorkspace = await db.asService((tx) =>
+    tx.selectFrom('workspaces').select('id').where('slug', '=', b.slug).executeTakeFirstOrThrow(),
+  );
   // B's health settings and a score in the history.
   await refreshEngagementNorm(db, bWorkspace.id);
   await recomputeHealth(db, { workspaceId: bWorkspace.id, trigger: 'manual' });
   // A backtest B asked for.
   await caller.health.runBacktest({ workspaceSlug: b.slug });
   // B's alert settings, preferences, an alert with its deliveries, and B having read it.
-  await caller.alerts.updateSettings({ workspaceSlug: b.slug, slackWebhookUrl: 'https://hooks.slack.com/services/T/B/iso', immediateCapPerHour: 5 });
+  await caller.alerts.updateSettings({
+    workspaceSlug: b.slug,
+    slackWebhookUrl: 'https://hooks.slack.com/services/T/B/iso',
+    immediateCapPerHour: 5,
+  });
   await caller.alerts.setPreferences({ workspaceSlug: b.slug, email: 'immediate', slack: 'digest' });
-  await db.asService((tx) => tx.updateTable('clients').set({ last_contact_at: new Date(Date.now() - 40 * 86_400_000) }).where('id', '=', clientId).execute());
+  await db.asService((tx) =>
+    tx
+      .updateTable('clients')
+      .set({ last_contact_at: new Date(Date.now() - 40 * 86_400_000) })
+      .where('id', '=', clientId)
+      .execute(),
+  );
   await evaluateAlerts(db, { workspaceId: bWorkspace.id });
   const [bAlert] = (await caller.alerts.list({ workspaceSlug: b.slug, filters: { mine: false, status: 'unresolved' } })).alerts;
   await caller.alerts.get({ workspaceSlug: b.slug, alertId: bAlert!.id });
-  await recordSentimentFailure(db, { id: `sentiment-${interaction.id}-v1`, name: 'analyse', queue: 'sentiment', data: { workspaceId: bWorkspace.id, interactionId: interaction.id, version: 1 }, attempts: 5 }, 'provider down');
+  await recordSentimentFailure(
+    db,
+    {
+      id: `sentiment-${interaction.id}-v1`,
+      name: 'analyse',
+      queue: 'sentiment',
+      data: { workspaceId: bWorkspace.id, interactionId: interaction.id, version: 1 },
+      attempts: 5,
+    },
+    'provider down',
+  );
   // An import that ran (its bad row kept) and one uploaded but not started (its file kept).
   const csv = 'name,external id\nB Two,B-2\n,B-3\n';
-  const ran = await caller.imports.upload({ workspaceSlug: b.slug, kind: 'clients', fileName: 'b.csv', file: Readable.from([Buffer.from(csv)]) });
+  const ran = await caller.imports.upload({
+    workspaceSlug: b.slug,
+    kind: 'clients',
+    fileName: 'b.csv',
+    file: Readable.from([Buffer.from(csv)]),
+  });
   await caller.imports.start({ workspaceSlug: b.slug, importId: ran.id, mapping: { name: 0, externalId: 1 } });
   await runImport({ db: services.db, log: testLog }, ran.id);
   await caller.imports.upload({ workspaceSlug: b.slug, kind: 'clients', fileName: 'b-later.csv', file: Readable.from([Buffer.from(csv)]) });
   await requestPasswordReset({ db, mailer: services.mailer, appUrl: services.env.APP_URL }, { email: b.email, meta: testMeta });
-  const slugs = await db.asService((tx) => tx.selectFrom('workspaces').select(['id', 'slug']).where('slug', 'in', [a.slug, b.slug]).execute());
+  const slugs = await db.asService((tx) =>
+    tx.selectFrom('workspaces').select(['id', 'slug']).where('slug', 'in', [a.slug, b.slug]).execute(),
+  );
   workspaceA = slugs.find((row) => row.slug === a.slug)!.id;
   workspaceB = slugs.find((row) => row.slug === b.slug)!.id;
   tables = await readTables();
@@ -147,10 +182,15 @@ describe('row-level security on every table in public', () => {
       const key = table.columns.find((column) => !column.isIdentity)!.name;
       const update = await asA(sql`update ${sql.table(table.name)} set ${sql.ref(key)} = ${sql.ref(key)} where ${condition}`);
       const remove = await asA(sql`delete from ${sql.table(table.name)} where ${condition}`);
-      for (const [operation, outcome] of [['select', select], ['update', update], ['delete', remove]] as const) {
+      for (const [operation, outcome] of [
+        ['select', select],
+        ['update', update],
+        ['delete', remove],
+      ] as const) {
         // Refused outright (no privilege) or allowed but seeing none of B's rows: both keep B's data safe.
         if ('rows' in outcome && outcome.rows !== 0) failures.push(`${table.name}: ${operation} reached ${outcome.rows} of B's rows`);
-        if ('error' in outcome && outcome.error !== '42501') failures.push(`${table.name}: ${operation} failed with ${outcome.error}, not a permission error`);
+        if ('error' in outcome && outcome.error !== '42501')
+          failures.push(`${table.name}: ${operation} failed with ${outcome.error}, not a permission error`);
       }
       if ((await countAsService(table)) !== before) failures.push(`${table.name}: B's rows changed`);
     }
@@ -163,7 +203,11 @@ describe('row-level security on every table in public', () => {
       // A new workspace or user row is nobody else's: there is no B row to forge in those tables.
       if (table.name === 'workspaces' || table.name === 'users') continue;
       const [template] = (
-        await db.asService((tx) => sql<Record<string, unknown>>`select to_jsonb(t) as row from ${sql.table(table.name)} t where ${bRows(table)!} limit 1`.execute(tx))
+        await db.asService((tx) =>
+          sql<Record<string, unknown>>`select to_jsonb(t) as row from ${sql.table(table.name)} t where ${bRows(table)!} limit 1`.execute(
+            tx,
+          ),
+        )
       ).rows.map((row) => row.row as Record<string, unknown>);
       if (!template) {
         failures.push(`${table.name}: no row of B's to copy`);
@@ -177,7 +221,12 @@ describe('row-level security on every table in public', () => {
         if (column.referencesUsers && column.name !== 'user_id') value = a.userId;
         if (column.name === 'user_id' && table.columns.some((other) => other.name === 'workspace_id')) value = a.userId;
         if (column.isUnique && column.name !== 'workspace_id' && column.name !== 'user_id') {
-          value = column.type === 'uuid' ? randomUUID() : column.type === 'bytea' ? `\\x${randomBytes(32).toString('hex')}` : `forged${randomBytes(4).toString('hex')}`;
+          value =
+            column.type === 'uuid'
+              ? randomUUID()
+              : column.type === 'bytea'
+                ? `\\x${randomBytes(32).toString('hex')}`
+                : `forged${randomBytes(4).toString('hex')}`;
         }
         forged[column.name] = value;
       }
@@ -187,15 +236,20 @@ describe('row-level security on every table in public', () => {
         sql`insert into ${sql.table(table.name)} (${sql.join(columns.map((name) => sql.ref(name)))})
             select ${sql.join(columns.map((name) => sql.ref(name)))} from jsonb_populate_record(null::${sql.table(table.name)}, ${JSON.stringify(forged)}::jsonb)`,
       );
-      if (!('error' in outcome) || outcome.error !== '42501') failures.push(`${table.name}: insert was not refused (${JSON.stringify(outcome)})`);
+      if (!('error' in outcome) || outcome.error !== '42501')
+        failures.push(`${table.name}: insert was not refused (${JSON.stringify(outcome)})`);
       if ((await countAsService(table)) !== before) failures.push(`${table.name}: a row was added for B`);
     }
     expect(failures).toEqual([]);
   });
 
   it("the search function (which reads past RLS to use its indexes) find none of B's clients for A", async () => {
-    for (const lookup of [sql`private.search_client_ids(${workspaceB}::uuid, 'b corp')`, sql`private.search_client_ids(${workspaceB}::uuid, 'b corpp')`]) {
-      const run = (user: TestAccount) => db.withUser({ sub: user.userId, email: user.email }, (tx) => sql<{ id: string }>`select ${lookup} as id`.execute(tx));
+    for (const lookup of [
+      sql`private.search_client_ids(${workspaceB}::uuid, 'b corp')`,
+      sql`private.search_client_ids(${workspaceB}::uuid, 'b corpp')`,
+    ]) {
+      const run = (user: TestAccount) =>
+        db.withUser({ sub: user.userId, email: user.email }, (tx) => sql<{ id: string }>`select ${lookup} as id`.execute(tx));
       expect((await run(a)).rows).toEqual([]);
       expect((await run(b)).rows).toHaveLength(1);
     }
@@ -203,13 +257,17 @@ describe('row-level security on every table in public', () => {
 
   it("user A reaches none of B's rows through any workspace procedure, present or future", async () => {
     const caller = await callerForToken(services, a.token);
-    const workspaceProcedures = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { meta?: { workspaceScoped?: boolean } } }>)
+    const workspaceProcedures = Object.entries(
+      appRouter._def.procedures as unknown as Record<string, { _def: { meta?: { workspaceScoped?: boolean } } }>,
+    )
       .filter(([, procedure]) => procedure._def.meta?.workspaceScoped)
       .map(([path]) => path);
     expect(workspaceProcedures.length).toBeGreaterThanOrEqual(10);
     const outcomes = await Promise.all(
       workspaceProcedures.map(async (path) => {
-        const procedure = path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller) as (input: unknown) => Promise<unknown>;
+        const procedure = path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller) as (
+          input: unknown,
+        ) => Promise<unknown>;
         const error = await procedure({ workspaceSlug: b.slug }).then(
           () => null,
           (failure: { code?: string }) => failure.code ?? 'unknown',

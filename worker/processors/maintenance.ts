@@ -4,7 +4,11 @@ import { purgeFinishedJobs, type PurgeResult } from '../../server/queue/purge';
 import type { JobProcessor } from '../job-log';
 
 /** Daily maintenance: purge finished jobs past their retention from every queue the worker runs, and relayed outbox rows. */
-export function createMaintenanceProcessor(deps: { queues: () => Queue[]; purgeOutbox?: () => Promise<number>; requeueStale?: () => Promise<number> }): JobProcessor<MaintenanceJobData, PurgeResult[]> {
+export function createMaintenanceProcessor(deps: {
+  queues: () => Queue[];
+  purgeOutbox?: () => Promise<number>;
+  requeueStale?: () => Promise<number>;
+}): JobProcessor<MaintenanceJobData, PurgeResult[]> {
   return async (job, log) => {
     const parsed = maintenanceJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`invalid maintenance payload: ${parsed.error.message}`);

@@ -42,7 +42,9 @@ async function startLlm(): Promise<void> {
   llmServer = await startFakeLlm((request) => {
     const marker = /\[case:([\w-]+)\]/.exec(request.raw)?.[1] ?? '';
     requestTimes.set(marker, [...(requestTimes.get(marker) ?? []), request.at]);
-    return scripts.get(marker)?.shift() ?? { status: 500, body: { error: { message: `no scripted reply for case ${marker || '(none)'}` } } };
+    return (
+      scripts.get(marker)?.shift() ?? { status: 500, body: { error: { message: `no scripted reply for case ${marker || '(none)'}` } } }
+    );
   });
   baseURL = llmServer.baseURL;
 }
@@ -67,17 +69,25 @@ function connection(): Redis {
   return redis;
 }
 
-function startWorker(queuePrefix: string, provider: SentimentProvider, fallback: SentimentProvider): Worker<SentimentJobData, SentimentOutcome> {
+function startWorker(
+  queuePrefix: string,
+  provider: SentimentProvider,
+  fallback: SentimentProvider,
+): Worker<SentimentJobData, SentimentOutcome> {
   // The processor pauses this very worker on a 429, as worker/index.ts wires it.
   const processor = createSentimentProcessor({ db: services.db, provider, fallback, worker: () => started });
-  const started: Worker<SentimentJobData, SentimentOutcome> = new Worker<SentimentJobData, SentimentOutcome>(SENTIMENT_QUEUE, withJobLog(testLog, SENTIMENT_QUEUE, processor), {
-    connection: connection(),
-    prefix: queuePrefix,
-    concurrency: 1,
-    limiter: { max: 100, duration: 1_000 },
-    lockDuration: 2_000,
-    stalledInterval: 1_000,
-  });
+  const started: Worker<SentimentJobData, SentimentOutcome> = new Worker<SentimentJobData, SentimentOutcome>(
+    SENTIMENT_QUEUE,
+    withJobLog(testLog, SENTIMENT_QUEUE, processor),
+    {
+      connection: connection(),
+      prefix: queuePrefix,
+      concurrency: 1,
+      limiter: { max: 100, duration: 1_000 },
+      lockDuration: 2_000,
+      stalledInterval: 1_000,
+    },
+  );
   started.on('error', (error) => workerErrors.push(error));
   return started;
 }
@@ -88,7 +98,11 @@ beforeAll(async () => {
   await startLlm();
   owner = await createOwner(services, 'sentiment');
   caller = await callerForToken(services, owner.token);
-  workspaceId = (await services.db.readAsService((db) => db.selectFrom('workspaces').select('id').where('slug', '=', owner.slug).executeTakeFirstOrThrow())).id;
+  workspaceId = (
+    await services.db.readAsService((db) =>
+      db.selectFrom('workspaces').select('id').where('slug', '=', owner.slug).executeTakeFirstOrThrow(),
+    )
+  ).id;
   clientId = (await caller.clients.create({ workspaceSlug: owner.slug, fields: { name: 'Sentimental Inc' } })).id;
   queue = new Queue<SentimentJobData, SentimentOutcome>(SENTIMENT_QUEUE, { connection: connection(), prefix });
   const llm = createLlmProvider({ apiKey: 'test-key', baseURL, model: MODEL, timeoutMs: LLM_TIMEOUT_MS });
@@ -124,11 +138,20 @@ async function until<T>(probe: () => Promise<T | null | undefined | false>, what
 
 /** A fresh interaction on the test client whose text carries `[case:<marker>]`; returns its id. */
 async function logInteraction(body: string): Promise<string> {
-  const { id } = await caller.interactions.log({ workspaceSlug: owner.slug, clientId, fields: { type: 'email', direction: 'inbound', body } });
+  const { id } = await caller.interactions.log({
+    workspaceSlug: owner.slug,
+    clientId,
+    fields: { type: 'email', direction: 'inbound', body },
+  });
   // The trigger asked for a sentiment job in the outbox; this file adds its own jobs, so take the
   // intent off the outbox's queue: an outbox relay of another test file must not analyse it first.
   await services.db.asService((tx) =>
-    tx.updateTable('outbox').set({ relayed_at: sql<Date>`now()` }).where('job_key', 'like', `sentiment-${id}-v%`).where('relayed_at', 'is', null).execute(),
+    tx
+      .updateTable('outbox')
+      .set({ relayed_at: sql<Date>`now()` })
+      .where('job_key', 'like', `sentiment-${id}-v%`)
+      .where('relayed_at', 'is', null)
+      .execute(),
   );
   return id;
 }
@@ -139,7 +162,11 @@ function newCase(name: string): { marker: string; text: (body: string) => string
 }
 
 /** Adds a job for the interaction's version 1 and waits until it completed or failed for good. */
-async function runJob(interactionId: string, jobId = `sentiment-${interactionId}-v1`, queueToUse = queue): Promise<{ job: JobRecord; state: 'completed' | 'failed'; data: SentimentJobData }> {
+async function runJob(
+  interactionId: string,
+  jobId = `sentiment-${interactionId}-v1`,
+  queueToUse = queue,
+): Promise<{ job: JobRecord; state: 'completed' | 'failed'; data: SentimentJobData }> {
   const data: SentimentJobData = { workspaceId, interactionId, version: 1 };
   await queueToUse.add('analyse', data, { jobId, ...JOB_OPTIONS });
   const state = await until(async () => {
@@ -158,7 +185,12 @@ function readInteraction(id: string) {
 /** The health-recompute requests for the test client caused by `interactionId`'s version 1. */
 async function healthRequestsFor(interactionId: string): Promise<HealthPayload[]> {
   const rows = await services.db.readAsService((db) =>
-    db.selectFrom('outbox').select(['topic', 'job_key', 'payload', 'workspace_id']).where('topic', '=', 'health').where('workspace_id', '=', workspaceId).execute(),
+    db
+      .selectFrom('outbox')
+      .select(['topic', 'job_key', 'payload', 'workspace_id'])
+      .where('topic', '=', 'health')
+      .where('workspace_id', '=', workspaceId)
+      .execute(),
   );
   return rows
     .map((row) => ({ ...row, payload: row.payload as HealthPayload }))
@@ -224,7 +256,12 @@ describe('sentiment processor', () => {
     expect(job.attemptsMade).toBe(1);
     const [first, second] = requestTimes.get(marker) ?? [];
     expect(second! - first!).toBeGreaterThanOrEqual(900);
-    expect(await readInteraction(id)).toMatchObject({ sentiment_status: 'done', sentiment_label: 'neutral', sentiment_summary: 'Asks for an invoice copy.', sentiment_analysed_by: `llm:${MODEL}` });
+    expect(await readInteraction(id)).toMatchObject({
+      sentiment_status: 'done',
+      sentiment_label: 'neutral',
+      sentiment_summary: 'Asks for an invoice copy.',
+      sentiment_analysed_by: `llm:${MODEL}`,
+    });
     expect(await healthRequestsFor(id)).toHaveLength(1);
   });
 
@@ -277,7 +314,9 @@ describe('sentiment processor', () => {
     expect(row.sentiment_status).toBe('failed');
     expect(row.sentiment_label).toBeNull();
     expect(row.sentiment_note).toBe(job.failedReason);
-    const deadLetters = await services.db.readAsService((db) => db.selectFrom('failed_jobs').selectAll().where('job_key', '=', job.id!).execute());
+    const deadLetters = await services.db.readAsService((db) =>
+      db.selectFrom('failed_jobs').selectAll().where('job_key', '=', job.id!).execute(),
+    );
     expect(deadLetters).toHaveLength(1);
     expect(deadLetters[0]).toMatchObject({
       workspace_id: workspaceId,
@@ -294,7 +333,15 @@ describe('sentiment processor', () => {
   it('changes nothing when the same job data runs again after success', async () => {
     const { marker, text } = newCase('idempotent');
     const id = await logInteraction(text('We are adding two more teams next quarter!'));
-    scripts.set(marker, [answer({ label: 'positive', score: 0.8, confidence: 0.85, signals: ['expansion_interest'], summary: 'Adding two teams next quarter.' })]);
+    scripts.set(marker, [
+      answer({
+        label: 'positive',
+        score: 0.8,
+        confidence: 0.85,
+        signals: ['expansion_interest'],
+        summary: 'Adding two teams next quarter.',
+      }),
+    ]);
     const first = await runJob(id);
     expect(first.job.returnvalue).toEqual({ stored: true, analysedBy: `llm:${MODEL}` });
     const before = await readInteraction(id);
@@ -309,7 +356,14 @@ describe('sentiment processor', () => {
     expect(await readInteraction(id)).toEqual(before);
     expect(await healthRequestsFor(id)).toHaveLength(1);
     // Even past the read (two jobs racing), the store itself refuses a second result.
-    expect(await storeSentiment(services.db, first.data, { label: 'negative', score: -1, confidence: 1, signals: [], summary: 'Other.' }, { analysedBy: 'other' })).toBe(false);
+    expect(
+      await storeSentiment(
+        services.db,
+        first.data,
+        { label: 'negative', score: -1, confidence: 1, signals: [], summary: 'Other.' },
+        { analysedBy: 'other' },
+      ),
+    ).toBe(false);
     expect(await readInteraction(id)).toEqual(before);
     expect(await healthRequestsFor(id)).toHaveLength(1);
   });
@@ -327,7 +381,12 @@ describe('sentiment processor', () => {
       expect(state).toBe('completed');
       expect(job.returnvalue).toEqual({ stored: true, analysedBy: 'local' });
       const row = await readInteraction(id);
-      expect(row).toMatchObject({ sentiment_status: 'done', sentiment_label: 'negative', sentiment_analysed_by: 'local', sentiment_note: null });
+      expect(row).toMatchObject({
+        sentiment_status: 'done',
+        sentiment_label: 'negative',
+        sentiment_analysed_by: 'local',
+        sentiment_note: null,
+      });
       expect(row.sentiment_signals).toContain('cancellation_intent');
       expect(row.sentiment_score).toBeLessThanOrEqual(-0.6);
       expect(await healthRequestsFor(id)).toHaveLength(1);

@@ -14,7 +14,12 @@ export type SentimentOutcome = { stored: boolean; analysedBy?: string; skipped?:
  * malformed LLM output is retried, then analysed by the fallback (recorded in `sentiment_note`);
  * after the last attempt the job is dead-lettered in `failed_jobs`.
  */
-export function createSentimentProcessor(deps: { db: Database; provider: SentimentProvider; fallback: SentimentProvider; worker: () => Worker | undefined }) {
+export function createSentimentProcessor(deps: {
+  db: Database;
+  provider: SentimentProvider;
+  fallback: SentimentProvider;
+  worker: () => Worker | undefined;
+}) {
   return async (job: Job<SentimentJobData>, log: Logger): Promise<SentimentOutcome> => {
     const parsed = sentimentJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`invalid sentiment payload: ${parsed.error.message}`);
@@ -51,7 +56,11 @@ export function createSentimentProcessor(deps: { db: Database; provider: Sentime
         throw Worker.RateLimitError();
       }
       if (lastAttempt) {
-        await recordSentimentFailure(deps.db, { id: job.id ?? '', name: job.name, queue: SENTIMENT_QUEUE, data, attempts: attempt }, error instanceof Error ? error.message : String(error));
+        await recordSentimentFailure(
+          deps.db,
+          { id: job.id ?? '', name: job.name, queue: SENTIMENT_QUEUE, data, attempts: attempt },
+          error instanceof Error ? error.message : String(error),
+        );
       }
       throw error;
     }

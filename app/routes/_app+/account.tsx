@@ -23,7 +23,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
     case 'name':
       return run(() => caller.account.updateName({ name: text('name') }), 'Name saved.');
     case 'email':
-      return run(() => caller.account.changeEmail({ currentPassword: text('currentPassword'), newEmail: text('newEmail') }), 'Email changed. We told your previous address.');
+      return run(
+        () => caller.account.changeEmail({ currentPassword: text('currentPassword'), newEmail: text('newEmail') }),
+        'Email changed. We told your previous address.',
+      );
     case 'password':
       return run(
         () => caller.account.changePassword({ currentPassword: text('currentPassword'), newPassword: text('newPassword') }),
@@ -67,8 +70,22 @@ export default function Account() {
         <Form method="post" noValidate>
           <input type="hidden" name="intent" value="email" />
           <FormError message={formErrorOf(resultFor('email'))} />
-          <Field label="New email" name="newEmail" type="email" autoComplete="email" required errors={errorsFor(resultFor('email'), 'newEmail')} />
-          <Field label="Current password" name="currentPassword" type="password" autoComplete="current-password" required errors={errorsFor(resultFor('email'), 'currentPassword')} />
+          <Field
+            label="New email"
+            name="newEmail"
+            type="email"
+            autoComplete="email"
+            required
+            errors={errorsFor(resultFor('email'), 'newEmail')}
+          />
+          <Field
+            label="Current password"
+            name="currentPassword"
+            type="password"
+            autoComplete="current-password"
+            required
+            errors={errorsFor(resultFor('email'), 'currentPassword')}
+          />
           <button type="submit" disabled={busy}>
             Change email
           </button>
@@ -81,8 +98,24 @@ export default function Account() {
         <Form method="post" noValidate>
           <input type="hidden" name="intent" value="password" />
           <FormError message={formErrorOf(resultFor('password'))} />
-          <Field label="Current password" name="currentPassword" type="password" autoComplete="current-password" required errors={errorsFor(resultFor('password'), 'currentPassword')} />
-          <Field label="New password" name="newPassword" type="password" autoComplete="new-password" required minLength={10} hint="At least 10 characters. Your other sessions will be signed out." errors={errorsFor(resultFor('password'), 'newPassword')} />
+          <Field
+            label="Current password"
+            name="currentPassword"
+            type="password"
+            autoComplete="current-password"
+            required
+            errors={errorsFor(resultFor('password'), 'currentPassword')}
+          />
+          <Field
+            label="New password"
+            name="newPassword"
+            type="password"
+            autoComplete="new-password"
+            required
+            minLength={10}
+            hint="At least 10 characters. Your other sessions will be signed out."
+            errors={errorsFor(resultFor('password'), 'newPassword')}
+          />
           <button type="submit" disabled={busy}>
             Change password
           </button>
@@ -99,7 +132,8 @@ export default function Account() {
                 <strong>{session.current ? 'This browser' : (session.userAgent ?? 'Unknown browser').slice(0, 80)}</strong>
                 <span className="muted">
                   {' '}
-                  · {session.ip ?? 'unknown address'} · last active {new Date(session.lastSeenAt).toISOString().slice(0, 16).replace('T', ' ')} UTC
+                  · {session.ip ?? 'unknown address'} · last active{' '}
+                  {new Date(session.lastSeenAt).toISOString().slice(0, 16).replace('T', ' ')} UTC
                 </span>
               </span>
               {session.current ? null : (

@@ -9,7 +9,10 @@ export const meta: MetaFunction = () => [{ title: 'Overview · ClientPulse' }];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { caller, workspace, workspaceSlug } = await requireWorkspace(request, context, params.slug);
-  const [members, portfolio] = await Promise.all([callProcedure(() => caller.members.list({ workspaceSlug })), callProcedure(() => caller.health.portfolio({ workspaceSlug }))]);
+  const [members, portfolio] = await Promise.all([
+    callProcedure(() => caller.members.list({ workspaceSlug })),
+    callProcedure(() => caller.health.portfolio({ workspaceSlug })),
+  ]);
   return { workspace, memberCount: members.length, portfolio };
 }
 
@@ -22,7 +25,8 @@ export default function WorkspaceOverview() {
       <section className="card">
         <h2>Welcome to {workspace.name}</h2>
         <p>
-          {memberCount} {memberCount === 1 ? 'member' : 'members'} · you are {workspace.role === 'admin' || workspace.role === 'owner' ? 'an' : 'a'} {workspace.role}.
+          {memberCount} {memberCount === 1 ? 'member' : 'members'} · you are{' '}
+          {workspace.role === 'admin' || workspace.role === 'owner' ? 'an' : 'a'} {workspace.role}.
         </p>
         {clientCount > 0 ? (
           <p>
@@ -31,7 +35,8 @@ export default function WorkspaceOverview() {
         ) : null}
         <div className="empty-state" hidden={clientCount > 0}>
           <p>
-            <strong>No clients yet.</strong> <Link to="clients/new">Add your first client</Link>; each will get a health score and the reasons behind it.
+            <strong>No clients yet.</strong> <Link to="clients/new">Add your first client</Link>; each will get a health score and the
+            reasons behind it.
           </p>
           {isAdmin ? (
             <p>

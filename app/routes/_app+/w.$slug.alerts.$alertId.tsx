@@ -7,7 +7,9 @@ import { callProcedure, runIntent } from '~/trpc.server';
 import { ALERT_STATUS_LABELS as STATUS_LABELS, RISK_LABELS, formatDateTime } from '~/utils/format';
 import { requireWorkspace } from '~/workspace.server';
 
-export const meta: MetaFunction<typeof loader> = ({ data: page }) => [{ title: `${page?.alert.client.name ?? 'Alert'}: ${page?.alert.title ?? ''} · ClientPulse` }];
+export const meta: MetaFunction<typeof loader> = ({ data: page }) => [
+  { title: `${page?.alert.client.name ?? 'Alert'}: ${page?.alert.title ?? ''} · ClientPulse` },
+];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { caller, workspaceSlug, workspace } = await requireWorkspace(request, context, params.slug);
@@ -17,7 +19,13 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   ]);
   // The earliest snooze date the form offers: tomorrow.
   const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
-  return { alert, assignees: members.filter((member) => member.role !== 'viewer'), canWork: workspace.role !== 'viewer', tomorrow, signalNames: SIGNAL_NAMES as Record<string, string> };
+  return {
+    alert,
+    assignees: members.filter((member) => member.role !== 'viewer'),
+    canWork: workspace.role !== 'viewer',
+    tomorrow,
+    signalNames: SIGNAL_NAMES as Record<string, string>,
+  };
 }
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
@@ -25,7 +33,8 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const form = await request.formData();
   const intent = String(form.get('intent') ?? '');
   const alertId = params.alertId ?? '';
-  const act = (action: Parameters<typeof caller.alerts.act>[0]['action'], done: string) => runIntent(intent, () => caller.alerts.act({ workspaceSlug, alertId, action }), done);
+  const act = (action: Parameters<typeof caller.alerts.act>[0]['action'], done: string) =>
+    runIntent(intent, () => caller.alerts.act({ workspaceSlug, alertId, action }), done);
   switch (intent) {
     case 'acknowledge':
       return act({ action: 'acknowledge' }, 'Acknowledged.');
@@ -35,7 +44,11 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       return act({ action: 'snooze', until: String(form.get('until') ?? '') }, 'Snoozed.');
     case 'resolve':
       return act(
-        { action: 'resolve', outcome: String(form.get('outcome') ?? '') as 'action_taken' | 'no_action', note: String(form.get('note') ?? '') },
+        {
+          action: 'resolve',
+          outcome: String(form.get('outcome') ?? '') as 'action_taken' | 'no_action',
+          note: String(form.get('note') ?? ''),
+        },
         'Resolved. Thanks for closing the loop.',
       );
     case 'reopen':
@@ -61,7 +74,8 @@ function Context({ detail, kind, signalNames }: { detail: Record<string, unknown
   if (kind === 'churn_signal' && Array.isArray(detail.signals)) {
     return <p>Signals: {(detail.signals as string[]).map((signal) => signalNames[signal] ?? signal).join(', ')}</p>;
   }
-  if (kind === 'no_contact') return <p>Last two-way contact: {detail.lastContactAt ? formatDateTime(detail.lastContactAt as string) : 'never'}</p>;
+  if (kind === 'no_contact')
+    return <p>Last two-way contact: {detail.lastContactAt ? formatDateTime(detail.lastContactAt as string) : 'never'}</p>;
   if (kind === 'renewal_risk') return <p>Renewal date: {String(detail.renewalDate)}</p>;
   return null;
 }
@@ -84,7 +98,10 @@ export default function AlertPage() {
           <Link to={`/w/${slug}/clients/${alert.client.id}`}>{alert.client.name}</Link>: {alert.title}
         </h2>
         <p>
-          <span className={`pill severity-${alert.severity}`}>{alert.severity}</span> <span className="pill" data-testid="alert-status">{STATUS_LABELS[alert.status]}</span>{' '}
+          <span className={`pill severity-${alert.severity}`}>{alert.severity}</span>{' '}
+          <span className="pill" data-testid="alert-status">
+            {STATUS_LABELS[alert.status]}
+          </span>{' '}
           <span className="muted">
             {alert.rule} · first {formatDateTime(alert.firstTriggeredAt)}
             {alert.triggerCount > 1 ? ` · triggered ${alert.triggerCount} times, last ${formatDateTime(alert.lastTriggeredAt)}` : ''}
@@ -94,7 +111,8 @@ export default function AlertPage() {
         <dl className="facts">
           <dt>Health now</dt>
           <dd>
-            {alert.client.healthScore ?? '—'} {alert.client.riskLevel ? RISK_LABELS[alert.client.riskLevel as keyof typeof RISK_LABELS] : ''}
+            {alert.client.healthScore ?? '—'}{' '}
+            {alert.client.riskLevel ? RISK_LABELS[alert.client.riskLevel as keyof typeof RISK_LABELS] : ''}
           </dd>
           <dt>Account owner</dt>
           <dd>{alert.client.ownerName ?? 'Nobody (admins are told)'}</dd>
@@ -113,7 +131,8 @@ export default function AlertPage() {
         </p>
         {resolved ? (
           <p data-testid="resolution">
-            Resolved {formatDateTime(alert.resolvedAt)} by {alert.resolvedByName ?? 'someone'} — {alert.outcome === 'action_taken' ? 'action taken' : 'no action needed'}
+            Resolved {formatDateTime(alert.resolvedAt)} by {alert.resolvedByName ?? 'someone'} —{' '}
+            {alert.outcome === 'action_taken' ? 'action taken' : 'no action needed'}
             {alert.resolutionNote ? `: “${alert.resolutionNote}”` : '.'}
           </p>
         ) : null}
@@ -121,17 +140,22 @@ export default function AlertPage() {
       <section className="card" aria-labelledby="why-heading">
         <h2 id="why-heading">What caused it</h2>
         {alert.interactions.length === 0 ? (
-          <p className="muted">No negative interaction behind this alert; it comes from the score, the silence or the renewal date above.</p>
+          <p className="muted">
+            No negative interaction behind this alert; it comes from the score, the silence or the renewal date above.
+          </p>
         ) : (
           <ul className="timeline" data-testid="alert-interactions">
             {alert.interactions.map((interaction) => (
               <li key={interaction.id}>
                 <div className="timeline-meta">
-                  {formatDateTime(interaction.occurredAt)} · {interaction.type.replace('_', ' ')} {interaction.label ? `· ${interaction.label}` : ''}
+                  {formatDateTime(interaction.occurredAt)} · {interaction.type.replace('_', ' ')}{' '}
+                  {interaction.label ? `· ${interaction.label}` : ''}
                 </div>
                 {interaction.subject ? <div className="timeline-subject">{interaction.subject}</div> : null}
                 <div className="timeline-body">{interaction.summary}</div>
-                {interaction.signals.length ? <div className="muted">{interaction.signals.map((signal) => signalNames[signal] ?? signal).join(' · ')}</div> : null}
+                {interaction.signals.length ? (
+                  <div className="muted">{interaction.signals.map((signal) => signalNames[signal] ?? signal).join(' · ')}</div>
+                ) : null}
               </li>
             ))}
           </ul>
@@ -161,7 +185,12 @@ export default function AlertPage() {
                 <FormError message={formErrorOf(resultFor('assign'))} />
                 <div className="field">
                   <label htmlFor="assigneeId">Assign to</label>
-                  <select id="assigneeId" name="assigneeId" defaultValue={alert.assigneeId ?? ''} aria-invalid={errorsFor(resultFor('assign'), 'assigneeId') ? true : undefined}>
+                  <select
+                    id="assigneeId"
+                    name="assigneeId"
+                    defaultValue={alert.assigneeId ?? ''}
+                    aria-invalid={errorsFor(resultFor('assign'), 'assigneeId') ? true : undefined}
+                  >
                     <option value="">The account owner</option>
                     {assignees.map((member) => (
                       <option key={member.userId} value={member.userId}>
@@ -178,7 +207,14 @@ export default function AlertPage() {
               <Form method="post" noValidate>
                 <input type="hidden" name="intent" value="snooze" />
                 <FormError message={formErrorOf(resultFor('snooze'))} />
-                <Field label="Snooze until" name="until" type="date" min={tomorrow} required errors={errorsFor(resultFor('snooze'), 'until') ?? errorsFor(resultFor('snooze'), 'action.until')} />
+                <Field
+                  label="Snooze until"
+                  name="until"
+                  type="date"
+                  min={tomorrow}
+                  required
+                  errors={errorsFor(resultFor('snooze'), 'until') ?? errorsFor(resultFor('snooze'), 'action.until')}
+                />
                 <button type="submit" className="button-secondary" disabled={busy}>
                   Snooze
                 </button>
@@ -199,7 +235,13 @@ export default function AlertPage() {
                 </fieldset>
                 <div className="field">
                   <label htmlFor="note">What you did</label>
-                  <textarea id="note" name="note" rows={3} maxLength={2000} aria-invalid={errorsFor(resultFor('resolve'), 'note') ? true : undefined} />
+                  <textarea
+                    id="note"
+                    name="note"
+                    rows={3}
+                    maxLength={2000}
+                    aria-invalid={errorsFor(resultFor('resolve'), 'note') ? true : undefined}
+                  />
                   <FieldErrors errors={errorsFor(resultFor('resolve'), 'note')} />
                 </div>
                 <button type="submit" disabled={busy}>
@@ -234,7 +276,13 @@ export default function AlertPage() {
                   </td>
                   <td>{delivery.sentAt ? formatDateTime(delivery.sentAt) : '—'}</td>
                   <td>
-                    {delivery.status === 'sent' ? 'Sent' : delivery.status === 'failed' ? `Failed after ${delivery.attempts} attempts` : delivery.attempts ? `Retrying (${delivery.attempts} failed)` : 'Waiting'}
+                    {delivery.status === 'sent'
+                      ? 'Sent'
+                      : delivery.status === 'failed'
+                        ? `Failed after ${delivery.attempts} attempts`
+                        : delivery.attempts
+                          ? `Retrying (${delivery.attempts} failed)`
+                          : 'Waiting'}
                     {delivery.lastError ? <div className="muted">{delivery.lastError}</div> : null}
                   </td>
                 </tr>

@@ -34,12 +34,22 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const rules = await callProcedure(() => caller.alerts.rules({ workspaceSlug }));
   const filters = {
     mine: url.searchParams.get('mine') === '1',
-    status: pick('status', STATUS_OPTIONS.map(([value]) => value)) ?? 'unresolved',
+    status:
+      pick(
+        'status',
+        STATUS_OPTIONS.map(([value]) => value),
+      ) ?? 'unresolved',
     severity: pick('severity', ['high', 'medium', 'low'] as const),
-    kind: pick('rule', rules.map((rule) => rule.kind)),
+    kind: pick(
+      'rule',
+      rules.map((rule) => rule.kind),
+    ),
     cursor: url.searchParams.get('cursor') || undefined,
   };
-  const [page, quality] = await Promise.all([callProcedure(() => caller.alerts.list({ workspaceSlug, filters })), callProcedure(() => caller.alerts.ruleQuality({ workspaceSlug }))]);
+  const [page, quality] = await Promise.all([
+    callProcedure(() => caller.alerts.list({ workspaceSlug, filters })),
+    callProcedure(() => caller.alerts.ruleQuality({ workspaceSlug })),
+  ]);
   return { page, quality, rules, filters, isAdmin: workspace.role === 'admin' || workspace.role === 'owner' };
 }
 
@@ -70,15 +80,22 @@ export default function AlertsInbox() {
           </div>
           <SelectField label="Status" name="status" id="status" defaultValue={filters.status} options={STATUS_OPTIONS} />
           <SelectField label="Severity" name="severity" id="severity" defaultValue={filters.severity ?? ''} options={SEVERITY_OPTIONS} />
-          <SelectField label="Rule" name="rule" id="rule" defaultValue={filters.kind ?? ''} options={[['', 'Any rule'], ...rules.map((rule) => [rule.kind, rule.label] as const)]} />
+          <SelectField
+            label="Rule"
+            name="rule"
+            id="rule"
+            defaultValue={filters.kind ?? ''}
+            options={[['', 'Any rule'], ...rules.map((rule) => [rule.kind, rule.label] as const)]}
+          />
           <button type="submit">Apply filters</button>
           {filtered ? <Link to={`/w/${slug}/alerts`}>Clear filters</Link> : null}
         </Form>
         {page.alerts.length === 0 ? (
           <div className="empty-state" data-testid="alerts-empty">
             <p>
-              <strong>{filtered ? 'No alert matches these filters.' : 'No alerts to work on.'}</strong> Alerts open here when a client&apos;s score drops, it becomes at risk or
-              critical, says something that signals churn, goes quiet, or nears renewal while not healthy.
+              <strong>{filtered ? 'No alert matches these filters.' : 'No alerts to work on.'}</strong> Alerts open here when a
+              client&apos;s score drops, it becomes at risk or critical, says something that signals churn, goes quiet, or nears renewal
+              while not healthy.
             </p>
           </div>
         ) : (
@@ -116,7 +133,9 @@ export default function AlertsInbox() {
                     </td>
                     <td>
                       {STATUS_LABELS[alert.status]}
-                      {alert.status === 'snoozed' && alert.snoozedUntil ? <div className="muted">until {formatDateTime(alert.snoozedUntil)}</div> : null}
+                      {alert.status === 'snoozed' && alert.snoozedUntil ? (
+                        <div className="muted">until {formatDateTime(alert.snoozedUntil)}</div>
+                      ) : null}
                     </td>
                     <td>{alert.assigneeName ?? <span className="muted">Account owner</span>}</td>
                     <td>{formatDateTime(alert.lastTriggeredAt)}</td>
@@ -134,7 +153,10 @@ export default function AlertsInbox() {
       </section>
       <section className="card" aria-labelledby="quality-heading">
         <h2 id="quality-heading">Which rules are worth it</h2>
-        <p className="muted">Over the last 90 days: alerts each rule opened, and how many were resolved without anyone needing to act. A rule that is mostly noise wants a higher threshold.</p>
+        <p className="muted">
+          Over the last 90 days: alerts each rule opened, and how many were resolved without anyone needing to act. A rule that is mostly
+          noise wants a higher threshold.
+        </p>
         <table className="table" data-testid="rule-quality">
           <caption className="visually-hidden">Alerts per rule and how many were resolved without action</caption>
           <thead>

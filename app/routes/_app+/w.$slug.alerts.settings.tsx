@@ -49,14 +49,24 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   if (intent === 'preferences') {
     return runIntent(
       intent,
-      () => caller.alerts.setPreferences({ workspaceSlug, email: String(form.get('email')) as 'immediate', slack: String(form.get('slack')) as 'immediate' }),
+      () =>
+        caller.alerts.setPreferences({
+          workspaceSlug,
+          email: String(form.get('email')) as 'immediate',
+          slack: String(form.get('slack')) as 'immediate',
+        }),
       'Your notification preferences are saved.',
     );
   }
   if (intent === 'settings') {
     return runIntent(
       intent,
-      () => caller.alerts.updateSettings({ workspaceSlug, slackWebhookUrl: String(form.get('slackWebhookUrl') ?? ''), immediateCapPerHour: numberField(form, 'immediateCapPerHour') }),
+      () =>
+        caller.alerts.updateSettings({
+          workspaceSlug,
+          slackWebhookUrl: String(form.get('slackWebhookUrl') ?? ''),
+          immediateCapPerHour: numberField(form, 'immediateCapPerHour'),
+        }),
       'Alert delivery settings saved.',
     );
   }
@@ -64,7 +74,9 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     const ruleId = intent.slice('rule:'.length);
     const kind = String(form.get('kind') ?? '');
     const paramsOf: Record<string, unknown> =
-      kind === 'churn_signal' ? { signals: form.getAll('signals').map(String) } : Object.fromEntries((NUMBER_PARAMS[kind] ?? []).map(([name]) => [name, numberField(form, name)]));
+      kind === 'churn_signal'
+        ? { signals: form.getAll('signals').map(String) }
+        : Object.fromEntries((NUMBER_PARAMS[kind] ?? []).map(([name]) => [name, numberField(form, name)]));
     return runIntent(
       intent,
       () =>
@@ -95,7 +107,9 @@ export default function AlertSettings() {
           <Link to={`/w/${slug}/alerts`}>← Alerts</Link>
         </p>
         <h2 id="prefs-heading">My notifications</h2>
-        <p className="muted">For alerts on clients you own or are assigned (admins also hear of clients nobody owns). The inbox always has them.</p>
+        <p className="muted">
+          For alerts on clients you own or are assigned (admins also hear of clients nobody owns). The inbox always has them.
+        </p>
         {resultFor('preferences')?.ok ? <Notice>Your notification preferences are saved.</Notice> : null}
         <Form method="post" className="inline-form">
           <input type="hidden" name="intent" value="preferences" />
@@ -143,14 +157,22 @@ export default function AlertSettings() {
       <section className="card" aria-labelledby="rules-heading">
         <h2 id="rules-heading">Rules</h2>
         <p className="muted">
-          At most one open alert per client and rule: a new trigger updates the open alert. After an alert is resolved, the same rule stays quiet for that client for its cool-down.
+          At most one open alert per client and rule: a new trigger updates the open alert. After an alert is resolved, the same rule stays
+          quiet for that client for its cool-down.
           {isAdmin ? '' : ' Admins change the rules.'}
         </p>
         <div className="rules">
           {rules.map((rule) => {
             const ruleResult = resultFor(`rule:${rule.id}`);
             return (
-              <Form method="post" noValidate key={rule.id} className="rule card-inner" data-testid={`rule-${rule.kind}`} aria-labelledby={`rule-${rule.id}-name`}>
+              <Form
+                method="post"
+                noValidate
+                key={rule.id}
+                className="rule card-inner"
+                data-testid={`rule-${rule.kind}`}
+                aria-labelledby={`rule-${rule.id}-name`}
+              >
                 <input type="hidden" name="intent" value={`rule:${rule.id}`} />
                 <input type="hidden" name="kind" value={rule.kind} />
                 <h3 id={`rule-${rule.id}-name`}>{rule.label}</h3>
@@ -162,7 +184,13 @@ export default function AlertSettings() {
                     <input type="checkbox" id={`enabled-${rule.id}`} name="enabled" defaultChecked={rule.enabled} />
                     <label htmlFor={`enabled-${rule.id}`}>On</label>
                   </div>
-                  <SelectField label="Severity" name="severity" id={`severity-${rule.id}`} defaultValue={rule.severity} options={SEVERITIES} />
+                  <SelectField
+                    label="Severity"
+                    name="severity"
+                    id={`severity-${rule.id}`}
+                    defaultValue={rule.severity}
+                    options={SEVERITIES}
+                  />
                   <Field
                     label="Cool-down (days)"
                     name="cooldownDays"

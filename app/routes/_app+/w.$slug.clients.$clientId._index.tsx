@@ -23,20 +23,29 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const [{ client, contacts }, timeline, trend, health] = await Promise.all([
     callProcedure(() => caller.clients.get({ workspaceSlug, clientId })),
     callProcedure(() =>
-      caller.interactions.list({ workspaceSlug, clientId, type: type as (typeof TYPES)[number][0] | undefined, cursor: url.searchParams.get('cursor') || undefined }),
+      caller.interactions.list({
+        workspaceSlug,
+        clientId,
+        type: type as (typeof TYPES)[number][0] | undefined,
+        cursor: url.searchParams.get('cursor') || undefined,
+      }),
     ),
     callProcedure(() => caller.interactions.sentimentTrend({ workspaceSlug, clientId, days: 90 })),
     callProcedure(() => caller.health.client({ workspaceSlug, clientId, days: 90 })),
   ]);
   // A result stored in the last few seconds is followed by a health recompute (debounced ~1 s).
-  const settling = timeline.interactions.some((interaction) => interaction.sentimentAnalysedAt && Date.now() - new Date(interaction.sentimentAnalysedAt).getTime() < 8_000);
+  const settling = timeline.interactions.some(
+    (interaction) => interaction.sentimentAnalysedAt && Date.now() - new Date(interaction.sentimentAnalysedAt).getTime() < 8_000,
+  );
   return { client, contacts, timeline, trend, health, settling, signalNames: SIGNAL_NAMES, canEdit: workspace.role !== 'viewer' };
 }
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const { caller, workspaceSlug } = await requireWorkspace(request, context, params.slug);
   const form = await request.formData();
-  const result = await attemptProcedure(() => caller.interactions.log({ workspaceSlug, clientId: params.clientId ?? '', fields: interactionFieldsFromForm(form) }));
+  const result = await attemptProcedure(() =>
+    caller.interactions.log({ workspaceSlug, clientId: params.clientId ?? '', fields: interactionFieldsFromForm(form) }),
+  );
   if (!result.ok) return data(result, { status: result.status });
   return { ok: true as const };
 }
@@ -53,7 +62,11 @@ function LogInteractionForm({ contacts }: { contacts: Array<{ id: string; name: 
     <Form method="post" ref={formRef} noValidate className="log-form" aria-labelledby="log-heading">
       <h3 id="log-heading">Log an interaction</h3>
       <FormError message={formErrorOf(result)} />
-      {result?.ok ? <p className="notice" role="status">Logged. Its sentiment appears below in a few seconds.</p> : null}
+      {result?.ok ? (
+        <p className="notice" role="status">
+          Logged. Its sentiment appears below in a few seconds.
+        </p>
+      ) : null}
       <InteractionFields idPrefix="log" contacts={contacts} result={result} />
       <button type="submit" disabled={busy}>
         {busy ? 'Logging…' : 'Log interaction'}
@@ -150,13 +163,18 @@ export default function ClientPage() {
                 <li key={interaction.id} data-testid="interaction">
                   <p className="timeline-meta">
                     <strong>{TYPES.find(([value]) => value === interaction.type)?.[1]}</strong> · {interaction.direction} ·{' '}
-                    <time dateTime={new Date(interaction.occurredAt).toISOString()}>{new Date(interaction.occurredAt).toISOString().slice(0, 16).replace('T', ' ')} UTC</time>
+                    <time dateTime={new Date(interaction.occurredAt).toISOString()}>
+                      {new Date(interaction.occurredAt).toISOString().slice(0, 16).replace('T', ' ')} UTC
+                    </time>
                     {interaction.contactName ? ` · ${interaction.contactName}` : ''}
                     {interaction.authorName ? ` · by ${interaction.authorName}` : ''}
                     {canEdit ? (
                       <>
                         {' · '}
-                        <Link to={`interactions/${interaction.id}/edit`} aria-label={`Edit the ${interaction.type.replace('_', ' ')} of ${new Date(interaction.occurredAt).toISOString().slice(0, 10)}`}>
+                        <Link
+                          to={`interactions/${interaction.id}/edit`}
+                          aria-label={`Edit the ${interaction.type.replace('_', ' ')} of ${new Date(interaction.occurredAt).toISOString().slice(0, 10)}`}
+                        >
                           Edit
                         </Link>
                       </>
@@ -176,32 +194,32 @@ export default function ClientPage() {
           ) : null}
         </section>
         <div className="stack">
-        <section className="card" aria-labelledby="trend-heading">
-          <h2 id="trend-heading">Sentiment trend</h2>
-          <SentimentTrendChart points={trend} />
-        </section>
-        <section className="card" aria-labelledby="contacts-heading">
-          <h2 id="contacts-heading">Contacts</h2>
-          {contacts.length === 0 ? (
-            <p className="muted">No contacts yet.</p>
-          ) : (
-            <ul className="list">
-              {contacts.map((contact) => (
-                <li key={contact.id}>
-                  <span>
-                    <strong>{contact.name}</strong>
-                    {contact.isPrimary ? <span className="pill">primary</span> : null}
-                    <br />
-                    <span className="muted">
-                      {[contact.title, contact.email].filter(Boolean).join(' · ')}
-                      {contact.unsubscribed ? ' · unsubscribed' : ''}
+          <section className="card" aria-labelledby="trend-heading">
+            <h2 id="trend-heading">Sentiment trend</h2>
+            <SentimentTrendChart points={trend} />
+          </section>
+          <section className="card" aria-labelledby="contacts-heading">
+            <h2 id="contacts-heading">Contacts</h2>
+            {contacts.length === 0 ? (
+              <p className="muted">No contacts yet.</p>
+            ) : (
+              <ul className="list">
+                {contacts.map((contact) => (
+                  <li key={contact.id}>
+                    <span>
+                      <strong>{contact.name}</strong>
+                      {contact.isPrimary ? <span className="pill">primary</span> : null}
+                      <br />
+                      <span className="muted">
+                        {[contact.title, contact.email].filter(Boolean).join(' · ')}
+                        {contact.unsubscribed ? ' · unsubscribed' : ''}
+                      </span>
                     </span>
-                  </span>
-                </li>
-              ))}
-            </ul>
-          )}
-        </section>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
         </div>
       </div>
     </>

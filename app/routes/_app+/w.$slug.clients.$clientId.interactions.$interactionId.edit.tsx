@@ -25,7 +25,12 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const clientId = params.clientId ?? '';
   const form = await request.formData();
   const result = await attemptProcedure(() =>
-    caller.interactions.update({ workspaceSlug, clientId, interactionId: params.interactionId ?? '', fields: interactionFieldsFromForm(form) }),
+    caller.interactions.update({
+      workspaceSlug,
+      clientId,
+      interactionId: params.interactionId ?? '',
+      fields: interactionFieldsFromForm(form),
+    }),
   );
   if (!result.ok) return data(result, { status: result.status });
   return redirect(`/w/${workspaceSlug}/clients/${clientId}`);

@@ -32,10 +32,14 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       : type === 'add_tag' || type === 'remove_tag'
         ? { type: type as 'add_tag' | 'remove_tag', tag: text('tag') }
         : { type: 'mark_churned' as const, churnedAt: text('churnedAt'), churnReason: text('churnReason') };
-  return runIntent('bulk', async () => {
-    const { updated } = await caller.clients.bulkUpdate({ workspaceSlug, clientIds, action });
-    return updated;
-  }, `Updated ${clientIds.length === 1 ? 'the selected client' : 'the selected clients'}.`);
+  return runIntent(
+    'bulk',
+    async () => {
+      const { updated } = await caller.clients.bulkUpdate({ workspaceSlug, clientIds, action });
+      return updated;
+    },
+    `Updated ${clientIds.length === 1 ? 'the selected client' : 'the selected clients'}.`,
+  );
 }
 
 function BulkActions({ members }: { members: Array<{ userId: string; name: string }> }) {
@@ -64,10 +68,29 @@ function BulkActions({ members }: { members: Array<{ userId: string; name: strin
   );
 }
 
-const STATUS_OPTIONS = [['', 'Any'], ['active', 'Active'], ['paused', 'Paused'], ['churned', 'Churned']] as const;
-const RISK_OPTIONS = [['', 'Any'], ['healthy', 'Healthy'], ['at_risk', 'At risk'], ['critical', 'Critical'], ['unscored', 'Not scored yet']] as const;
-const ORDER_OPTIONS = [['asc', 'Ascending'], ['desc', 'Descending']] as const;
-const BULK_OPTIONS = [['add_tag', 'Add tag'], ['remove_tag', 'Remove tag'], ['assign_owner', 'Assign owner'], ['mark_churned', 'Mark churned']] as const;
+const STATUS_OPTIONS = [
+  ['', 'Any'],
+  ['active', 'Active'],
+  ['paused', 'Paused'],
+  ['churned', 'Churned'],
+] as const;
+const RISK_OPTIONS = [
+  ['', 'Any'],
+  ['healthy', 'Healthy'],
+  ['at_risk', 'At risk'],
+  ['critical', 'Critical'],
+  ['unscored', 'Not scored yet'],
+] as const;
+const ORDER_OPTIONS = [
+  ['asc', 'Ascending'],
+  ['desc', 'Descending'],
+] as const;
+const BULK_OPTIONS = [
+  ['add_tag', 'Add tag'],
+  ['remove_tag', 'Remove tag'],
+  ['assign_owner', 'Assign owner'],
+  ['mark_churned', 'Mark churned'],
+] as const;
 const memberOptions = (members: Array<{ userId: string; name: string }>) => members.map((member) => [member.userId, member.name] as const);
 
 const SORTS = [
@@ -89,10 +112,18 @@ export default function Clients() {
     <section className="card" aria-labelledby="clients-heading">
       <div className="card-header">
         <h2 id="clients-heading">
-          Clients <span className="muted">({page.total.toLocaleString('en-US')}{page.totalIsAtLeast ? '+' : ''})</span>
+          Clients{' '}
+          <span className="muted">
+            ({page.total.toLocaleString('en-US')}
+            {page.totalIsAtLeast ? '+' : ''})
+          </span>
         </h2>
         <div className="actions">
-          <a className="button button-secondary" href={`/w/${slug}/clients/export${params.toString() ? `?${params.toString()}` : ''}`} download>
+          <a
+            className="button button-secondary"
+            href={`/w/${slug}/clients/export${params.toString() ? `?${params.toString()}` : ''}`}
+            download
+          >
             Export CSV
           </a>
           {canEdit ? (
@@ -114,7 +145,13 @@ export default function Clients() {
         </div>
         <SelectField label="Status" name="status" id="status" defaultValue={params.get('status') ?? ''} options={STATUS_OPTIONS} />
         <SelectField label="Risk" name="risk" id="risk" defaultValue={params.get('risk') ?? ''} options={RISK_OPTIONS} />
-        <SelectField label="Owner" name="owner" id="owner" defaultValue={params.get('owner') ?? ''} options={[['', 'Anyone'], ...memberOptions(members)]} />
+        <SelectField
+          label="Owner"
+          name="owner"
+          id="owner"
+          defaultValue={params.get('owner') ?? ''}
+          options={[['', 'Anyone'], ...memberOptions(members)]}
+        />
         <div className="field">
           <label htmlFor="tag">Tag</label>
           <input id="tag" name="tag" defaultValue={params.get('tag') ?? ''} size={10} />
@@ -143,7 +180,8 @@ export default function Clients() {
             <p>No clients match these filters. Try fewer filters or another spelling.</p>
           ) : (
             <p>
-              <strong>No clients yet.</strong> {canEdit ? <Link to="new">Add your first client</Link> : 'A manager of this workspace adds them.'}
+              <strong>No clients yet.</strong>{' '}
+              {canEdit ? <Link to="new">Add your first client</Link> : 'A manager of this workspace adds them.'}
             </p>
           )}
         </div>
@@ -182,7 +220,13 @@ export default function Clients() {
                     </span>
                   ))}
                 </td>
-                <td>{client.healthScore === null ? <span className="muted">Not scored yet</span> : `${client.healthScore} · ${client.riskLevel ? RISK_LABELS[client.riskLevel] : ''}`}</td>
+                <td>
+                  {client.healthScore === null ? (
+                    <span className="muted">Not scored yet</span>
+                  ) : (
+                    `${client.healthScore} · ${client.riskLevel ? RISK_LABELS[client.riskLevel] : ''}`
+                  )}
+                </td>
                 <td>{formatMoney(client.mrrCents, client.currency)}</td>
                 <td>{formatDate(client.renewalDate)}</td>
                 <td>{client.ownerName ?? '—'}</td>

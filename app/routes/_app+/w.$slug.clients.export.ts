@@ -5,7 +5,24 @@ import { callProcedure } from '~/trpc.server';
 import { requireWorkspace } from '~/workspace.server';
 
 const PAGE = 1000;
-const HEADER = ['name', 'domain', 'external_id', 'status', 'churned_at', 'churn_reason', 'mrr', 'currency', 'plan', 'renewal_date', 'owner', 'tags', 'health_score', 'risk_level', 'last_contact_at', 'stripe_customer_id'];
+const HEADER = [
+  'name',
+  'domain',
+  'external_id',
+  'status',
+  'churned_at',
+  'churn_reason',
+  'mrr',
+  'currency',
+  'plan',
+  'renewal_date',
+  'owner',
+  'tags',
+  'health_score',
+  'risk_level',
+  'last_contact_at',
+  'stripe_customer_id',
+];
 
 /**
  * CSV of the client list with the filters in the URL, streamed page by page (keyset, 1,000 rows a

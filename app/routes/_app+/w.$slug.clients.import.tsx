@@ -35,8 +35,9 @@ export default function ImportClients() {
         <section className="card" aria-labelledby="import-heading">
           <h2 id="import-heading">Import from CSV</h2>
           <p className="muted">
-            Export from your CRM or spreadsheet as CSV (UTF-8, up to 100 MB). Next you match its columns to ours and see the first rows before anything is
-            saved. Clients are matched on external id, else domain: importing the same file again updates them instead of adding them twice.
+            Export from your CRM or spreadsheet as CSV (UTF-8, up to 100 MB). Next you match its columns to ours and see the first rows
+            before anything is saved. Clients are matched on external id, else domain: importing the same file again updates them instead of
+            adding them twice.
           </p>
           <Form method="post" encType="multipart/form-data" noValidate>
             <FormError message={formErrorOf(result)} />
@@ -46,7 +47,8 @@ export default function ImportClients() {
                 <input type="radio" name="kind" value="clients" defaultChecked /> Clients, with a contact per row
               </label>
               <label className="choice">
-                <input type="radio" name="kind" value="interactions" /> Interactions (emails, calls, meetings, tickets, chats, notes) of existing clients
+                <input type="radio" name="kind" value="interactions" /> Interactions (emails, calls, meetings, tickets, chats, notes) of
+                existing clients
               </label>
               {kindErrors?.length ? (
                 <p className="field-error" role="alert">
@@ -56,7 +58,15 @@ export default function ImportClients() {
             </fieldset>
             <div className="field">
               <label htmlFor="file">CSV file</label>
-              <input id="file" name="file" type="file" accept=".csv,.tsv,.txt,text/csv" required aria-invalid={fileErrors.length ? true : undefined} aria-describedby={fileErrors.length ? 'file-error' : undefined} />
+              <input
+                id="file"
+                name="file"
+                type="file"
+                accept=".csv,.tsv,.txt,text/csv"
+                required
+                aria-invalid={fileErrors.length ? true : undefined}
+                aria-describedby={fileErrors.length ? 'file-error' : undefined}
+              />
               {fileErrors.length ? (
                 <p id="file-error" className="field-error" role="alert">
                   {fileErrors.join(' ')}
@@ -72,7 +82,9 @@ export default function ImportClients() {
       <section className="card" aria-labelledby="recent-imports-heading">
         <h2 id="recent-imports-heading">Recent imports</h2>
         {imports.length === 0 ? (
-          <p className="empty-state">No imports yet. {canEdit ? 'Upload a CSV above to bring in your portfolio.' : 'A manager can import clients from a CSV file.'}</p>
+          <p className="empty-state">
+            No imports yet. {canEdit ? 'Upload a CSV above to bring in your portfolio.' : 'A manager can import clients from a CSV file.'}
+          </p>
         ) : (
           <div className="table-scroll">
             <table className="table">
@@ -91,9 +103,7 @@ export default function ImportClients() {
                 {imports.map((item) => (
                   <tr key={item.id}>
                     <td>
-                      <Link to={`/w/${slug}/imports/${item.id}`}>
-                        {item.fileName}
-                      </Link>{' '}
+                      <Link to={`/w/${slug}/imports/${item.id}`}>{item.fileName}</Link>{' '}
                       <span className="muted">{formatBytes(item.fileBytes)}</span>
                     </td>
                     <td>{item.kind}</td>

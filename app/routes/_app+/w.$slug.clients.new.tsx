@@ -24,7 +24,14 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       workspaceSlug,
       fields: clientFieldsFromForm(form),
       contacts: contactName
-        ? [{ name: contactName, email: String(form.get('contactEmail') ?? ''), title: String(form.get('contactTitle') ?? ''), isPrimary: true }]
+        ? [
+            {
+              name: contactName,
+              email: String(form.get('contactEmail') ?? ''),
+              title: String(form.get('contactTitle') ?? ''),
+              isPrimary: true,
+            },
+          ]
         : [],
     }),
   );

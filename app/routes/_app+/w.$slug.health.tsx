@@ -28,7 +28,8 @@ function settingsFromForm(form: FormData): SettingsFields {
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { workspace, caller, workspaceSlug } = await requireWorkspace(request, context, params.slug);
-  if (workspace.role !== 'admin' && workspace.role !== 'owner') throw new Response('Only admins and owners can change the health model.', { status: 403 });
+  if (workspace.role !== 'admin' && workspace.role !== 'owner')
+    throw new Response('Only admins and owners can change the health model.', { status: 403 });
   const [settings, backtest] = await Promise.all([
     callProcedure(() => caller.health.settings({ workspaceSlug })),
     callProcedure(() => caller.health.backtest({ workspaceSlug })),
@@ -52,7 +53,13 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   if (intent === 'save') {
     const result = await attemptProcedure(() => caller.health.updateSettings({ workspaceSlug, ...settings }));
     return result.ok
-      ? { ok: true as const, intent, done: result.value.changed ? 'Saved. Every client is being rescored with the new settings.' : 'Nothing changed: these are the current settings.' }
+      ? {
+          ok: true as const,
+          intent,
+          done: result.value.changed
+            ? 'Saved. Every client is being rescored with the new settings.'
+            : 'Nothing changed: these are the current settings.',
+        }
       : data({ ...result, intent }, { status: result.status });
   }
   throw new Response('Unknown action', { status: 400 });
@@ -71,7 +78,8 @@ function PreviewSummary({ preview }: { preview: Preview }) {
     <div className="preview" role="status" data-testid="settings-preview">
       <p>
         <strong>
-          {preview.changed.toLocaleString('en-US')} of {preview.clients.toLocaleString('en-US')} scored {preview.clients === 1 ? 'client' : 'clients'} would change risk level
+          {preview.changed.toLocaleString('en-US')} of {preview.clients.toLocaleString('en-US')} scored{' '}
+          {preview.clients === 1 ? 'client' : 'clients'} would change risk level
         </strong>
         {preview.changed ? ':' : '.'}
       </p>
@@ -85,9 +93,10 @@ function PreviewSummary({ preview }: { preview: Preview }) {
         </ul>
       ) : null}
       <p className="muted">
-        After: {preview.after.healthy.toLocaleString('en-US')} healthy, {preview.after.at_risk.toLocaleString('en-US')} at risk, {preview.after.critical.toLocaleString('en-US')} critical
-        {preview.after.unscored ? `, ${preview.after.unscored.toLocaleString('en-US')} not scored (every factor they have weighs 0)` : ''}. From the current scores; the recompute after saving
-        uses today&apos;s signals.
+        After: {preview.after.healthy.toLocaleString('en-US')} healthy, {preview.after.at_risk.toLocaleString('en-US')} at risk,{' '}
+        {preview.after.critical.toLocaleString('en-US')} critical
+        {preview.after.unscored ? `, ${preview.after.unscored.toLocaleString('en-US')} not scored (every factor they have weighs 0)` : ''}.
+        From the current scores; the recompute after saving uses today&apos;s signals.
       </p>
     </div>
   );
@@ -120,9 +129,7 @@ export default function HealthModel() {
   };
   const saveResult = result?.intent === 'save' ? result : undefined;
   const previewResult = (previewer.data ?? (result?.intent === 'preview' ? result : undefined)) as
-    | { ok: true; preview: Preview }
-    | { ok: false; formError: string | null; fieldErrors: Record<string, string[]> }
-    | undefined;
+    { ok: true; preview: Preview } | { ok: false; formError: string | null; fieldErrors: Record<string, string[]> } | undefined;
   // Field errors from the last save, else from the live preview.
   const shown = saveResult && !saveResult.ok ? saveResult : previewResult && !previewResult.ok ? previewResult : undefined;
   const outcome = done?.result ?? null;
@@ -132,8 +139,8 @@ export default function HealthModel() {
       <section className="card" aria-labelledby="model-heading">
         <h2 id="model-heading">Health model</h2>
         <p className="muted">
-          Each factor scores 0–100; the health score is their weighted average. A factor a client has no data for is left out and the others&apos; weights are scaled up,
-          so missing data never counts as bad.
+          Each factor scores 0–100; the health score is their weighted average. A factor a client has no data for is left out and the
+          others&apos; weights are scaled up, so missing data never counts as bad.
         </p>
         {saveResult?.ok ? <Notice>{saveResult.done}</Notice> : null}
         {settings.recomputing ? (
@@ -147,7 +154,20 @@ export default function HealthModel() {
           <fieldset className="form-grid">
             <legend>Weights (must add up to 100)</legend>
             {WEIGHTS.map(([name, label, hint]) => (
-              <Field key={name} label={label} name={name} type="number" inputMode="numeric" min={0} max={100} step={1} required defaultValue={settings[name]} hint={hint} errors={errorsFor(shown, name)} />
+              <Field
+                key={name}
+                label={label}
+                name={name}
+                type="number"
+                inputMode="numeric"
+                min={0}
+                max={100}
+                step={1}
+                required
+                defaultValue={settings[name]}
+                hint={hint}
+                errors={errorsFor(shown, name)}
+              />
             ))}
           </fieldset>
           <p className={total === 100 ? 'muted' : 'field-error'} data-testid="weight-total" aria-live="polite">
@@ -196,11 +216,17 @@ export default function HealthModel() {
       <section className="card" aria-labelledby="backtest-heading">
         <h2 id="backtest-heading">Backtest: does the score see churn coming?</h2>
         <p className="muted">
-          Clients marked churned with a date are scored as of 30, 60 and 90 days before it, using only what was known then; clients that stayed are scored as of the same
-          distance before today. AUC is the chance that a churner scored below a client who stayed (0.5 is a coin toss, 1 is perfect).
+          Clients marked churned with a date are scored as of 30, 60 and 90 days before it, using only what was known then; clients that
+          stayed are scored as of the same distance before today. AUC is the chance that a churner scored below a client who stayed (0.5 is
+          a coin toss, 1 is perfect).
         </p>
         <Form method="post">
-          <button type="submit" name="intent" value="backtest" disabled={backtesting || (busy && navigation.formData?.get('intent') === 'backtest')}>
+          <button
+            type="submit"
+            name="intent"
+            value="backtest"
+            disabled={backtesting || (busy && navigation.formData?.get('intent') === 'backtest')}
+          >
             {backtesting ? 'Running the backtest…' : backtest ? 'Run again' : 'Run backtest'}
           </button>
         </Form>
@@ -208,25 +234,31 @@ export default function HealthModel() {
           <div data-testid="backtest-progress">
             <progress className="progress" aria-label="Backtest progress" max={3} value={backtest.horizonsDone} />
             <p className="muted" role="status">
-              {backtest.status === 'queued' ? 'Waiting for the worker…' : `Scored ${backtest.horizonsDone} of 3 horizons (30, 60, 90 days before churn).`} You can leave this page; the
-              result will be here.
+              {backtest.status === 'queued'
+                ? 'Waiting for the worker…'
+                : `Scored ${backtest.horizonsDone} of 3 horizons (30, 60, 90 days before churn).`}{' '}
+              You can leave this page; the result will be here.
             </p>
           </div>
         ) : null}
         {backtest?.status === 'failed' ? (
           <p className="error" role="alert" data-testid="backtest-failed">
-            The backtest of {formatDateTime(backtest.createdAt)} failed: {backtest.failure}. Run it again; if it keeps failing, the worker&apos;s log has the details.
+            The backtest of {formatDateTime(backtest.createdAt)} failed: {backtest.failure}. Run it again; if it keeps failing, the
+            worker&apos;s log has the details.
           </p>
         ) : null}
         {outcome && done ? (
           <p className="muted" data-testid="backtest-when">
-            {backtesting ? 'Until it finishes, the last result: r' : 'R'}un {done.requestedBy ? `by ${done.requestedBy} ` : ''}on {formatDateTime(done.finishedAt ?? done.createdAt)}. Run it
-            again after marking more churned clients or changing the model.
+            {backtesting ? 'Until it finishes, the last result: r' : 'R'}un {done.requestedBy ? `by ${done.requestedBy} ` : ''}on{' '}
+            {formatDateTime(done.finishedAt ?? done.createdAt)}. Run it again after marking more churned clients or changing the model.
           </p>
         ) : null}
         {outcome ? (
           h && h.churned === 0 ? (
-            <p data-testid="backtest-empty">No churned client with a churn date had signals before churning: mark churned clients with their churn date to backtest the score.</p>
+            <p data-testid="backtest-empty">
+              No churned client with a churn date had signals before churning: mark churned clients with their churn date to backtest the
+              score.
+            </p>
           ) : (
             <div data-testid="backtest">
               <table className="table">
@@ -248,7 +280,11 @@ export default function HealthModel() {
                       <td>{horizon.churned.toLocaleString('en-US')}</td>
                       <td>{horizon.retained.toLocaleString('en-US')}</td>
                       <td>{horizon.auc?.toFixed(2) ?? '—'}</td>
-                      <td>{horizon.precision === null ? '—' : `${Math.round(horizon.precision * 100)}% (${horizon.truePositives} of ${horizon.flagged} flagged)`}</td>
+                      <td>
+                        {horizon.precision === null
+                          ? '—'
+                          : `${Math.round(horizon.precision * 100)}% (${horizon.truePositives} of ${horizon.flagged} flagged)`}
+                      </td>
                       <td>{horizon.recall === null ? '—' : `${Math.round(horizon.recall * 100)}%`}</td>
                     </tr>
                   ))}
@@ -277,7 +313,9 @@ export default function HealthModel() {
                       <Bar dataKey="stayed" name="Stayed" fill="#2f855a" />
                     </BarChart>
                   </ResponsiveContainer>
-                  <figcaption className="muted">Share of each group by score, 30 days before churn (or before today for clients that stayed).</figcaption>
+                  <figcaption className="muted">
+                    Share of each group by score, 30 days before churn (or before today for clients that stayed).
+                  </figcaption>
                 </figure>
               ) : null}
             </div>

@@ -16,7 +16,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { caller, workspace, workspaceSlug } = await requireWorkspace(request, context, params.slug);
   const importId = params.importId ?? '';
   const item = await callProcedure(() => caller.imports.get({ workspaceSlug, importId }));
-  const errors = item.errorRows > 0 ? await callProcedure(() => caller.imports.errors({ workspaceSlug, importId, limit: SHOWN_ERRORS })) : [];
+  const errors =
+    item.errorRows > 0 ? await callProcedure(() => caller.imports.errors({ workspaceSlug, importId, limit: SHOWN_ERRORS })) : [];
   return { item, errors, canEdit: workspace.role !== 'viewer' };
 }
 
@@ -39,7 +40,9 @@ function Mapping({ item }: { item: Loaded['item'] }) {
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === 'submitting';
   const [mapping, setMapping] = useState<Record<string, string>>(() =>
-    Object.fromEntries(item.fields.map((field) => [field.key, item.suggested[field.key] === undefined ? '' : String(item.suggested[field.key])])),
+    Object.fromEntries(
+      item.fields.map((field) => [field.key, item.suggested[field.key] === undefined ? '' : String(item.suggested[field.key])]),
+    ),
   );
   const sample = (column: string) => (column === '' ? null : (item.preview[0]?.[Number(column)] ?? ''));
   return (
@@ -135,10 +138,17 @@ function Progress({ item }: { item: Loaded['item'] }) {
   return (
     <section className="card" aria-labelledby="progress-heading">
       <h2 id="progress-heading">{item.status === 'queued' ? 'Waiting for the worker…' : 'Importing…'}</h2>
-      <progress className="import-progress" max={100} value={percent} aria-labelledby="progress-heading" aria-describedby="progress-detail" />
+      <progress
+        className="import-progress"
+        max={100}
+        value={percent}
+        aria-labelledby="progress-heading"
+        aria-describedby="progress-detail"
+      />
       <p id="progress-detail" aria-live="polite">
-        {percent}% of {formatBytes(item.fileBytes)} · {Math.max(0, item.processedRows - 1).toLocaleString('en-US')} rows read · {item.createdRows.toLocaleString('en-US')} added ·{' '}
-        {item.updatedRows.toLocaleString('en-US')} updated · {item.errorRows.toLocaleString('en-US')} bad
+        {percent}% of {formatBytes(item.fileBytes)} · {Math.max(0, item.processedRows - 1).toLocaleString('en-US')} rows read ·{' '}
+        {item.createdRows.toLocaleString('en-US')} added · {item.updatedRows.toLocaleString('en-US')} updated ·{' '}
+        {item.errorRows.toLocaleString('en-US')} bad
       </p>
       <p className="muted">You can leave this page; the import goes on and its result stays here.</p>
     </section>
@@ -188,8 +198,11 @@ function Outcome({ item, errors }: { item: Loaded['item']; errors: Loaded['error
             </a>
           </div>
           <p className="muted">
-            Row numbers count the header as row 1, as spreadsheets do. The download has each bad row’s cells and the reason: fix them and import that file.
-            {item.errorRows > errors.length ? ` The first ${errors.length} of ${item.errorRows.toLocaleString('en-US')} are shown here.` : ''}
+            Row numbers count the header as row 1, as spreadsheets do. The download has each bad row’s cells and the reason: fix them and
+            import that file.
+            {item.errorRows > errors.length
+              ? ` The first ${errors.length} of ${item.errorRows.toLocaleString('en-US')} are shown here.`
+              : ''}
           </p>
           <div className="table-scroll">
             <table className="table">
@@ -225,12 +238,18 @@ export default function ImportPage() {
             {item.fileName} <ImportStatusPill status={item.status} />
           </h2>
           <p className="muted">
-            {item.kind === 'clients' ? 'Clients with contacts' : 'Interactions'} · {formatBytes(item.fileBytes)} · uploaded {formatDateTime(item.createdAt)} by{' '}
-            {item.createdByName ?? 'a former member'}
+            {item.kind === 'clients' ? 'Clients with contacts' : 'Interactions'} · {formatBytes(item.fileBytes)} · uploaded{' '}
+            {formatDateTime(item.createdAt)} by {item.createdByName ?? 'a former member'}
           </p>
         </div>
       </section>
-      {item.status === 'uploaded' ? canEdit ? <Mapping item={item} /> : <p className="empty-state">A manager has yet to match this file’s columns and start it.</p> : null}
+      {item.status === 'uploaded' ? (
+        canEdit ? (
+          <Mapping item={item} />
+        ) : (
+          <p className="empty-state">A manager has yet to match this file’s columns and start it.</p>
+        )
+      ) : null}
       {item.status === 'queued' || item.status === 'running' ? <Progress item={item} /> : null}
       {item.status === 'done' || item.status === 'failed' ? <Outcome item={item} errors={errors} /> : null}
     </>

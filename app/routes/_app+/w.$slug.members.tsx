@@ -31,7 +31,10 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const run = (call: () => Promise<unknown>, done: string) => runIntent(intent, call, done);
   switch (intent) {
     case 'invite':
-      return run(() => caller.invitations.create({ workspaceSlug, email: text('email'), role: text('role') as Role }), `Invitation sent to ${text('email').trim()}.`);
+      return run(
+        () => caller.invitations.create({ workspaceSlug, email: text('email'), role: text('role') as Role }),
+        `Invitation sent to ${text('email').trim()}.`,
+      );
     case 'change-role':
       return run(() => caller.members.changeRole({ workspaceSlug, userId: text('userId'), role: text('role') as Role }), 'Role changed.');
     case 'remove':
@@ -55,7 +58,9 @@ export default function Members() {
   return (
     <>
       {result?.ok ? <Notice>{result.done}</Notice> : null}
-      {result && !result.ok && result.intent !== 'invite' ? <FormError message={formErrorOf(result) ?? Object.values(result.fieldErrors).flat().join(' ')} /> : null}
+      {result && !result.ok && result.intent !== 'invite' ? (
+        <FormError message={formErrorOf(result) ?? Object.values(result.fieldErrors).flat().join(' ')} />
+      ) : null}
 
       <section className="card" aria-labelledby="members-heading">
         <h2 id="members-heading">Members ({members.length})</h2>
@@ -154,7 +159,11 @@ export default function Members() {
                   <Form method="post" className="inline-form">
                     <input type="hidden" name="intent" value="revoke-invitation" />
                     <input type="hidden" name="invitationId" value={invitation.id} />
-                    <button type="submit" className="button-small button-secondary" aria-label={`Revoke invitation for ${invitation.email}`}>
+                    <button
+                      type="submit"
+                      className="button-small button-secondary"
+                      aria-label={`Revoke invitation for ${invitation.email}`}
+                    >
                       Revoke
                     </button>
                   </Form>

@@ -10,8 +10,12 @@ export const meta: MetaFunction = () => [{ title: 'Workspace settings · ClientP
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { workspace, caller, workspaceSlug } = await requireWorkspace(request, context, params.slug);
-  if (workspace.role !== 'admin' && workspace.role !== 'owner') throw new Response('Only admins and owners can change workspace settings.', { status: 403 });
-  const [progress, failedJobs] = await Promise.all([callProcedure(() => caller.sentiment.progress({ workspaceSlug })), callProcedure(() => caller.sentiment.failedJobs({ workspaceSlug }))]);
+  if (workspace.role !== 'admin' && workspace.role !== 'owner')
+    throw new Response('Only admins and owners can change workspace settings.', { status: 403 });
+  const [progress, failedJobs] = await Promise.all([
+    callProcedure(() => caller.sentiment.progress({ workspaceSlug })),
+    callProcedure(() => caller.sentiment.failedJobs({ workspaceSlug })),
+  ]);
   // A backfill's size rides in the URL (?backfill=N) so the progress bar survives reloads.
   const backfill = Number(new URL(request.url).searchParams.get('backfill')) || null;
   return { workspace, progress, failedJobs, backfill };
@@ -26,13 +30,21 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   }
   if (intent === 'backfill') {
     const result = await attemptProcedure(() => caller.sentiment.backfill({ workspaceSlug }));
-    return result.ok ? redirect(`?backfill=${result.value.queued}#sentiment-heading`) : data({ ...result, intent }, { status: result.status });
+    return result.ok
+      ? redirect(`?backfill=${result.value.queued}#sentiment-heading`)
+      : data({ ...result, intent }, { status: result.status });
   }
   if (intent === 'retry') {
-    return runIntent(intent, () => caller.sentiment.retryFailedJob({ workspaceSlug, failedJobId: String(form.get('failedJobId') ?? '') }), 'Sent back to the queue.');
+    return runIntent(
+      intent,
+      () => caller.sentiment.retryFailedJob({ workspaceSlug, failedJobId: String(form.get('failedJobId') ?? '') }),
+      'Sent back to the queue.',
+    );
   }
   if (intent === 'delete') {
-    const result = await attemptProcedure(() => caller.workspaces.delete({ workspaceSlug, confirmation: String(form.get('confirmation') ?? '') }));
+    const result = await attemptProcedure(() =>
+      caller.workspaces.delete({ workspaceSlug, confirmation: String(form.get('confirmation') ?? '') }),
+    );
     return result.ok ? redirect('/') : data({ ...result, intent }, { status: result.status });
   }
   throw new Response('Unknown action', { status: 400 });
@@ -56,7 +68,14 @@ export default function WorkspaceSettings() {
         <Form method="post" noValidate>
           <input type="hidden" name="intent" value="rename" />
           <FormError message={formErrorOf(renameResult)} />
-          <Field label="Workspace name" name="name" defaultValue={workspace.name} required errors={errorsFor(renameResult, 'name')} hint={`Address: /w/${workspace.slug} (stays the same).`} />
+          <Field
+            label="Workspace name"
+            name="name"
+            defaultValue={workspace.name}
+            required
+            errors={errorsFor(renameResult, 'name')}
+            hint={`Address: /w/${workspace.slug} (stays the same).`}
+          />
           <button type="submit" disabled={busy}>
             Save name
           </button>
@@ -67,7 +86,8 @@ export default function WorkspaceSettings() {
         {backfill ? (
           <div className="field">
             <label htmlFor="backfill-progress">
-              Analysing {backfill.toLocaleString('en-US')} {backfill === 1 ? 'interaction' : 'interactions'}: {Math.max(0, backfill - remaining).toLocaleString('en-US')} done
+              Analysing {backfill.toLocaleString('en-US')} {backfill === 1 ? 'interaction' : 'interactions'}:{' '}
+              {Math.max(0, backfill - remaining).toLocaleString('en-US')} done
             </label>
             <progress id="backfill-progress" className="progress" max={backfill} value={Math.max(0, backfill - remaining)} />
           </div>
@@ -137,7 +157,13 @@ export default function WorkspaceSettings() {
           <Form method="post" noValidate>
             <input type="hidden" name="intent" value="delete" />
             <FormError message={formErrorOf(deleteResult)} />
-            <Field label={`Type ${workspace.name} to confirm`} name="confirmation" autoComplete="off" required errors={errorsFor(deleteResult, 'confirmation')} />
+            <Field
+              label={`Type ${workspace.name} to confirm`}
+              name="confirmation"
+              autoComplete="off"
+              required
+              errors={errorsFor(deleteResult, 'confirmation')}
+            />
             <button type="submit" className="button-danger" disabled={busy}>
               Delete workspace
             </button>

@@ -18,7 +18,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData();
   const caller = await serverCaller(request, context);
-  const result = await attemptProcedure(() => caller.auth.logIn({ email: String(form.get('email') ?? ''), password: String(form.get('password') ?? '') }));
+  const result = await attemptProcedure(() =>
+    caller.auth.logIn({ email: String(form.get('email') ?? ''), password: String(form.get('password') ?? '') }),
+  );
   if (!result.ok) return data(result, { status: result.status });
   const fallback = result.value.workspaceSlug ? `/w/${result.value.workspaceSlug}` : '/workspaces/new';
   return redirect(safeRedirectPath(form.get('redirectTo'), fallback), {
@@ -37,7 +39,14 @@ export default function Login() {
         <input type="hidden" name="redirectTo" value={params.get('redirectTo') ?? ''} />
         <FormError message={formErrorOf(result)} />
         <Field label="Email" name="email" type="email" autoComplete="email" required autoFocus errors={errorsFor(result, 'email')} />
-        <Field label="Password" name="password" type="password" autoComplete="current-password" required errors={errorsFor(result, 'password')} />
+        <Field
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          errors={errorsFor(result, 'password')}
+        />
         <button type="submit" disabled={busy}>
           {busy ? 'Logging in…' : 'Log in'}
         </button>

@@ -17,7 +17,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   if (!token) return { invitation: null };
   const caller = await serverCaller(request, context);
   const invitation = await attemptProcedure(() => caller.auth.invitation({ token }));
-  return { invitation: invitation.ok ? { token, email: invitation.value.email, workspaceName: invitation.value.workspaceName } : null, invitationError: invitation.ok ? null : invitation.formError };
+  return {
+    invitation: invitation.ok ? { token, email: invitation.value.email, workspaceName: invitation.value.workspaceName } : null,
+    invitationError: invitation.ok ? null : invitation.formError,
+  };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -37,11 +40,16 @@ export async function action({ request, context }: ActionFunctionArgs) {
     }),
   );
   if (!result.ok) return data(result, { status: result.status });
-  return redirect(`/w/${result.value.workspaceSlug}`, { headers: { 'Set-Cookie': await sessionCookieHeader(context, result.value.token) } });
+  return redirect(`/w/${result.value.workspaceSlug}`, {
+    headers: { 'Set-Cookie': await sessionCookieHeader(context, result.value.token) },
+  });
 }
 
 export default function SignUp() {
-  const { invitation, invitationError } = useLoaderData<typeof loader>() as { invitation: { token: string; email: string; workspaceName: string } | null; invitationError?: string | null };
+  const { invitation, invitationError } = useLoaderData<typeof loader>() as {
+    invitation: { token: string; email: string; workspaceName: string } | null;
+    invitationError?: string | null;
+  };
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === 'submitting';
   return (
@@ -55,7 +63,14 @@ export default function SignUp() {
         {invitation ? (
           <>
             <input type="hidden" name="email" value={invitation.email} />
-            <Field label="Email" name="email-shown" type="email" value={invitation.email} readOnly hint="The address you were invited at." />
+            <Field
+              label="Email"
+              name="email-shown"
+              type="email"
+              value={invitation.email}
+              readOnly
+              hint="The address you were invited at."
+            />
           </>
         ) : (
           <Field label="Work email" name="email" type="email" autoComplete="email" required errors={errorsFor(result, 'email')} />
@@ -71,7 +86,13 @@ export default function SignUp() {
           errors={errorsFor(result, 'password')}
         />
         {invitation ? null : (
-          <Field label="Workspace name" name="workspaceName" placeholder="e.g. Acme Customer Success" hint="Your team's space; you can rename it later." errors={errorsFor(result, 'workspaceName')} />
+          <Field
+            label="Workspace name"
+            name="workspaceName"
+            placeholder="e.g. Acme Customer Success"
+            hint="Your team's space; you can rename it later."
+            errors={errorsFor(result, 'workspaceName')}
+          />
         )}
         <button type="submit" disabled={busy}>
           {busy ? 'Creating…' : invitation ? 'Create account and join' : 'Create account'}

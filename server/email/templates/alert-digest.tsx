@@ -1,6 +1,10 @@
 import { ActionButton, EmailLayout, Paragraph, countOf } from './layout';
 
-export type AlertDigestProps = { workspaceName: string; alerts: Array<{ clientName: string; title: string; url: string }>; inboxUrl: string };
+export type AlertDigestProps = {
+  workspaceName: string;
+  alerts: Array<{ clientName: string; title: string; url: string }>;
+  inboxUrl: string;
+};
 
 export function alertDigestSubject({ workspaceName, alerts }: AlertDigestProps): string {
   return `${countOf(alerts.length, 'alert')} in ${workspaceName} today`;

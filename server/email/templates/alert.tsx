@@ -1,6 +1,13 @@
 import { ActionButton, EmailLayout, Paragraph } from './layout';
 
-export type AlertEmailProps = { workspaceName: string; clientName: string; title: string; severity: string; nextStep: string; alertUrl: string };
+export type AlertEmailProps = {
+  workspaceName: string;
+  clientName: string;
+  title: string;
+  severity: string;
+  nextStep: string;
+  alertUrl: string;
+};
 
 export function alertSubject({ clientName, title }: AlertEmailProps): string {
   return `${clientName}: ${title}`;

@@ -3,7 +3,12 @@ import type { CSSProperties, ReactNode } from 'react';
 
 // Inline styles only: most email clients drop <style> blocks. Colours keep at least 4.5:1 contrast.
 const styles = {
-  body: { backgroundColor: '#f4f5f7', fontFamily: '-apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif', margin: 0, padding: '24px 0' },
+  body: {
+    backgroundColor: '#f4f5f7',
+    fontFamily: '-apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif',
+    margin: 0,
+    padding: '24px 0',
+  },
   container: { backgroundColor: '#ffffff', borderRadius: '8px', maxWidth: '560px', padding: '32px' },
   brand: { color: '#4b5563', fontSize: '14px', fontWeight: 600, margin: '0 0 16px' },
   heading: { color: '#111827', fontSize: '22px', lineHeight: '30px', margin: '0 0 16px' },
@@ -16,7 +21,17 @@ const styles = {
 } satisfies Record<string, CSSProperties>;
 
 /** The frame every ClientPulse email shares: brand line, one heading, the body, a footer. */
-export function EmailLayout({ preview, heading, footer, children }: { preview: string; heading: string; footer: string; children: ReactNode }) {
+export function EmailLayout({
+  preview,
+  heading,
+  footer,
+  children,
+}: {
+  preview: string;
+  heading: string;
+  footer: string;
+  children: ReactNode;
+}) {
   return (
     <Html lang="en" dir="ltr">
       <Head />
