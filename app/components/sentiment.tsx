@@ -1,5 +1,3 @@
-import { useEffect } from 'react';
-import { useRevalidator } from '@remix-run/react';
 import { Bar, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 
 export type InteractionSentiment = {
@@ -55,18 +53,6 @@ export function SentimentDetails({ sentiment, signalNames }: { sentiment: Intera
       </p>
     </div>
   );
-}
-
-/** Reloads the page's data every `intervalMs` while `active` and the tab is visible (results appear without a reload). */
-export function useRevalidateWhile(active: boolean, intervalMs = 1_500): void {
-  const revalidator = useRevalidator();
-  useEffect(() => {
-    if (!active) return;
-    const timer = setInterval(() => {
-      if (document.visibilityState === 'visible' && revalidator.state === 'idle') revalidator.revalidate();
-    }, intervalMs);
-    return () => clearInterval(timer);
-  }, [active, intervalMs, revalidator]);
 }
 
 export type TrendPoint = {

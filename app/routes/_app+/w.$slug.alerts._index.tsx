@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useLoaderData, useParams, useSearchParams } from '@remix-run/react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { SelectField } from '~/components/forms';
-import { useRevalidateWhile } from '~/components/sentiment';
+import { useRevalidateWhile } from '~/hooks/use-revalidate-while';
 import { callProcedure } from '~/trpc.server';
 import { ALERT_STATUS_LABELS as STATUS_LABELS, formatDateTime } from '~/utils/format';
 import { requireWorkspace } from '~/workspace.server';

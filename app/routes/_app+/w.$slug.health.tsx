@@ -4,7 +4,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { Field, FieldErrors, FormError, Notice, errorsFor, formErrorOf } from '~/components/forms';
-import { useRevalidateWhile } from '~/components/sentiment';
+import { useRevalidateWhile } from '~/hooks/use-revalidate-while';
 import { attemptProcedure, callProcedure } from '~/trpc.server';
 import { numberField } from '~/utils/form-data';
 import { RISK_LABELS, formatDateTime } from '~/utils/format';

@@ -1,9 +1,10 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
-import { Form, Link, useActionData, useLoaderData, useNavigation, useParams, useRevalidator } from '@remix-run/react';
-import { useEffect, useState } from 'react';
+import { Form, Link, useActionData, useLoaderData, useNavigation, useParams } from '@remix-run/react';
+import { useState } from 'react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { FormError, errorsFor, formErrorOf } from '~/components/forms';
 import { ImportStatusPill } from '~/components/import-status';
+import { useRevalidateWhile } from '~/hooks/use-revalidate-while';
 import { attemptProcedure, callProcedure } from '~/trpc.server';
 import { formatBytes, formatDateTime } from '~/utils/format';
 import { requireWorkspace } from '~/workspace.server';
@@ -126,14 +127,8 @@ function Mapping({ item }: { item: Loaded['item'] }) {
 }
 
 function Progress({ item }: { item: Loaded['item'] }) {
-  const revalidator = useRevalidator();
   // Live progress: reload the figures every second while the worker runs the import.
-  useEffect(() => {
-    const timer = setInterval(() => {
-      if (revalidator.state === 'idle') revalidator.revalidate();
-    }, 1000);
-    return () => clearInterval(timer);
-  }, [revalidator]);
+  useRevalidateWhile(true, 1_000);
   const percent = item.fileBytes > 0 ? Math.min(100, Math.floor((item.processedBytes / item.fileBytes) * 100)) : 0;
   return (
     <section className="card" aria-labelledby="progress-heading">

@@ -2,7 +2,7 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { Field, FormError, Notice, errorsFor, formErrorOf } from '~/components/forms';
-import { useRevalidateWhile } from '~/components/sentiment';
+import { useRevalidateWhile } from '~/hooks/use-revalidate-while';
 import { attemptProcedure, callProcedure, runIntent } from '~/trpc.server';
 import { requireWorkspace } from '~/workspace.server';
 

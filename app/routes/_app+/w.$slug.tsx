@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from '@remix-run/node';
 import { NavLink, Outlet, useFetcher, useLoaderData } from '@remix-run/react';
-import { useEffect } from 'react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
+import { usePolling } from '~/hooks/use-polling';
 import { callProcedure } from '~/trpc.server';
 import { requireWorkspace } from '~/workspace.server';
 
@@ -14,12 +14,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 /** "Alerts" with the unread count, kept current every 5 s while the page is visible. */
 function AlertsLink({ slug, initial }: { slug: string; initial: number }) {
   const fetcher = useFetcher<{ count: number }>();
-  useEffect(() => {
-    const timer = setInterval(() => {
-      if (document.visibilityState === 'visible' && fetcher.state === 'idle') fetcher.load(`/w/${slug}/alerts/unread`);
-    }, 5_000);
-    return () => clearInterval(timer);
-  }, [slug, fetcher]);
+  usePolling(() => fetcher.load(`/w/${slug}/alerts/unread`), { intervalMs: 5_000, busy: fetcher.state !== 'idle' });
   const count = fetcher.data?.count ?? initial;
   return (
     <NavLink to="alerts">
