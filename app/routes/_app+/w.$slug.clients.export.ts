@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from '@remix-run/node';
-import { stringify } from 'csv-stringify/sync';
 import { clientFiltersFromUrl } from '~/clients.server';
 import { callProcedure } from '~/trpc.server';
+import { csvResponse } from '~/utils/csv-response.server';
 import { requireWorkspace } from '~/workspace.server';
 
 const PAGE = 1000;
@@ -33,15 +33,10 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const filters = clientFiltersFromUrl(new URL(request.url).searchParams);
   const first = await callProcedure(() => caller.clients.list({ workspaceSlug, filters, limit: PAGE }));
   await callProcedure(() => caller.clients.recordExport({ workspaceSlug, filters, total: first.total }));
-  let page: typeof first | null = first;
-  const encoder = new TextEncoder();
-  const body = new ReadableStream<Uint8Array>({
-    start(controller) {
-      controller.enqueue(encoder.encode(stringify([HEADER])));
-    },
-    async pull(controller) {
-      if (!page) return;
-      const rows = page.clients.map((client) => [
+  async function* pages() {
+    let page: typeof first | null = first;
+    while (page) {
+      yield page.clients.map((client) => [
         client.name,
         client.domain ?? '',
         client.externalId ?? '',
@@ -59,19 +54,11 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
         client.lastContactAt ? new Date(client.lastContactAt).toISOString() : '',
         client.stripeCustomerId ?? '',
       ]);
-      if (rows.length) controller.enqueue(encoder.encode(stringify(rows)));
-      const cursor = page.nextCursor;
+      // Typed: in a loop, TypeScript cannot infer a variable the next iteration's `page` depends on.
+      const cursor: string | null = page.nextCursor;
       page = cursor ? await caller.clients.list({ workspaceSlug, filters, cursor, limit: PAGE }) : null;
-      // Close in the same pull: a pull that neither enqueues nor closes would stall the download.
-      if (!page) controller.close();
-    },
-  });
+    }
+  }
   const date = new Date().toISOString().slice(0, 10);
-  return new Response(body, {
-    headers: {
-      'Content-Type': 'text/csv; charset=utf-8',
-      'Content-Disposition': `attachment; filename="clients-${workspaceSlug}-${date}.csv"`,
-      'Cache-Control': 'no-store',
-    },
-  });
+  return csvResponse({ fileName: `clients-${workspaceSlug}-${date}.csv`, header: HEADER, pages: pages() });
 }
