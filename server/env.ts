@@ -29,6 +29,8 @@ const envSchema = z.object({
   SENTIMENT_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(32),
   /** Sentiment jobs per second across the queue (the provider's rate limit); default none for local, 5 for the LLM. */
   SENTIMENT_RATE_PER_SECOND: z.coerce.number().int().min(1).max(10_000).optional(),
+  /** How often one worker (whichever takes the turn) asks again for work that was asked for but never finished. */
+  JOB_SWEEP_INTERVAL_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(300_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: z
     .enum(['true', 'false'])

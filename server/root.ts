@@ -3,6 +3,7 @@ import { clientRouters } from './clients/router';
 import { identityRouters } from './identity/router';
 import { healthRouter } from './health/router';
 import { importsRouter } from './imports/router';
+import { jobsRouter } from './queue/router';
 import { sentimentRouter } from './sentiment/router';
 import { systemRouter } from './system/router';
 import { createCallerFactory, router } from './trpc';
@@ -15,6 +16,7 @@ export const appRouter = router({
   health: healthRouter,
   sentiment: sentimentRouter,
   alerts: alertsRouter,
+  jobs: jobsRouter,
 });
 
 export type AppRouter = typeof appRouter;

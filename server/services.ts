@@ -1,5 +1,4 @@
 import type { Cookie } from '@remix-run/node';
-import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createDatabase, type Database } from './db';
 import { MIGRATIONS_DIR } from './db/migrate';
@@ -8,7 +7,7 @@ import type { Env } from './env';
 import { createSessionCookie } from './identity/cookie';
 import type { Logger } from './log';
 import { createClientConnection } from './queue/connection';
-import { createImportQueue, type ImportJobData } from './queue/imports';
+import { createQueueStats, type QueueStats } from './queue/stats';
 import { createRateLimits, type RateLimits } from './security/rate-limit';
 
 /**
@@ -20,8 +19,8 @@ export type AppServices = {
   log: Logger;
   db: Database;
   redis: Redis;
-  /** Producers of the worker's queues. */
-  queues: { imports: Queue<ImportJobData> };
+  /** What the worker's queues hold (read-only: work is asked for through the outbox). */
+  queueStats: QueueStats;
   mailer: Mailer;
   rateLimits: RateLimits;
   sessionCookie: Cookie;
@@ -38,11 +37,7 @@ export function createAppServices(env: Env, log: Logger): AppServices {
     log,
     db,
     redis,
-    queues: {
-      imports: createImportQueue(redis, env.QUEUE_PREFIX).on('error', (error) =>
-        log.warn({ reason: error.message, queue: 'imports' }, 'queue connection error'),
-      ),
-    },
+    queueStats: createQueueStats(redis, env.QUEUE_PREFIX),
     mailer: createMailer({ smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, log }),
     rateLimits: createRateLimits(redis, { log }),
     sessionCookie: createSessionCookie(env),
@@ -52,6 +47,6 @@ export function createAppServices(env: Env, log: Logger): AppServices {
 
 export async function closeAppServices(services: AppServices): Promise<void> {
   services.mailer.close();
-  await Promise.allSettled(Object.values(services.queues).map((queue) => queue.close()));
+  await services.queueStats.close();
   await Promise.allSettled([services.db.close(), services.redis.quit()]);
 }

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Database } from '../db';
+import type { Database, Tx } from '../db';
 import { renderEmail, type Mailer } from '../email';
 import { nextStepFor } from './rules';
 
@@ -45,23 +45,45 @@ export async function postToSlack(
   if (!response.ok) throw new Error(`Slack answered ${response.status}: ${(await response.text().catch(() => '')).slice(0, 200)}`);
 }
 
-/** Records one attempt at the deliveries `ids`: sent, or failed with its error (`final`: no more tries, else still waiting). */
-async function recordAttempt(db: Database, ids: string[], outcome: 'sent' | { error: unknown; final: boolean }): Promise<void> {
+/** Records one attempt at the deliveries `ids`: sent, or failed with its error (still waiting: the queue retries, or tomorrow's digest). */
+async function recordAttempt(db: Database, ids: string[], outcome: 'sent' | { error: unknown }): Promise<void> {
   const set =
     outcome === 'sent'
       ? sql`status = 'sent', sent_at = now(), last_error = null`
-      : sql`status = ${outcome.final ? 'failed' : 'pending'}, last_error = ${(outcome.error instanceof Error ? outcome.error.message : String(outcome.error)).slice(0, 500)}`;
-  await db.readAsService((kysely) =>
-    sql`update public.alert_deliveries set attempts = attempts + 1, ${set} where id = any (${ids}::bigint[])`.execute(kysely),
-  );
+      : sql`status = 'pending', last_error = ${(outcome.error instanceof Error ? outcome.error.message : String(outcome.error)).slice(0, 500)}`;
+  // Owner connection: the worker records what it sent for every workspace.
+  await db.asService((tx) => sql`update public.alert_deliveries set attempts = attempts + 1, ${set} where id = any (${ids}::bigint[])`.execute(tx));
 }
 
-/** Sends one immediate delivery. `final`: this is the queue's last attempt (a failure is then final). */
-export async function sendDelivery(
-  deps: DeliveryDeps,
-  deliveryId: string,
-  final: boolean,
-): Promise<'sent' | 'already-sent' | 'digest' | 'gone'> {
+/** The delivery's last attempt failed (its job's dead-letter step): it reads as failed, with the error. */
+export async function markDeliveryFailed(tx: Tx, deliveryId: string, error: string): Promise<void> {
+  await tx
+    .updateTable('alert_deliveries')
+    .set({ status: 'failed', last_error: error.slice(0, 500) })
+    .where('id', '=', deliveryId)
+    .where('status', '=', 'pending')
+    .execute();
+}
+
+/** What the sweep asks for again: immediate deliveries still pending `olderThanMinutes` after they were created. */
+export async function stalledDeliveries(
+  tx: Tx,
+  options: { olderThanMinutes: number; limit: number },
+): Promise<Array<{ workspaceId: string; deliveryId: string }>> {
+  const rows = await tx
+    .selectFrom('alert_deliveries')
+    .select(['workspace_id', 'id'])
+    .where('mode', '=', 'immediate')
+    .where('status', '=', 'pending')
+    .where('created_at', '<', sql<Date>`now() - make_interval(mins => ${options.olderThanMinutes})`)
+    .orderBy('created_at')
+    .limit(options.limit)
+    .execute();
+  return rows.map((row) => ({ workspaceId: row.workspace_id, deliveryId: String(row.id) }));
+}
+
+/** Sends one immediate delivery; a failure is recorded on it and thrown (the queue retries; the last failure dead-letters it). */
+export async function sendDelivery(deps: DeliveryDeps, deliveryId: string): Promise<'sent' | 'already-sent' | 'gone'> {
   const row = (
     await deps.db.readAsService((kysely) =>
       sql<DeliveryRow>`
@@ -98,7 +120,7 @@ export async function sendDelivery(
       });
     }
   } catch (error) {
-    await recordAttempt(deps.db, [deliveryId], { error, final });
+    await recordAttempt(deps.db, [deliveryId], { error });
     throw error;
   }
   await recordAttempt(deps.db, [deliveryId], 'sent');
@@ -164,7 +186,7 @@ export async function sendDigests(deps: DeliveryDeps): Promise<{ sent: number; f
       sent += 1;
     } catch (error) {
       // Left waiting for tomorrow's digest.
-      await recordAttempt(deps.db, ids, { error, final: false });
+      await recordAttempt(deps.db, ids, { error });
       failed += 1;
     }
   }

@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
 import type { Database, Tx } from '../db';
+import { alertsQueue } from '../queue/alerts';
+import { requestJob } from '../queue/request';
 
 /**
  * Alert evaluation (decision 017): one statement finds which enabled rules fire for the clients of a
@@ -195,19 +197,10 @@ async function createDeliveries(tx: Tx, workspaceId: string, alertIds: string[])
   if (!rows.length) return 0;
   const created = await tx.insertInto('alert_deliveries').values(rows).returning(['id', 'mode']).execute();
   const immediate = created.filter((delivery) => delivery.mode === 'immediate');
-  if (immediate.length) {
-    await tx
-      .insertInto('outbox')
-      .values(
-        immediate.map((delivery) => ({
-          workspace_id: workspaceId,
-          topic: 'alert',
-          job_key: `delivery-${delivery.id}`,
-          payload: JSON.stringify({ deliveryId: String(delivery.id) }),
-        })),
-      )
-      .execute();
-  }
+  await requestJob(
+    tx,
+    immediate.map((delivery) => alertsQueue.job('deliver', { workspaceId, deliveryId: String(delivery.id) })),
+  );
   return created.length;
 }
 

@@ -161,7 +161,7 @@ export interface FailedJobs {
   queue: string;
   retried_at: Timestamp | null;
   retried_by: string | null;
-  workspace_id: string;
+  workspace_id: string | null;
 }
 
 export interface HealthBacktests {
@@ -284,12 +284,13 @@ export interface Outbox {
   created_at: Generated<Timestamp>;
   id: Generated<Int8>;
   job_key: string;
+  job_name: string;
   last_error: string | null;
   payload: Json;
+  queue: string;
   relay_attempts: Generated<number>;
   relayed_at: Timestamp | null;
-  topic: string;
-  workspace_id: string;
+  workspace_id: string | null;
 }
 
 export interface PasswordResets {

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Database, Tx } from '../db';
-import { requestHealthJob } from './engine';
+import { healthQueue } from '../queue/health';
+import { requestJob } from '../queue/request';
 
 /**
  * The backtest (decision 016): does the score see churn coming? Clients with a known churn date are
@@ -210,20 +211,21 @@ export async function requestBacktest(tx: Tx, input: { workspaceId: string; user
       .where('status', 'in', ['queued', 'running'])
       .executeTakeFirstOrThrow();
   }
-  await requestHealthJob(tx, { workspaceId: input.workspaceId, backtestId: row.id });
+  await requestJob(tx, healthQueue.job('backtest', { workspaceId: input.workspaceId, backtestId: row.id }));
   return row;
 }
 
 /**
  * The worker's part: horizon by horizon, each in its own transaction so the page sees the progress;
- * the result (or the failure) stored at the end. A backtest already done or failed (a repeated job)
- * is left alone.
+ * the result stored at the end. A failure is thrown for the queue to retry (a retry starts the
+ * horizons again); the last one marks the backtest failed (`markBacktestFailed`, its dead-letter
+ * step). A backtest already done or failed (a repeated job) is left alone.
  */
 export async function performBacktest(db: Database, backtestId: string): Promise<BacktestRun['status'] | 'skipped'> {
   const started = await db.asService((tx) =>
     tx
       .updateTable('health_backtests')
-      .set({ status: 'running', started_at: sql<Date>`now()` })
+      .set({ status: 'running', started_at: sql<Date>`now()`, horizons_done: 0 })
       .where('id', '=', backtestId)
       // A job retried after its worker died finds its backtest running and starts it again.
       .where('status', 'in', ['queued', 'running'])
@@ -232,32 +234,55 @@ export async function performBacktest(db: Database, backtestId: string): Promise
   );
   if (!started) return 'skipped';
   const workspaceId = started.workspace_id;
-  try {
-    const threshold = await db.asService((tx) => backtestThreshold(tx, workspaceId));
-    const horizons: HorizonResult[] = [];
-    for (const days of BACKTEST_HORIZONS) {
-      horizons.push(await db.asService((tx) => backtestHorizon(tx, workspaceId, days, threshold)));
-      await db.asService((tx) =>
-        tx.updateTable('health_backtests').set({ horizons_done: horizons.length }).where('id', '=', backtestId).execute(),
-      );
-    }
-    const result = backtestResult(threshold, horizons);
-    await db.asService((tx) =>
-      tx
-        .updateTable('health_backtests')
-        .set({ status: 'done', result: JSON.stringify(result), finished_at: sql<Date>`now()` })
-        .where('id', '=', backtestId)
-        .execute(),
-    );
-    return 'done';
-  } catch (error) {
-    await db.asService((tx) =>
-      tx
-        .updateTable('health_backtests')
-        .set({ status: 'failed', failure: error instanceof Error ? error.message : String(error), finished_at: sql<Date>`now()` })
-        .where('id', '=', backtestId)
-        .execute(),
-    );
-    return 'failed';
+  const threshold = await db.asService((tx) => backtestThreshold(tx, workspaceId));
+  const horizons: HorizonResult[] = [];
+  for (const days of BACKTEST_HORIZONS) {
+    horizons.push(await db.asService((tx) => backtestHorizon(tx, workspaceId, days, threshold)));
+    await db.asService((tx) => tx.updateTable('health_backtests').set({ horizons_done: horizons.length }).where('id', '=', backtestId).execute());
   }
+  const result = backtestResult(threshold, horizons);
+  await db.asService((tx) =>
+    tx
+      .updateTable('health_backtests')
+      .set({ status: 'done', result: JSON.stringify(result), finished_at: sql<Date>`now()` })
+      .where('id', '=', backtestId)
+      .execute(),
+  );
+  return 'done';
 }
+
+/** The backtest's last attempt failed (its job's dead-letter step). */
+export async function markBacktestFailed(tx: Tx, backtestId: string, error: string): Promise<void> {
+  await tx
+    .updateTable('health_backtests')
+    .set({ status: 'failed', failure: error.slice(0, 1000), finished_at: sql<Date>`now()` })
+    .where('id', '=', backtestId)
+    .where('status', 'in', ['queued', 'running'])
+    .execute();
+}
+
+/** A failed backtest retried from the Background jobs page (as the admin; RLS lets admins queue a failed one again). */
+export async function queueFailedBacktestAgain(tx: Tx, backtestId: string): Promise<void> {
+  await tx
+    .updateTable('health_backtests')
+    .set({ status: 'queued', failure: null, finished_at: null, horizons_done: 0 })
+    .where('id', '=', backtestId)
+    .where('status', '=', 'failed')
+    .execute();
+}
+
+/** What the sweep asks for again: backtests queued or running `olderThanMinutes` after they were asked for. */
+export async function unfinishedBacktests(
+  tx: Tx,
+  options: { olderThanMinutes: number; limit: number },
+): Promise<Array<{ workspaceId: string; backtestId: string }>> {
+  return tx
+    .selectFrom('health_backtests')
+    .select(['workspace_id as workspaceId', 'id as backtestId'])
+    .where('status', 'in', ['queued', 'running'])
+    .where('created_at', '<', sql<Date>`now() - make_interval(mins => ${options.olderThanMinutes})`)
+    .orderBy('created_at')
+    .limit(options.limit)
+    .execute();
+}
+

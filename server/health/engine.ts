@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Database, Tx } from '../db';
-import { healthJobKey, type HealthJobData } from '../queue/health';
+import { healthQueue } from '../queue/health';
+import { requestJob } from '../queue/request';
 
 /**
  * The health engine's writes (decision 016). Scores come from `public.compute_health_scores`, one
@@ -163,15 +164,7 @@ export async function backfillHealthHistory(db: Database, workspaceId: string, d
   await recomputeHealth(db, { workspaceId, trigger: 'daily' });
 }
 
-/** Asks the health queue for a job through the outbox, in the caller's transaction: committed with the change or not at all. */
-export async function requestHealthJob(tx: Tx, data: HealthJobData): Promise<void> {
-  await tx
-    .insertInto('outbox')
-    .values({ workspace_id: data.workspaceId, topic: 'health', job_key: healthJobKey(data), payload: JSON.stringify(data) })
-    .execute();
-}
-
 /** Asks the worker to recompute every client of a workspace (after its model settings changed). */
 export async function requestWorkspaceRecompute(tx: Tx, workspaceId: string, cause: string): Promise<void> {
-  await requestHealthJob(tx, { workspaceId, cause: { kind: cause } });
+  await requestJob(tx, healthQueue.job('recompute-workspace', { workspaceId, cause: { kind: cause } }));
 }

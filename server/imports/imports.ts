@@ -4,6 +4,8 @@ import type { Tx } from '../db';
 import { AppError } from '../errors';
 import { guessMapping, importFieldsOf, mappingProblems, type ImportField, type ImportKind, type ImportMapping } from './fields';
 import { storeFile } from './files';
+import { importsQueue } from '../queue/imports';
+import { requestJob } from '../queue/request';
 
 export type ImportStatus = 'uploaded' | 'queued' | 'running' | 'done' | 'failed';
 
@@ -117,6 +119,8 @@ export async function startImport(tx: Tx, input: { workspaceId: string; importId
     .set({ mapping: JSON.stringify(input.mapping), status: 'queued', queued_at: sql`now()` })
     .where('id', '=', input.importId)
     .execute();
+  // Committed with the mapping: the worker finds it saved, and a Redis outage loses nothing.
+  await requestJob(tx, importsQueue.job('import-csv', { workspaceId: input.workspaceId, importId: input.importId }));
 }
 
 export const IMPORT_ERRORS_PAGE = 1000;

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { enqueueImport } from '../queue/imports';
 import { router, workspaceProcedure } from '../trpc';
 import { IMPORT_KINDS } from './fields';
 import { createImport, getImport, listImportErrors, listImports, startImport } from './imports';
@@ -40,12 +39,7 @@ export const importsRouter = router({
     .query(({ ctx, input }) => getImport(ctx.tx, ctx.workspace.id, input.importId)),
   start: workspaceProcedure('manager')
     .input(z.object({ importId: z.uuid(), mapping: z.record(z.string().max(40), z.number().int().min(0).max(10_000)) }))
-    .mutation(async ({ ctx, input }) => {
-      await startImport(ctx.tx, { workspaceId: ctx.workspace.id, importId: input.importId, mapping: input.mapping });
-      // Queued after the commit, so the worker finds the mapping saved. If Redis is away, the worker
-      // picks queued imports up when it starts.
-      ctx.afterCommit(() => enqueueImport(ctx.services.queues.imports, input.importId));
-    }),
+    .mutation(({ ctx, input }) => startImport(ctx.tx, { workspaceId: ctx.workspace.id, importId: input.importId, mapping: input.mapping })),
   errors: workspaceProcedure('viewer')
     .input(
       z.object({ importId: z.uuid(), afterRow: z.number().int().min(0).optional(), limit: z.number().int().min(1).max(1000).optional() }),

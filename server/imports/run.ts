@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { sql } from 'kysely';
-import type { Database, UserClaims } from '../db';
+import type { Database, Tx, UserClaims } from '../db';
 import { recordAudit } from '../identity/audit';
 import type { Logger } from '../log';
 import { applyClientRows, applyInteractionRows, type BatchOutcome, type ImportState, type Numbered } from './apply';
@@ -25,22 +25,45 @@ async function importerOf(db: Database, importId: string): Promise<{ claims: Use
   );
   if (!row) return null;
   if (!row.userId || !row.email) {
-    await markImportFailed(db, importId, 'The person who started this import no longer has an account.');
+    await db.asService((tx) => markImportFailed(tx, importId, 'The person who started this import no longer has an account.'));
     return null;
   }
   return { claims: { sub: row.userId, email: row.email }, workspaceId: row.workspace_id };
 }
 
-/** Records why an import stopped; the rows imported before it stay imported. */
-export async function markImportFailed(db: Database, importId: string, reason: string): Promise<void> {
-  await db.asService((tx) =>
-    tx
-      .updateTable('imports')
-      .set({ status: 'failed', failure: reason.slice(0, 1000), finished_at: sql`now()` })
-      .where('id', '=', importId)
-      .where('status', 'in', ['queued', 'running'])
-      .execute(),
-  );
+/** Records why an import stopped (also its job's dead-letter step); the rows imported before it stay imported. */
+export async function markImportFailed(tx: Tx, importId: string, reason: string): Promise<void> {
+  await tx
+    .updateTable('imports')
+    .set({ status: 'failed', failure: reason.slice(0, 1000), finished_at: sql`now()` })
+    .where('id', '=', importId)
+    .where('status', 'in', ['queued', 'running'])
+    .execute();
+}
+
+/** A failed import retried from the Background jobs page (as the admin): queued again, resuming after its last committed batch. */
+export async function queueFailedImportAgain(tx: Tx, importId: string): Promise<void> {
+  await tx
+    .updateTable('imports')
+    .set({ status: 'queued', failure: null, finished_at: null, queued_at: sql`now()` })
+    .where('id', '=', importId)
+    .where('status', '=', 'failed')
+    .execute();
+}
+
+/** What the sweep asks for again: imports queued or running for `olderThanMinutes` (their job may be gone). */
+export async function stalledImports(
+  tx: Tx,
+  options: { olderThanMinutes: number; limit: number },
+): Promise<Array<{ workspaceId: string; importId: string }>> {
+  return tx
+    .selectFrom('imports')
+    .select(['workspace_id as workspaceId', 'id as importId'])
+    .where('status', 'in', ['queued', 'running'])
+    .where('queued_at', '<', sql<Date>`now() - make_interval(mins => ${options.olderThanMinutes})`)
+    .orderBy('queued_at')
+    .limit(options.limit)
+    .execute();
 }
 
 /**

@@ -1,20 +1,18 @@
-import { Queue, type ConnectionOptions } from 'bullmq';
 import { z } from 'zod';
-
-export const HEALTH_QUEUE = 'health';
+import { markBacktestFailed, queueFailedBacktestAgain, unfinishedBacktests } from '../health/backtest';
+import { defineQueue, type JobData, type JobRequest } from './contract';
 
 /**
- * A client's health score to recompute (`recompute`), or, without `clientId`, every client of a
- * workspace (`recompute-workspace`, after its model settings changed); `cause` says what asked.
- * With `backtestId`: the backtest an admin asked for (`backtest`).
+ * The health queue (processed by worker/processors/health.ts):
+ * - `recompute`: one client's score, after a signal changed (an interaction logged, edited, moved or
+ *   deleted and a client's status: the triggers through `private.request_job`; a sentiment result:
+ *   server/sentiment/pipeline.ts), debounced per client;
+ * - `recompute-workspace`: every client of a workspace, after an admin changed its model settings;
+ * - `recompute-all`: every workspace, daily;
+ * - `backtest`: the backtest an admin asked for, stored with its progress and result.
+ * Each recompute ends with the alert rules evaluated for what it recomputed.
  */
-export const healthJobSchema = z.object({
-  workspaceId: z.uuid(),
-  clientId: z.uuid().optional(),
-  backtestId: z.uuid().optional(),
-  cause: z.object({ kind: z.string(), id: z.string().optional() }).optional(),
-});
-export type HealthJobData = z.infer<typeof healthJobSchema>;
+export const HEALTH_QUEUE = 'health';
 
 /**
  * How long a recompute request waits for others of the same client: a burst of results for one
@@ -22,44 +20,55 @@ export type HealthJobData = z.infer<typeof healthJobSchema>;
  */
 export const HEALTH_DEBOUNCE_MS = 1_000;
 
-export function createHealthQueue(connection: ConnectionOptions, prefix?: string): Queue<HealthJobData> {
-  return new Queue<HealthJobData>(HEALTH_QUEUE, {
-    connection,
-    prefix,
-    defaultJobOptions: {
-      attempts: 5,
-      backoff: { type: 'exponential', delay: 2_000, jitter: 0.5 },
-      removeOnComplete: { age: 24 * 3600, count: 10_000 },
-      removeOnFail: { age: 7 * 24 * 3600 },
-    },
-  });
-}
+const cause = z.object({ kind: z.string().max(100), id: z.string().max(200).optional() });
 
 /**
- * Job options of a debounced recompute: while one is waiting for its client, more requests fold into
- * it; a request that arrives while one runs leaves exactly one more to run after it.
+ * A debounced recompute: while one is waiting for its key, more requests fold into it; a request that
+ * arrives while one runs leaves exactly one more to run after it.
  */
-export function healthJobOptions(data: HealthJobData) {
-  if (data.backtestId) return { jobId: healthJobKey(data) };
-  return { delay: HEALTH_DEBOUNCE_MS, deduplication: { id: healthJobKey(data), keepLastIfActive: true } };
-}
-
-/** A request's key: its outbox `job_key`, and the job's id or deduplication id (the SQL triggers write `health-<client>` too). */
-export const healthJobKey = (data: HealthJobData) =>
-  data.backtestId ? `backtest-${data.backtestId}` : data.clientId ? `health-${data.clientId}` : `health-workspace-${data.workspaceId}`;
-
-/** The job name for a request: one client, a whole workspace, or a backtest. */
-export const healthJobName = (data: HealthJobData) => (data.backtestId ? 'backtest' : data.clientId ? 'recompute' : 'recompute-workspace');
+const debounced = (key: string) => ({ delay: HEALTH_DEBOUNCE_MS, deduplication: { id: key, keepLastIfActive: true } });
 
 export const DAILY_HEALTH_SCHEDULER = 'daily-health';
 /** 02:30 UTC: every client of every workspace, before the day's alerts are read. */
 export const DAILY_HEALTH_PATTERN = '30 2 * * *';
 
-/** Registers (or updates) the daily recompute of every workspace; safe on every boot. */
-export async function scheduleDailyHealth(queue: Queue<HealthJobData>): Promise<void> {
-  await queue.upsertJobScheduler(
-    DAILY_HEALTH_SCHEDULER,
-    { pattern: DAILY_HEALTH_PATTERN, tz: 'UTC' },
-    { name: 'recompute-all', data: {} as HealthJobData },
-  );
-}
+export const healthQueue = defineQueue({
+  name: HEALTH_QUEUE,
+  jobs: {
+    recompute: {
+      payload: z.object({ workspaceId: z.uuid(), clientId: z.uuid(), cause }),
+      key: (data) => `health-${data.clientId}`,
+      options: debounced,
+    },
+    'recompute-workspace': {
+      payload: z.object({ workspaceId: z.uuid(), cause }),
+      key: (data) => `health-workspace-${data.workspaceId}`,
+      options: debounced,
+    },
+    'recompute-all': {
+      payload: z.object({}),
+      key: () => 'health-all',
+    },
+    backtest: {
+      payload: z.object({ workspaceId: z.uuid(), backtestId: z.uuid() }),
+      key: (data) => `backtest-${data.backtestId}`,
+      onDeadLetter: (tx, data, error) => markBacktestFailed(tx, data.backtestId, error),
+      onRetry: (tx, data) => queueFailedBacktestAgain(tx, data.backtestId),
+    },
+  },
+  defaultJobOptions: {
+    attempts: 5,
+    backoff: { type: 'exponential', delay: 2_000, jitter: 0.5 },
+    removeOnComplete: { age: 24 * 3600, count: 10_000 },
+    removeOnFail: { age: 7 * 24 * 3600 },
+  },
+  schedulers: [{ id: DAILY_HEALTH_SCHEDULER, pattern: DAILY_HEALTH_PATTERN, job: 'recompute-all', data: {} }],
+  unfinished: {
+    description: 'backtests queued or running for fifteen minutes whose job is gone (recomputes need none: the daily run redoes every score)',
+    afterMinutes: 15,
+    find: async (tx, limit): Promise<JobRequest[]> =>
+      (await unfinishedBacktests(tx, { olderThanMinutes: 15, limit })).map((data) => healthQueue.job('backtest', data)),
+  },
+});
+
+export type RecomputeJobData = JobData<typeof healthQueue, 'recompute'>;

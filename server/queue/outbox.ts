@@ -3,29 +3,45 @@ import pg from 'pg';
 import { sql } from 'kysely';
 import type { Database } from '../db';
 import type { Logger } from '../log';
-import type { AlertJobData } from './alerts';
-import { healthJobName, healthJobOptions, type HealthJobData } from './health';
-import type { SentimentJobData } from './sentiment';
+import { jobOptions, workspaceOf } from './contract';
+import { insertFailedJob } from './dead-letter';
+import { jobSpec } from './registry';
 
 /**
- * The outbox relay (decision 015). Domain writes leave job intents in `outbox` in their own
- * transaction; the relay moves them to BullMQ with the intent's key as the job id (sentiment) or
- * deduplication id (health), then marks them relayed. If Redis is away the rows stay and the next
- * pass takes them; a row relayed twice (a crash between the add and the commit) is one job.
+ * The outbox relay (decisions 015, 018). Domain writes leave job requests in `outbox` in their own
+ * transaction (`requestJob`, or `private.request_job` in a trigger); the relay moves them to BullMQ,
+ * each with the options its queue's contract gives its key, then marks them relayed. If Redis is
+ * away the rows stay and the next pass takes them; a row relayed twice (a crash between the add and
+ * the commit) is one job. Several relays (one per worker replica) never take the same row: a pass
+ * locks its rows, the others skip them. A row no contract accepts is dead-lettered, never retried.
  */
 
 export const OUTBOX_CHANNEL = 'clientpulse_outbox';
 const BATCH = 500;
 const NOTIFY_COALESCE_MS = 50;
 
-export type RelayQueues = { sentiment: Queue<SentimentJobData>; health: Queue<HealthJobData>; alerts: Queue<AlertJobData> };
+/** The BullMQ queue of each queue name. */
+export type RelayQueues = Map<string, Queue>;
 
-/** One pass: up to BATCH rows, oldest first. Returns how many were relayed. */
+type OutboxRow = { id: string; workspace_id: string | null; queue: string; job_name: string; job_key: string; payload: unknown };
+
+/** The row as a job of its queue's contract, or why it is none. */
+function readRow(row: OutboxRow): { data: unknown; options: JobsOptions } | { error: string } {
+  const spec = jobSpec(row.queue, row.job_name);
+  if (!spec) return { error: `The outbox row asks for job "${row.job_name}" of queue "${row.queue}", which no queue contract declares.` };
+  const parsed = spec.payload.safeParse(row.payload);
+  if (!parsed.success) return { error: `The outbox row's payload breaks the contract of ${row.queue}/${row.job_name}: ${parsed.error.message}` };
+  if (workspaceOf(parsed.data) !== row.workspace_id) return { error: "The outbox row's workspace is not its payload's." };
+  return { data: parsed.data, options: jobOptions(spec, row.job_key) };
+}
+
+/** One pass: up to BATCH rows, oldest first. Returns how many were relayed (dead-lettered rows included). */
 export async function relayOutboxBatch(db: Database, queues: RelayQueues): Promise<number> {
+  // Owner connection: the relay serves every workspace.
   return db.asService(async (tx) => {
     const rows = await tx
       .selectFrom('outbox')
-      .select(['id', 'topic', 'job_key', 'payload'])
+      .select(['id', 'workspace_id', 'queue', 'job_name', 'job_key', 'payload'])
       .where('relayed_at', 'is', null)
       .orderBy('id')
       .limit(BATCH)
@@ -33,31 +49,27 @@ export async function relayOutboxBatch(db: Database, queues: RelayQueues): Promi
       .skipLocked()
       .execute();
     if (!rows.length) return 0;
-    const sentiment = rows.filter((row) => row.topic === 'sentiment');
-    const health = rows.filter((row) => row.topic === 'health');
-    const alerts = rows.filter((row) => row.topic === 'alert');
-    if (sentiment.length) {
-      await queues.sentiment.addBulk(
-        sentiment.map((row) => ({
-          name: 'analyse',
-          data: row.payload as SentimentJobData,
-          opts: { jobId: row.job_key } satisfies JobsOptions,
-        })),
-      );
+    // Many requests with one key in a batch are one job: the latest payload wins.
+    const jobs = new Map<string, Map<string, { name: string; data: unknown; opts: JobsOptions }>>();
+    const refused: Array<{ row: OutboxRow; error: string }> = [];
+    for (const row of rows) {
+      const read = readRow(row);
+      const queue = queues.get(row.queue);
+      if ('error' in read || !queue) {
+        refused.push({ row, error: 'error' in read ? read.error : `The worker runs no queue "${row.queue}".` });
+        continue;
+      }
+      const perQueue = jobs.get(row.queue) ?? new Map();
+      perQueue.set(row.job_key, { name: row.job_name, data: read.data, opts: read.options });
+      jobs.set(row.queue, perQueue);
     }
-    if (health.length) {
-      // Many rows of one client in a batch are one request.
-      const latest = new Map(health.map((row) => [row.job_key, row.payload as HealthJobData]));
-      await queues.health.addBulk([...latest.values()].map((data) => ({ name: healthJobName(data), data, opts: healthJobOptions(data) })));
-    }
-    if (alerts.length) {
-      await queues.alerts.addBulk(
-        alerts.map((row) => ({ name: 'deliver', data: row.payload as AlertJobData, opts: { jobId: row.job_key } satisfies JobsOptions })),
-      );
+    for (const [name, perQueue] of jobs) await queues.get(name)!.addBulk([...perQueue.values()]);
+    for (const { row, error } of refused) {
+      await insertFailedJob(tx, { workspaceId: row.workspace_id, queue: row.queue, name: row.job_name, key: row.job_key, payload: row.payload, error, attempts: 0 });
     }
     await tx
       .updateTable('outbox')
-      .set({ relayed_at: sql<Date>`now()` })
+      .set({ relayed_at: sql<Date>`now()`, relay_attempts: sql<number>`relay_attempts + 1` })
       .where(
         'id',
         'in',

@@ -1,17 +1,21 @@
 import { sql } from 'kysely';
-import type { Database } from '../db';
-import type { SentimentJobData } from '../queue/sentiment';
+import type { Database, Tx } from '../db';
+import { healthQueue } from '../queue/health';
+import { requestJob } from '../queue/request';
 import type { SentimentInput, SentimentResult } from './types';
 
 /**
  * The worker's side of the pipeline, on the service connection: what a job reads, how its result is
- * stored (once per content version) and how a job that exhausted its attempts is recorded.
+ * stored (once per content version), what its last failed attempt leaves, and what the sweep asks for again.
  */
+
+/** One interaction at one version: what a sentiment job is about. */
+export type InteractionVersion = { interactionId: string; version: number };
 
 export type InteractionToAnalyse = SentimentInput & { id: string; clientId: string; workspaceId: string };
 
 /** The interaction at the job's version, or null when there is nothing to do (deleted, edited since, already analysed). */
-export async function loadInteractionToAnalyse(db: Database, job: SentimentJobData): Promise<InteractionToAnalyse | null> {
+export async function loadInteractionToAnalyse(db: Database, job: InteractionVersion): Promise<InteractionToAnalyse | null> {
   const row = await db.readAsService((kysely) =>
     kysely
       .selectFrom('interactions')
@@ -33,85 +37,73 @@ export async function loadInteractionToAnalyse(db: Database, job: SentimentJobDa
 
 /**
  * Stores a result if the interaction is still at the job's version and not yet analysed, and in the
- * same transaction asks for the client's health recompute (an outbox row). Re-running the job for
- * the same version changes nothing and asks for nothing: returns false.
+ * same transaction asks for the client's health recompute. Re-running the job for the same version
+ * changes nothing and asks for nothing: returns false.
  */
 export async function storeSentiment(
   db: Database,
-  job: SentimentJobData,
+  job: InteractionVersion,
   result: SentimentResult,
   meta: { analysedBy: string; note?: string | null },
 ): Promise<boolean> {
-  // One statement (one round trip, its own transaction): the result and the request it causes.
-  const stored = await db.readAsService((kysely) =>
-    sql<{ id: string }>`
-      with analysed as (
-        update public.interactions
-           set sentiment_status = 'done', sentiment_label = ${result.label}::public.sentiment_label, sentiment_score = ${result.score},
-               sentiment_confidence = ${result.confidence}, sentiment_signals = ${result.signals}::text[], sentiment_summary = ${result.summary},
-               sentiment_analysed_by = ${meta.analysedBy}, sentiment_note = ${meta.note ?? null}, sentiment_analysed_at = now()
-         where id = ${job.interactionId}::uuid and content_version = ${job.version} and sentiment_status <> 'done'
-        returning workspace_id, client_id
-      )
-      insert into public.outbox (workspace_id, topic, job_key, payload)
-      select workspace_id, 'health', 'health-' || client_id,
-             jsonb_build_object('workspaceId', workspace_id, 'clientId', client_id, 'cause', jsonb_build_object('kind', 'sentiment', 'id', ${`${job.interactionId}:v${job.version}`}::text))
-        from analysed
-      returning id`.execute(kysely),
-  );
-  return stored.rows.length > 0;
-}
-
-/** After the last attempt: the interaction reads as failed and the job goes to the dead-letter table. */
-export async function recordSentimentFailure(
-  db: Database,
-  job: { id: string; name: string; queue: string; data: SentimentJobData; attempts: number },
-  error: string,
-): Promise<void> {
-  const message = error.slice(0, 2_000);
-  await db.asService(async (tx) => {
-    await tx
+  // Owner connection: the worker stores what the provider found; users never write sentiment.
+  return db.asService(async (tx) => {
+    const analysed = await tx
       .updateTable('interactions')
-      .set({ sentiment_status: 'failed', sentiment_note: message.slice(0, 500) })
-      .where('id', '=', job.data.interactionId)
-      .where('content_version', '=', job.data.version)
-      .where('sentiment_status', '<>', 'done')
-      .execute();
-    await tx
-      .insertInto('failed_jobs')
-      .values({
-        workspace_id: job.data.workspaceId,
-        queue: job.queue,
-        job_name: job.name,
-        job_key: job.id,
-        payload: JSON.stringify(job.data),
-        error: message,
-        attempts: job.attempts,
+      .set({
+        sentiment_status: 'done',
+        sentiment_label: result.label,
+        sentiment_score: result.score,
+        sentiment_confidence: result.confidence,
+        sentiment_signals: result.signals,
+        sentiment_summary: result.summary,
+        sentiment_analysed_by: meta.analysedBy,
+        sentiment_note: meta.note ?? null,
+        sentiment_analysed_at: sql<Date>`now()`,
       })
-      .onConflict((conflict) =>
-        conflict
-          .column('job_key')
-          .where('retried_at', 'is', null)
-          .doUpdateSet({ error: message, attempts: job.attempts, failed_at: sql<Date>`now()` }),
-      )
-      .execute();
+      .where('id', '=', job.interactionId)
+      .where('content_version', '=', job.version)
+      .where('sentiment_status', '<>', 'done')
+      .returning(['workspace_id', 'client_id'])
+      .executeTakeFirst();
+    if (!analysed) return false;
+    await requestJob(
+      tx,
+      healthQueue.job('recompute', {
+        workspaceId: analysed.workspace_id,
+        clientId: analysed.client_id,
+        cause: { kind: 'sentiment', id: `${job.interactionId}:v${job.version}` },
+      }),
+    );
+    return true;
   });
 }
 
+/** After the last attempt (in the dead-letter transaction): the interaction's version reads as failed, with the reason. */
+export async function markSentimentFailed(tx: Tx, job: InteractionVersion, error: string): Promise<void> {
+  await tx
+    .updateTable('interactions')
+    .set({ sentiment_status: 'failed', sentiment_note: error.slice(0, 500) })
+    .where('id', '=', job.interactionId)
+    .where('content_version', '=', job.version)
+    .where('sentiment_status', '<>', 'done')
+    .execute();
+}
+
 /**
- * Daily safety net: interactions still pending an hour after their last change ask for their job
- * again (same key, so a job still waiting in Redis is not doubled). Covers jobs lost with Redis data
- * (a restart without persistence, a failover). Bounded per run.
+ * What the sweep asks for again: interactions still pending `olderThanMinutes` after their last
+ * change (a job lost with Redis data: a restart without persistence, a failover). Oldest first, bounded.
  */
-export async function requeueStalePendingSentiment(db: Database, limit = 10_000): Promise<number> {
-  const result = await db.asService((tx) =>
-    sql`
-      insert into public.outbox (workspace_id, topic, job_key, payload)
-      select i.workspace_id, 'sentiment', 'sentiment-' || i.id || '-v' || i.content_version,
-             jsonb_build_object('workspaceId', i.workspace_id, 'interactionId', i.id, 'version', i.content_version)
-        from public.interactions i
-       where i.sentiment_status = 'pending' and i.updated_at < now() - interval '1 hour'
-       limit ${limit}`.execute(tx),
-  );
-  return Number(result.numAffectedRows ?? 0);
+export async function stalePendingInteractions(
+  tx: Tx,
+  options: { olderThanMinutes: number; limit: number },
+): Promise<Array<{ workspaceId: string; interactionId: string; version: number }>> {
+  return tx
+    .selectFrom('interactions')
+    .select(['workspace_id as workspaceId', 'id as interactionId', 'content_version as version'])
+    .where('sentiment_status', '=', 'pending')
+    .where('updated_at', '<', sql<Date>`now() - make_interval(mins => ${options.olderThanMinutes})`)
+    .orderBy('updated_at')
+    .limit(options.limit)
+    .execute();
 }

@@ -1,10 +1,9 @@
-import { UnrecoverableError, type Job } from 'bullmq';
-import { evaluateAlerts, evaluateAllWorkspaces, type EvaluationResult } from '../../server/alerts/evaluate';
+import { evaluateAlerts, evaluateAllWorkspaces } from '../../server/alerts/evaluate';
 import type { Database } from '../../server/db';
 import { performBacktest } from '../../server/health/backtest';
-import { recomputeAllWorkspaces, recomputeHealth, type RecomputeResult } from '../../server/health/engine';
-import { healthJobSchema, type HealthJobData } from '../../server/queue/health';
-import type { Logger } from '../../server/log';
+import { recomputeAllWorkspaces, recomputeHealth } from '../../server/health/engine';
+import type { healthQueue } from '../../server/queue/health';
+import type { Handlers } from '../run-job';
 
 /**
  * `recompute` (one client, requested after a sentiment result or a change, debounced by the queue),
@@ -13,26 +12,28 @@ import type { Logger } from '../../server/log';
  * for what it recomputed (decision 017), so a drop raises its alert within the same job. And
  * `backtest`: the one an admin asked for, stored with its progress and result.
  */
-export function createHealthProcessor(deps: { db: Database }) {
-  return async (job: Job<HealthJobData>, log: Logger): Promise<(RecomputeResult & { alerts: EvaluationResult }) | { backtest: string }> => {
-    if (job.name === 'recompute-all') {
+export function createHealthHandlers(deps: { db: Database }): Handlers<typeof healthQueue> {
+  return {
+    async recompute(data) {
+      const result = await recomputeHealth(deps.db, { workspaceId: data.workspaceId, clientId: data.clientId, trigger: 'event' });
+      const alerts = await evaluateAlerts(deps.db, { workspaceId: data.workspaceId, clientId: data.clientId });
+      return { ...result, alerts };
+    },
+    async 'recompute-workspace'(data) {
+      const result = await recomputeHealth(deps.db, { workspaceId: data.workspaceId, trigger: 'settings' });
+      const alerts = await evaluateAlerts(deps.db, { workspaceId: data.workspaceId });
+      return { ...result, alerts };
+    },
+    async 'recompute-all'(_data, _job, log) {
       const result = await recomputeAllWorkspaces(deps.db);
       const alerts = await evaluateAllWorkspaces(deps.db);
       log.info({ ...result, alerts }, 'recomputed every workspace');
       return { ...result, alerts };
-    }
-    const parsed = healthJobSchema.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`invalid health payload: ${parsed.error.message}`);
-    const { workspaceId, clientId, backtestId } = parsed.data;
-    if (backtestId) {
-      const backtest = await performBacktest(deps.db, backtestId);
-      log.info({ backtestId, backtest }, 'backtest');
+    },
+    async backtest(data, _job, log) {
+      const backtest = await performBacktest(deps.db, data.backtestId);
+      log.info({ backtestId: data.backtestId, backtest }, 'backtest');
       return { backtest };
-    }
-    const result = clientId
-      ? await recomputeHealth(deps.db, { workspaceId, clientId, trigger: 'event' })
-      : await recomputeHealth(deps.db, { workspaceId, trigger: 'settings' });
-    const alerts = await evaluateAlerts(deps.db, { workspaceId, clientId });
-    return { ...result, alerts };
+    },
   };
 }

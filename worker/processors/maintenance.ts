@@ -1,23 +1,18 @@
-import { UnrecoverableError, type Queue } from 'bullmq';
-import { maintenanceJobSchema, type MaintenanceJobData } from '../../server/queue/maintenance';
-import { purgeFinishedJobs, type PurgeResult } from '../../server/queue/purge';
-import type { JobProcessor } from '../job-log';
+import type { Queue } from 'bullmq';
+import type { Database } from '../../server/db';
+import type { maintenanceQueue } from '../../server/queue/maintenance';
+import { purgeRelayedOutbox } from '../../server/queue/outbox';
+import { purgeFinishedJobs } from '../../server/queue/purge';
+import type { Handlers } from '../run-job';
 
-/** Daily maintenance: purge finished jobs past their retention from every queue the worker runs, and relayed outbox rows. */
-export function createMaintenanceProcessor(deps: {
-  queues: () => Queue[];
-  purgeOutbox?: () => Promise<number>;
-  requeueStale?: () => Promise<number>;
-}): JobProcessor<MaintenanceJobData, PurgeResult[]> {
-  return async (job, log) => {
-    const parsed = maintenanceJobSchema.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`invalid maintenance payload: ${parsed.error.message}`);
-    const results = await purgeFinishedJobs(deps.queues(), parsed.data);
-    // Relayed outbox rows past their retention go too.
-    const outboxRowsPurged = deps.purgeOutbox ? await deps.purgeOutbox() : 0;
-    // Interactions whose sentiment job was lost (Redis data gone) ask again.
-    const sentimentRequeued = deps.requeueStale ? await deps.requeueStale() : 0;
-    log.info({ results, outboxRowsPurged, sentimentRequeued }, 'purged finished jobs');
-    return results;
+/** `purge-finished-jobs` (daily): finished jobs past their retention in every queue the worker runs, and relayed outbox rows. */
+export function createMaintenanceHandlers(deps: { db: Database; queues: () => Queue[] }): Handlers<typeof maintenanceQueue> {
+  return {
+    async 'purge-finished-jobs'(data, _job, log) {
+      const results = await purgeFinishedJobs(deps.queues(), data);
+      const outboxRowsPurged = await purgeRelayedOutbox(deps.db);
+      log.info({ results, outboxRowsPurged }, 'purged finished jobs');
+      return results;
+    },
   };
 }
