@@ -63,7 +63,12 @@ async function deadLetter(deps: RunDeps, queue: string, job: Job, error: unknown
  * job that stalled too often (its worker killed mid-job, twice): BullMQ fails it without running the
  * processor, so the runner above never sees that failure.
  */
-export function startQueueWorker<C extends QueueContract>(deps: RunDeps, contract: C, handlers: Handlers<C>, options: WorkerOptions): Worker {
+export function startQueueWorker<C extends QueueContract>(
+  deps: RunDeps,
+  contract: C,
+  handlers: Handlers<C>,
+  options: WorkerOptions,
+): Worker {
   const worker = new Worker(contract.name, jobRunner(deps, contract, handlers), options);
   worker.on('error', (error) => deps.log.error({ err: error, queue: contract.name }, 'worker error'));
   worker.on('failed', (job, error) => {

@@ -90,7 +90,7 @@ async function sentimentOutbox(services: AppServices, workspaceId: string, ids?:
     sql<OutboxCounts>`
       select count(*)::int as rows, count(relayed_at)::int as relayed
         from outbox
-       where workspace_id = ${workspaceId} and topic = 'sentiment'
+       where workspace_id = ${workspaceId} and queue = 'sentiment'
              ${ids ? sql`and payload->>'interactionId' = any(${ids}::text[])` : sql``}`,
   );
   return counts!;
@@ -203,7 +203,7 @@ describe('sentiment pipeline reliability', () => {
             from outbox o
             left join interactions i
               on i.workspace_id = o.workspace_id and o.payload->'cause'->>'id' = i.id::text || ':v' || i.content_version
-           where o.workspace_id = ${workspaceId} and o.topic = 'health' and o.payload->'cause'->>'kind' = 'sentiment'`,
+           where o.workspace_id = ${workspaceId} and o.queue = 'health' and o.payload->'cause'->>'kind' = 'sentiment'`,
       );
       expect(health).toEqual({ rows: TOTAL, causes: TOTAL, matched: TOTAL });
       const queue = new Queue(SENTIMENT_QUEUE, { connection: createWorkerConnection(redisUrl) });
@@ -224,8 +224,6 @@ describe('sentiment pipeline reliability', () => {
     let redis = await startLocalRedis({ dataDir, port, fresh: true });
     // The web's Redis is the same one: the whole product loses Redis, not only the worker.
     const services = createServices(redis.url);
-    // BullMQ prints a queue's connection errors to the console when nobody listens (the web's imports queue does not).
-    services.queues.imports.on('error', () => undefined);
     onTestFinished(async () => {
       await killAllWorkers();
       await closeAppServices(services);

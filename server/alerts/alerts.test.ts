@@ -1,15 +1,27 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { Queue, Worker } from 'bullmq';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAlertsProcessor } from '../../worker/processors/alerts';
+import { createAlertHandlers } from '../../worker/processors/alerts';
+import { startQueueWorker } from '../../worker/run-job';
+import { runJobNow } from '../testing/jobs';
 import { listCaughtEmails } from '../email/catcher-client';
 import { createWorkerConnection } from '../queue/connection';
-import { ALERTS_QUEUE, type AlertJobData } from '../queue/alerts';
+import { alertsQueue } from '../queue/alerts';
+import { openQueue } from '../queue/registry';
 import { closeAppServices, type AppServices } from '../services';
-import { addMember, callerForToken, createOwner, testLog, type TestAccount } from '../testing/factories';
+import {
+  addMember,
+  analysedSentiment,
+  callerForToken,
+  createClient,
+  createInteraction,
+  createOwner,
+  testLog,
+  workspaceIdOf,
+  type TestAccount,
+} from '../testing/factories';
 import { testMailCatcherUrl } from '../testing/mail';
 import { createTestServices, testRedisUrl } from '../testing/services';
 import { sendDelivery, sendDigests } from './delivery';
@@ -28,37 +40,22 @@ afterAll(async () => {
 type Setup = { owner: TestAccount; workspaceId: string };
 async function workspace(label: string): Promise<Setup> {
   const owner = await createOwner(services, label);
-  const { id } = await services.db.asService((tx) =>
-    tx.selectFrom('workspaces').select('id').where('slug', '=', owner.slug).executeTakeFirstOrThrow(),
-  );
-  return { owner, workspaceId: id };
+  return { owner, workspaceId: await workspaceIdOf(services.db, owner) };
 }
 
 async function addClient(
   setup: Setup,
   values: { name?: string; ownerId?: string | null; status?: 'active' | 'paused'; renewalDate?: string; lastContactDaysAgo?: number } = {},
 ) {
-  const row = await services.db.asService((tx) =>
-    tx
-      .insertInto('clients')
-      .values({
-        workspace_id: setup.workspaceId,
-        name: values.name ?? `Client ${randomUUID().slice(0, 6)}`,
-        owner_id: values.ownerId === undefined ? setup.owner.userId : values.ownerId,
-        status: values.status ?? 'active',
-        renewal_date: values.renewalDate ?? null,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow(),
-  );
-  // last_contact_at is kept by a trigger from interactions; set directly for the time-based rules.
-  await services.db.asService((tx) =>
-    tx
-      .updateTable('clients')
-      .set({ last_contact_at: new Date(Date.now() - (values.lastContactDaysAgo ?? 1) * DAY) })
-      .where('id', '=', row.id)
-      .execute(),
-  );
+  const row = await createClient(services.db, {
+    workspace_id: setup.workspaceId,
+    name: values.name ?? `Client ${randomUUID().slice(0, 6)}`,
+    owner_id: values.ownerId === undefined ? setup.owner.userId : values.ownerId,
+    status: values.status ?? 'active',
+    renewal_date: values.renewalDate ?? null,
+    // Kept by a trigger from interactions; set directly for the time-based rules.
+    last_contact_at: new Date(Date.now() - (values.lastContactDaysAgo ?? 1) * DAY),
+  });
   return row.id;
 }
 
@@ -99,25 +96,14 @@ async function analysed(
   input: { label: 'positive' | 'negative' | 'neutral'; signals?: string[]; analysedDaysAgo?: number },
 ) {
   const at = new Date(Date.now() - (input.analysedDaysAgo ?? 0) * DAY);
-  const row = await services.db.asService((tx) =>
-    tx
-      .insertInto('interactions')
-      .values({
-        workspace_id: setup.workspaceId,
-        client_id: clientId,
-        type: 'email',
-        direction: 'inbound',
-        occurred_at: at,
-        body: 'We are looking at other vendors.',
-        sentiment_status: 'done',
-        sentiment_label: input.label,
-        sentiment_score: input.label === 'negative' ? -0.8 : input.label === 'positive' ? 0.8 : 0,
-        sentiment_signals: input.signals ?? [],
-        sentiment_analysed_at: at,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow(),
-  );
+  const score = input.label === 'negative' ? -0.8 : input.label === 'positive' ? 0.8 : 0;
+  const row = await createInteraction(services.db, {
+    workspace_id: setup.workspaceId,
+    client_id: clientId,
+    occurred_at: at,
+    body: 'We are looking at other vendors.',
+    ...analysedSentiment(score, { label: input.label, signals: input.signals ?? [], analysedAt: at }),
+  });
   return row.id;
 }
 
@@ -359,11 +345,11 @@ describe('working an alert', () => {
         .where('id', '=', alert!.id)
         .execute(),
     );
-    const wake = createAlertsProcessor({ db: services.db, mailer: services.mailer, appUrl: services.env.APP_URL });
+    const handlers = createAlertHandlers({ db: services.db, mailer: services.mailer, appUrl: services.env.APP_URL });
     // (At least this one: the job wakes every workspace's, and other test files share the database.)
-    expect(
-      ((await wake({ name: 'wake-snoozed', data: {} } as Parameters<typeof wake>[0], testLog)) as { woken: number }).woken,
-    ).toBeGreaterThanOrEqual(1);
+    expect(((await runJobNow(services.db, alertsQueue, handlers, 'wake-snoozed', {})) as { woken: number }).woken).toBeGreaterThanOrEqual(
+      1,
+    );
     expect(await managerCaller.alerts.unreadCount({ workspaceSlug: slug })).toBe(1);
     expect((await managerCaller.alerts.get({ workspaceSlug: slug, alertId: alert!.id })).status).toBe('open');
     expect(await managerCaller.alerts.unreadCount({ workspaceSlug: slug })).toBe(0);
@@ -552,7 +538,7 @@ describe('delivery', () => {
     expect(byUser(admin.userId)).toEqual(['email:immediate']);
     expect(byUser(manager.userId).sort()).toEqual(['email:digest', 'email:digest', 'email:immediate', 'email:immediate']);
     const queued = await services.db.asService((tx) =>
-      tx.selectFrom('outbox').select('job_key').where('workspace_id', '=', setup.workspaceId).where('topic', '=', 'alert').execute(),
+      tx.selectFrom('outbox').select('job_key').where('workspace_id', '=', setup.workspaceId).where('queue', '=', 'alerts').execute(),
     );
     expect(queued).toHaveLength(4);
 
@@ -584,10 +570,9 @@ describe('delivery', () => {
       const [alert] = await alertsOf(setup.workspaceId);
 
       const prefix = `test-alerts-${randomUUID().slice(0, 8)}`;
-      const queue = new Queue<AlertJobData>(ALERTS_QUEUE, { connection: createWorkerConnection(testRedisUrl()), prefix });
+      const queue = openQueue(alertsQueue, createWorkerConnection(testRedisUrl()), prefix);
       const deps = { db: services.db, mailer: services.mailer, appUrl: 'http://app.test' };
-      const processor = createAlertsProcessor(deps);
-      const worker = new Worker<AlertJobData>(ALERTS_QUEUE, (job) => processor(job, testLog), {
+      const worker = startQueueWorker({ db: services.db, log: testLog }, alertsQueue, createAlertHandlers(deps), {
         connection: createWorkerConnection(testRedisUrl()),
         prefix,
       });
@@ -595,7 +580,7 @@ describe('delivery', () => {
         for (const delivery of deliveries) {
           await queue.add(
             'deliver',
-            { deliveryId: String(delivery.id) },
+            { workspaceId: setup.workspaceId, deliveryId: String(delivery.id) },
             { jobId: `delivery-${delivery.id}`, attempts: 5, backoff: { type: 'exponential', delay: 100 } },
           );
         }
@@ -639,9 +624,11 @@ describe('delivery', () => {
       await evaluateAlerts(services.db, { workspaceId: setup.workspaceId });
       const [delivery] = await deliveriesOf(setup.workspaceId);
       const deps = { db: services.db, mailer: services.mailer, appUrl: 'http://app.test' };
-      await expect(sendDelivery(deps, String(delivery!.id), false)).rejects.toThrow(/Slack answered 500/);
+      await expect(sendDelivery(deps, String(delivery!.id))).rejects.toThrow(/Slack answered 500/);
       expect((await deliveriesOf(setup.workspaceId))[0]).toMatchObject({ status: 'pending', attempts: 1 });
-      await expect(sendDelivery(deps, String(delivery!.id), true)).rejects.toThrow(/Slack answered 500/);
+      // The queue's last attempt, through the worker's runner: dead-lettered, and the delivery reads as failed.
+      const last = { workspaceId: setup.workspaceId, deliveryId: String(delivery!.id) };
+      await expect(runJobNow(services.db, alertsQueue, createAlertHandlers(deps), 'deliver', last)).rejects.toThrow(/Slack answered 500/);
       expect((await deliveriesOf(setup.workspaceId))[0]).toMatchObject({
         status: 'failed',
         attempts: 2,

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAppServices, type AppServices } from '../services';
 import { listClients } from './clients';
-import { addMember, callerForToken, createOwner, type TestAccount } from '../testing/factories';
+import { addMember, callerForToken, createClient, createClients, createOwner, workspaceIdOf, type TestAccount } from '../testing/factories';
 import { createTestServices } from '../testing/services';
 
 let services: AppServices;
@@ -36,12 +36,15 @@ beforeAll(async () => {
       contacts: fields.name === 'Globex' ? [{ name: 'Hank Scorpio', email: 'hank@globex.example', isPrimary: true }] : [],
     });
   }
-  for (let index = 0; index < 55; index += 1) {
-    await caller.clients.create({
-      workspaceSlug: owner.slug,
-      fields: { name: `Filler ${String(index).padStart(2, '0')}`, mrrCents: index * 1000 },
-    });
-  }
+  const workspaceId = await workspaceIdOf(services.db, owner);
+  await createClients(
+    services.db,
+    Array.from({ length: 55 }, (_, index) => ({
+      workspace_id: workspaceId,
+      name: `Filler ${String(index).padStart(2, '0')}`,
+      mrr_cents: index * 1000,
+    })),
+  );
 });
 afterAll(async () => {
   await closeAppServices(services);
@@ -62,9 +65,11 @@ describe('clients', () => {
   it('lists exact matches when there are any, close ones only when there are none', async () => {
     const other = await createOwner(services, 'search');
     const otherCaller = await callerForToken(services, other.token);
-    for (const name of ['Northwind Traders', 'Northwood Labs', 'Nortwind Supply']) {
-      await otherCaller.clients.create({ workspaceSlug: other.slug, fields: { name } });
-    }
+    const otherWorkspaceId = await workspaceIdOf(services.db, other);
+    await createClients(
+      services.db,
+      ['Northwind Traders', 'Northwood Labs', 'Nortwind Supply'].map((name) => ({ workspace_id: otherWorkspaceId, name })),
+    );
     const names = async (q: string) =>
       (await otherCaller.clients.list({ workspaceSlug: other.slug, filters: { q, sort: 'name', direction: 'asc' } })).clients.map(
         (client) => client.name,
@@ -172,13 +177,13 @@ describe('clients', () => {
       services.db.asService((tx) =>
         tx
           .selectFrom('outbox')
-          .select(['topic', 'job_key', 'payload'])
+          .select(['queue', 'job_key', 'payload'])
           .where(sql<boolean>`payload->>'interactionId' = ${id}`)
           .orderBy('id')
           .execute(),
       );
     expect(await intents()).toEqual([
-      { topic: 'sentiment', job_key: `sentiment-${id}-v1`, payload: { workspaceId: expect.any(String), interactionId: id, version: 1 } },
+      { queue: 'sentiment', job_key: `sentiment-${id}-v1`, payload: { workspaceId: expect.any(String), interactionId: id, version: 1 } },
     ]);
     // Pretend the worker analysed it, then edit the text: a new version, pending again, a second intent.
     await services.db.asService((tx) =>
@@ -240,7 +245,10 @@ describe('clients', () => {
   it('applies bulk changes in one go, only to this workspace’s clients, and audits them once', async () => {
     const stranger = await createOwner(services, 'bulk-stranger');
     const strangerCaller = await callerForToken(services, stranger.token);
-    const { id: foreignId } = await strangerCaller.clients.create({ workspaceSlug: stranger.slug, fields: { name: 'Not yours' } });
+    const { id: foreignId } = await createClient(services.db, {
+      workspace_id: await workspaceIdOf(services.db, stranger),
+      name: 'Not yours',
+    });
     const fillers = (await list({ q: 'Filler 0' })).clients.slice(0, 3).map((client) => client.id);
     expect(fillers).toHaveLength(3);
     const ids = [...fillers, foreignId];

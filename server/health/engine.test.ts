@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAppServices, type AppServices } from '../services';
-import { createOwner } from '../testing/factories';
+import { analysedSentiment, createClient, createInteractions, createOwner, workspaceIdOf } from '../testing/factories';
 import { createTestServices } from '../testing/services';
 import { clientIdRanges, recomputeHealth, refreshEngagementNorm } from './engine';
 
@@ -22,42 +22,24 @@ type Row = {
 };
 
 async function addClient(name: string): Promise<string> {
-  const row = await services.db.asService((tx) =>
-    tx.insertInto('clients').values({ workspace_id: workspaceId, name }).returning('id').executeTakeFirstOrThrow(),
-  );
-  return row.id;
+  return (await createClient(services.db, { workspace_id: workspaceId, name })).id;
 }
 
-/** Interactions as the worker leaves them: analysed, with the given score, `daysAgo` days ago. */
+/** Interactions as the worker leaves them: analysed, with the given score, `daysAgo` days ago; one statement. */
 async function addInteractions(
   clientId: string,
   items: Array<{ daysAgo: number; score?: number; direction?: 'inbound' | 'outbound' | 'internal'; signals?: string[] }>,
 ) {
-  await services.db.asService((tx) =>
-    tx
-      .insertInto('interactions')
-      .values(
-        items.map((item) => ({
-          workspace_id: workspaceId,
-          client_id: clientId,
-          type: 'email' as const,
-          direction: item.direction ?? 'inbound',
-          occurred_at: new Date(now - item.daysAgo * DAY),
-          body: 'x',
-          sentiment_status: item.score === undefined ? ('pending' as const) : ('done' as const),
-          sentiment_score: item.score ?? null,
-          sentiment_label:
-            item.score === undefined
-              ? null
-              : item.score > 0.2
-                ? ('positive' as const)
-                : item.score < -0.2
-                  ? ('negative' as const)
-                  : ('neutral' as const),
-          sentiment_signals: item.signals ?? [],
-        })),
-      )
-      .execute(),
+  await createInteractions(
+    services.db,
+    items.map((item) => ({
+      workspace_id: workspaceId,
+      client_id: clientId,
+      direction: item.direction,
+      occurred_at: new Date(now - item.daysAgo * DAY),
+      sentiment_signals: item.signals ?? [],
+      ...(item.score === undefined ? {} : analysedSentiment(item.score)),
+    })),
   );
 }
 
@@ -78,9 +60,7 @@ const factor = (row: Row, name: string) => row.factors!.find((item) => item.fact
 beforeAll(async () => {
   services = createTestServices();
   const owner = await createOwner(services, 'health');
-  workspaceId = (
-    await services.db.asService((tx) => tx.selectFrom('workspaces').select('id').where('slug', '=', owner.slug).executeTakeFirstOrThrow())
-  ).id;
+  workspaceId = await workspaceIdOf(services.db, owner);
 });
 afterAll(async () => {
   await closeAppServices(services);
@@ -217,7 +197,7 @@ describe('recompute requests', () => {
       tx
         .selectFrom('outbox')
         .select(['job_key', 'payload'])
-        .where('topic', '=', 'health')
+        .where('queue', '=', 'health')
         .where('job_key', '=', `health-${clientId}`)
         .where('relayed_at', 'is', null)
         .execute(),

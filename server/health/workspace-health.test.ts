@@ -1,11 +1,22 @@
 import { TRPCError } from '@trpc/server';
-import type { Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHealthProcessor } from '../../worker/processors/health';
+import { createHealthHandlers } from '../../worker/processors/health';
+import { runJobNow } from '../testing/jobs';
 import { seedPortfolio } from '../local/seed';
-import { healthJobName, type HealthJobData } from '../queue/health';
+import { healthQueue } from '../queue/health';
 import { closeAppServices, type AppServices } from '../services';
-import { addMember, callerForToken, createOwner, testLog, type TestAccount } from '../testing/factories';
+import {
+  addMember,
+  analysedSentiment,
+  callerForToken,
+  createClient,
+  createInteraction,
+  createInteractions,
+  createOwner,
+  testLog,
+  workspaceIdOf,
+  type TestAccount,
+} from '../testing/factories';
 import { createTestServices } from '../testing/services';
 import { areaUnderCurve, performBacktest } from './backtest';
 import { recomputeHealth } from './engine';
@@ -31,12 +42,6 @@ afterAll(async () => {
   await closeAppServices(services);
 });
 
-async function workspaceOf(account: TestAccount): Promise<string> {
-  return (
-    await services.db.asService((tx) => tx.selectFrom('workspaces').select('id').where('slug', '=', account.slug).executeTakeFirstOrThrow())
-  ).id;
-}
-
 /** A client whose `count` interactions (default 4, the norm) give it sentiment `score`, with recent two-way contact. */
 async function scoredClient(
   workspaceId: string,
@@ -46,30 +51,15 @@ async function scoredClient(
   currency = 'USD',
   count = 4,
 ): Promise<string> {
-  const client = await services.db.asService((tx) =>
-    tx
-      .insertInto('clients')
-      .values({ workspace_id: workspaceId, name, mrr_cents: mrrCents, currency })
-      .returning('id')
-      .executeTakeFirstOrThrow(),
-  );
-  await services.db.asService((tx) =>
-    tx
-      .insertInto('interactions')
-      .values(
-        Array.from({ length: count }, (_, index) => index + 1).map((daysAgo) => ({
-          workspace_id: workspaceId,
-          client_id: client.id,
-          type: 'email' as const,
-          direction: 'inbound' as const,
-          occurred_at: new Date(Date.now() - daysAgo * DAY),
-          body: 'x',
-          sentiment_status: 'done' as const,
-          sentiment_score: sentiment,
-          sentiment_label: sentiment > 0.2 ? ('positive' as const) : sentiment < -0.2 ? ('negative' as const) : ('neutral' as const),
-        })),
-      )
-      .execute(),
+  const client = await createClient(services.db, { workspace_id: workspaceId, name, mrr_cents: mrrCents, currency });
+  await createInteractions(
+    services.db,
+    Array.from({ length: count }, (_, index) => index + 1).map((daysAgo) => ({
+      workspace_id: workspaceId,
+      client_id: client.id,
+      occurred_at: new Date(Date.now() - daysAgo * DAY),
+      ...analysedSentiment(sentiment),
+    })),
   );
   return client.id;
 }
@@ -105,7 +95,7 @@ describe('health model settings', () => {
   let workspaceId: string;
   beforeAll(async () => {
     owner = await createOwner(services, 'health-settings');
-    workspaceId = await workspaceOf(owner);
+    workspaceId = await workspaceIdOf(services.db, owner);
     // Sentiment 0.5 → 75, 0.2 → 60, -0.5 → 25; engagement ~96 for all (recent, frequent).
     for (const [name, sentiment] of [
       ['Alpha', 0.5],
@@ -151,14 +141,20 @@ describe('health model settings', () => {
     const outbox = await services.db.asService((tx) =>
       tx
         .selectFrom('outbox')
-        .select(['job_key', 'payload'])
+        .select(['job_key', 'job_name', 'payload'])
         .where('workspace_id', '=', workspaceId)
         .where('job_key', '=', `health-workspace-${workspaceId}`)
         .execute(),
     );
     expect(outbox).toHaveLength(1);
-    const process = createHealthProcessor({ db: services.db });
-    await process({ name: 'recompute-workspace', data: outbox[0]!.payload as HealthJobData } as Job<HealthJobData>, testLog);
+    expect(outbox[0]!.job_name).toBe('recompute-workspace');
+    await runJobNow(
+      services.db,
+      healthQueue,
+      createHealthHandlers({ db: services.db }),
+      'recompute-workspace',
+      outbox[0]!.payload as never,
+    );
     expect(await riskCounts(workspaceId)).toEqual({ healthy: 0, at_risk: 3, critical: 1 });
     expect((await caller.health.settings({ workspaceSlug: owner.slug })).recomputing).toBe(false);
     const history = await services.db.asService((tx) =>
@@ -250,15 +246,13 @@ describe('health model settings', () => {
 describe('portfolio', () => {
   it('shows clients and MRR by risk level, the MRR at risk, and the clients whose score dropped most in 7 days', async () => {
     const owner = await createOwner(services, 'portfolio');
-    const workspaceId = await workspaceOf(owner);
+    const workspaceId = await workspaceIdOf(services.db, owner);
     const healthy = await scoredClient(workspaceId, 'Healthy Co', 0.6, 50_000);
     // Sentiment -0.2 → 40, engagement 100: 64, at risk. Sentiment -1, one interaction (engagement 70): 28, critical.
     const slipping = await scoredClient(workspaceId, 'Slipping Co', -0.2, 20_000);
     const falling = await scoredClient(workspaceId, 'Falling Co', -1, 30_000, 'USD', 1);
     await scoredClient(workspaceId, 'Euro GmbH', 0.6, 99_000, 'EUR');
-    await services.db.asService((tx) =>
-      tx.insertInto('clients').values({ workspace_id: workspaceId, name: 'New Co', mrr_cents: 5_000 }).execute(),
-    );
+    await createClient(services.db, { workspace_id: workspaceId, name: 'New Co', mrr_cents: 5_000 });
     const churned = await scoredClient(workspaceId, 'Gone Co', -0.9, 70_000);
     await recomputeHealth(services.db, { workspaceId, trigger: 'daily' });
     await services.db.asService((tx) =>
@@ -328,18 +322,17 @@ async function runQueuedBacktests(workspaceId: string): Promise<void> {
   const requests = await services.db.asService((tx) =>
     tx
       .selectFrom('outbox')
-      .select(['id', 'payload'])
+      .select(['id', 'job_name', 'payload'])
       .where('workspace_id', '=', workspaceId)
       .where('job_key', 'like', 'backtest-%')
       .where('relayed_at', 'is', null)
       .execute(),
   );
   expect(requests.length).toBeGreaterThan(0);
-  const process = createHealthProcessor({ db: services.db });
+  const handlers = createHealthHandlers({ db: services.db });
   for (const request of requests) {
-    const data = request.payload as HealthJobData;
-    expect(healthJobName(data)).toBe('backtest');
-    await process({ name: 'backtest', data } as Job<HealthJobData>, testLog);
+    expect(request.job_name).toBe('backtest');
+    await runJobNow(services.db, healthQueue, handlers, 'backtest', request.payload as never);
     await services.db.asService((tx) => tx.updateTable('outbox').set({ relayed_at: new Date() }).where('id', '=', request.id).execute());
   }
 }
@@ -355,7 +348,7 @@ describe('backtest', () => {
 
   it('sees churn coming in the demo portfolio, scoring each client only with what was known then', async () => {
     const owner = await createOwner(services, 'backtest');
-    const workspaceId = await workspaceOf(owner);
+    const workspaceId = await workspaceIdOf(services.db, owner);
     await seedPortfolio(services.db, { workspaceId, ownerId: owner.userId, count: 200 });
     const caller = await callerForToken(services, owner.token);
     expect(await caller.health.backtest({ workspaceSlug: owner.slug })).toEqual({ latest: null, lastDone: null });
@@ -405,22 +398,13 @@ describe('backtest', () => {
         .where('churned_at', 'is not', null)
         .executeTakeFirstOrThrow(),
     );
-    await services.db.asService((tx) =>
-      tx
-        .insertInto('interactions')
-        .values({
-          workspace_id: workspaceId,
-          client_id: churner.id,
-          type: 'call',
-          direction: 'inbound',
-          occurred_at: new Date(new Date(churner.churned_at!).getTime() - 10 * DAY),
-          body: 'x',
-          sentiment_status: 'done',
-          sentiment_score: 1,
-          sentiment_label: 'positive',
-        })
-        .execute(),
-    );
+    await createInteraction(services.db, {
+      workspace_id: workspaceId,
+      client_id: churner.id,
+      type: 'call',
+      occurred_at: new Date(new Date(churner.churned_at!).getTime() - 10 * DAY),
+      ...analysedSentiment(1),
+    });
     const again = await caller.health.runBacktest({ workspaceSlug: owner.slug });
     expect(again.id).not.toBe(asked.id);
     // While the new one waits, the last result stays.

@@ -1,13 +1,24 @@
 import { Readable } from 'node:stream';
-import { Worker } from 'bullmq';
+import type { Worker } from 'bullmq';
 import { stringify } from 'csv-stringify/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createImportProcessor } from '../../worker/processors/imports';
-import { withJobLog } from '../../worker/job-log';
+import { createImportHandlers } from '../../worker/processors/imports';
+import { startQueueWorker } from '../../worker/run-job';
 import { createWorkerConnection } from '../queue/connection';
-import { IMPORTS_QUEUE } from '../queue/imports';
+import { importsQueue } from '../queue/imports';
+import { relayOutboxBatch, type RelayQueues } from '../queue/outbox';
+import { openQueues } from '../queue/registry';
 import { closeAppServices, type AppServices } from '../services';
-import { addMember, callerForToken, createOwner, testLog, type TestAccount } from '../testing/factories';
+import {
+  addMember,
+  callerForToken,
+  createClient,
+  createContact,
+  createOwner,
+  testLog,
+  workspaceIdOf,
+  type TestAccount,
+} from '../testing/factories';
 import { createTestServices } from '../testing/services';
 import { detectDelimiter, previewOf } from './files';
 import { parseMoment, parseMoneyToCents } from './fields';
@@ -17,6 +28,8 @@ let owner: TestAccount;
 let caller: Awaited<ReturnType<typeof callerForToken>>;
 let worker: Worker;
 let workerConnection: ReturnType<typeof createWorkerConnection>;
+let relayQueues: RelayQueues;
+let workspaceId: string;
 
 beforeAll(async () => {
   services = createTestServices();
@@ -24,15 +37,20 @@ beforeAll(async () => {
   caller = await callerForToken(services, owner.token);
   // The real worker processor on the real queue (this file's own prefix), as the worker runs it.
   workerConnection = createWorkerConnection(services.env.REDIS_URL);
-  worker = new Worker(IMPORTS_QUEUE, withJobLog(testLog, IMPORTS_QUEUE, createImportProcessor({ db: services.db })), {
+  worker = startQueueWorker({ db: services.db, log: testLog }, importsQueue, createImportHandlers({ db: services.db }), {
     connection: workerConnection,
     prefix: services.env.QUEUE_PREFIX,
     concurrency: 1,
   });
+  relayQueues = openQueues(workerConnection, services.env.QUEUE_PREFIX);
+  ({ id: workspaceId } = await services.db.asService((tx) =>
+    tx.selectFrom('workspaces').select('id').where('slug', '=', owner.slug).executeTakeFirstOrThrow(),
+  ));
 });
 
 afterAll(async () => {
   await worker.close();
+  await Promise.all([...relayQueues.values()].map((queue) => queue.close()));
   await workerConnection.quit();
   await closeAppServices(services);
 });
@@ -54,6 +72,8 @@ async function importFile(text: string, kind: 'clients' | 'interactions' = 'clie
   const { id } = await upload(text, kind);
   const uploaded = await caller.imports.get({ workspaceSlug: owner.slug, importId: id });
   await caller.imports.start({ workspaceSlug: owner.slug, importId: id, mapping: uploaded.suggested });
+  // The worker's relay, for this workspace's requests (other files share the database).
+  await relayOutboxBatch(services.db, relayQueues, { workspaceId });
   const deadline = Date.now() + 120_000;
   for (;;) {
     const current = await caller.imports.get({ workspaceSlug: owner.slug, importId: id });
@@ -215,9 +235,13 @@ describe('CSV import of clients', () => {
   }, 300_000);
 
   it('updates only what changed and only the columns the file maps, matching on domain when there is no external id', async () => {
-    const created = await caller.clients.create({
-      workspaceSlug: owner.slug,
-      fields: { name: 'Domain Only Ltd', domain: 'domain-only.example', mrrCents: 100_00, notes: 'Keep this note', tags: ['vip'] },
+    const created = await createClient(services.db, {
+      workspace_id: await workspaceIdOf(services.db, owner),
+      name: 'Domain Only Ltd',
+      domain: 'domain-only.example',
+      mrr_cents: 100_00,
+      notes: 'Keep this note',
+      tags: ['vip'],
     });
     const result = await importFile('name,website,mrr\nDomain Only Limited,https://www.domain-only.example/about,250\n');
     expect({ created: result.createdRows, updated: result.updatedRows, errors: result.errorRows }).toEqual({
@@ -283,10 +307,18 @@ describe('CSV import of clients', () => {
 
 describe('CSV import of interactions', () => {
   it('adds interactions to the clients they name, reports unknown clients, and adds nothing the second time', async () => {
-    await caller.clients.create({
-      workspaceSlug: owner.slug,
-      fields: { name: 'Timeline Co', externalId: 'TL-1', domain: 'timeline.example' },
-      contacts: [{ name: 'Tina', email: 'tina@timeline.example', isPrimary: true }],
+    const timelineCo = await createClient(services.db, {
+      workspace_id: await workspaceIdOf(services.db, owner),
+      name: 'Timeline Co',
+      external_id: 'TL-1',
+      domain: 'timeline.example',
+    });
+    await createContact(services.db, {
+      workspace_id: timelineCo.workspace_id,
+      client_id: timelineCo.id,
+      name: 'Tina',
+      email: 'tina@timeline.example',
+      is_primary: true,
     });
     const member = await addMember(services, owner, 'manager', 'import-author');
     const csv = stringify([

@@ -45,6 +45,7 @@ export const alertsQueue = defineQueue({
   unfinished: {
     description: 'immediate deliveries still pending fifteen minutes after they were created (their retries end within a minute)',
     afterMinutes: 15,
-    find: async (tx, limit): Promise<JobRequest[]> => (await stalledDeliveries(tx, { olderThanMinutes: 15, limit })).map((data) => alertsQueue.job('deliver', data)),
+    find: async (tx, limit): Promise<JobRequest[]> =>
+      (await stalledDeliveries(tx, { olderThanMinutes: 15, limit })).map((data) => alertsQueue.job('deliver', data)),
   },
 });

@@ -50,10 +50,10 @@ export type QueueDefinition<Name extends string, Schemas extends Record<string, 
   unfinished?: UnfinishedWork;
 };
 
-export type QueueContract<Name extends string = string, Schemas extends Record<string, z.ZodType> = Record<string, z.ZodType>> = QueueDefinition<
-  Name,
-  Schemas
-> & {
+export type QueueContract<
+  Name extends string = string,
+  Schemas extends Record<string, z.ZodType> = Record<string, z.ZodType>,
+> = QueueDefinition<Name, Schemas> & {
   /**
    * A request for job `name` with `data`, validated against its schema (a wrong payload is a
    * programming error: it throws). `again`: a fresh key (`<key>-<again>`) for running a job again

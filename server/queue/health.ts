@@ -64,7 +64,8 @@ export const healthQueue = defineQueue({
   },
   schedulers: [{ id: DAILY_HEALTH_SCHEDULER, pattern: DAILY_HEALTH_PATTERN, job: 'recompute-all', data: {} }],
   unfinished: {
-    description: 'backtests queued or running for fifteen minutes whose job is gone (recomputes need none: the daily run redoes every score)',
+    description:
+      'backtests queued or running for fifteen minutes whose job is gone (recomputes need none: the daily run redoes every score)',
     afterMinutes: 15,
     find: async (tx, limit): Promise<JobRequest[]> =>
       (await unfinishedBacktests(tx, { olderThanMinutes: 15, limit })).map((data) => healthQueue.job('backtest', data)),

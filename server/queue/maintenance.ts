@@ -27,7 +27,5 @@ export const maintenanceQueue = defineQueue({
     removeOnComplete: { count: 100 },
     removeOnFail: { count: 1_000 },
   },
-  schedulers: [
-    { id: DAILY_MAINTENANCE_SCHEDULER, pattern: DAILY_MAINTENANCE_PATTERN, job: 'purge-finished-jobs', data: {} },
-  ],
+  schedulers: [{ id: DAILY_MAINTENANCE_SCHEDULER, pattern: DAILY_MAINTENANCE_PATTERN, job: 'purge-finished-jobs', data: {} }],
 });

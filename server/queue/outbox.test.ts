@@ -6,19 +6,19 @@ import { createDatabase, type Database } from '../db';
 import { migrate } from '../db/migrate';
 import { createScratchDatabase, testLog, testRedisUrl } from '../testing/services';
 import { createWorkerConnection } from './connection';
-import { createAlertsQueue, type AlertJobData } from './alerts';
-import { createHealthQueue, type HealthJobData } from './health';
-import { purgeRelayedOutbox, relayOutboxBatch } from './outbox';
-import { requeueStalePendingSentiment } from '../sentiment/pipeline';
-import { createSentimentQueue, type SentimentJobData } from './sentiment';
+import { healthQueue } from './health';
+import { purgeRelayedOutbox, relayOutboxBatch, type RelayQueues } from './outbox';
+import { openQueues } from './registry';
+import { requestJob } from './request';
+import { sweepUnfinished } from './sweep';
 
 // The relay takes every unrelayed row of its database: a scratch database keeps other files' rows out.
 let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
 let db: Database;
 const prefix = `test-outbox-${randomUUID().slice(0, 8)}`;
-let sentiment: Queue<SentimentJobData>;
-let health: Queue<HealthJobData>;
-let alerts: Queue<AlertJobData>;
+let queues: RelayQueues;
+let sentiment: Queue;
+let health: Queue;
 let workspaceId: string;
 let clientId: string;
 
@@ -26,9 +26,9 @@ beforeAll(async () => {
   scratch = await createScratchDatabase();
   await migrate({ databaseUrl: scratch.url });
   db = createDatabase({ url: scratch.url, poolMax: 2, log: testLog });
-  sentiment = createSentimentQueue(createWorkerConnection(testRedisUrl()), prefix);
-  health = createHealthQueue(createWorkerConnection(testRedisUrl()), prefix);
-  alerts = createAlertsQueue(createWorkerConnection(testRedisUrl()), prefix);
+  queues = openQueues(createWorkerConnection(testRedisUrl()), prefix);
+  sentiment = queues.get('sentiment')!;
+  health = queues.get('health')!;
   const workspace = await db.asService((tx) =>
     tx
       .insertInto('workspaces')
@@ -44,8 +44,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([sentiment.obliterate({ force: true }), health.obliterate({ force: true }), alerts.obliterate({ force: true })]);
-  await Promise.all([sentiment.close(), health.close(), alerts.close()]);
+  await Promise.all([...queues.values()].map((queue) => queue.obliterate({ force: true })));
+  await Promise.all([...queues.values()].map((queue) => queue.close()));
   await db.close();
   await scratch.drop();
 });
@@ -72,21 +72,11 @@ it('relays job intents once each: sentiment jobs keyed by interaction version, h
   );
   // Two more health requests for the same client (two results in a burst), beside the one the insert asked for.
   for (const cause of ['a', 'b']) {
-    await db.asService((tx) =>
-      tx
-        .insertInto('outbox')
-        .values({
-          workspace_id: workspaceId,
-          topic: 'health',
-          job_key: `health-${clientId}`,
-          payload: JSON.stringify({ workspaceId, clientId, cause: { kind: 'test', id: cause } }),
-        })
-        .execute(),
-    );
+    await db.asService((tx) => requestJob(tx, healthQueue.job('recompute', { workspaceId, clientId, cause: { kind: 'test', id: cause } })));
   }
   expect(await unrelayed()).toHaveLength(6);
 
-  expect(await relayOutboxBatch(db, { sentiment, health, alerts })).toBe(6);
+  expect(await relayOutboxBatch(db, queues)).toBe(6);
   expect(await unrelayed()).toEqual([]);
   const jobs = await sentiment.getJobs(['waiting', 'delayed', 'prioritized']);
   expect(jobs.map((job) => job.id).sort()).toEqual(interactions.map((row) => `sentiment-${row.id}-v1`).sort());
@@ -95,10 +85,10 @@ it('relays job intents once each: sentiment jobs keyed by interaction version, h
 
   // The same intents again (a crash between the add and the commit): no new jobs.
   await db.asService((tx) => tx.updateTable('outbox').set({ relayed_at: null }).execute());
-  expect(await relayOutboxBatch(db, { sentiment, health, alerts })).toBe(6);
+  expect(await relayOutboxBatch(db, queues)).toBe(6);
   expect(await sentiment.getJobCountByTypes('waiting', 'delayed', 'prioritized')).toBe(3);
   expect(await health.getJobCountByTypes('waiting', 'delayed')).toBe(1);
-  expect(await relayOutboxBatch(db, { sentiment, health, alerts })).toBe(0);
+  expect(await relayOutboxBatch(db, queues)).toBe(0);
   expect((await health.getJobs(['delayed']))[0]?.name).toBe('recompute');
 });
 
@@ -117,19 +107,19 @@ it('keeps the rows when Redis is unreachable, and relays them once it is back', 
       .execute(),
   );
   // A queue on a port where no Redis listens; commands fail instead of waiting for it.
-  const away = new Queue<SentimentJobData>('sentiment', {
+  const away = new Queue('sentiment', {
     prefix,
     connection: { host: '127.0.0.1', port: 1, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: () => null },
   });
   away.on('error', () => undefined);
   try {
-    await expect(relayOutboxBatch(db, { sentiment: away, health, alerts })).rejects.toThrow();
+    await expect(relayOutboxBatch(db, new Map([...queues, ['sentiment', away]]))).rejects.toThrow();
   } finally {
     await away.close().catch(() => undefined);
   }
   // Its analysis and its client's recompute, both still waiting.
   expect(await unrelayed()).toHaveLength(2);
-  expect(await relayOutboxBatch(db, { sentiment, health, alerts })).toBe(2);
+  expect(await relayOutboxBatch(db, queues)).toBe(2);
   expect(await unrelayed()).toEqual([]);
 });
 
@@ -172,8 +162,9 @@ it('asks again for the sentiment of interactions still pending an hour after the
       .returning('id')
       .executeTakeFirstOrThrow(),
   );
-  await relayOutboxBatch(db, { sentiment, health, alerts });
-  expect(await requeueStalePendingSentiment(db)).toBe(0);
+  await relayOutboxBatch(db, queues);
+  expect((await sweepUnfinished(db)).sentiment).toBe(0);
+  // Two hours pass: since the interaction's last change, and since its analysis was asked for.
   await db.asService((tx) =>
     tx
       .updateTable('interactions')
@@ -181,7 +172,14 @@ it('asks again for the sentiment of interactions still pending an hour after the
       .where('id', '=', id)
       .execute(),
   );
-  expect(await requeueStalePendingSentiment(db)).toBeGreaterThanOrEqual(1);
+  await db.asService((tx) =>
+    tx
+      .updateTable('outbox')
+      .set({ created_at: sql<Date>`now() - interval '2 hours'` })
+      .where('job_key', '=', `sentiment-${id}-v1`)
+      .execute(),
+  );
+  expect((await sweepUnfinished(db)).sentiment).toBeGreaterThanOrEqual(1);
   expect((await unrelayed()).map((row) => row.job_key)).toContain(`sentiment-${id}-v1`);
 });
 
@@ -189,22 +187,17 @@ it('folds a burst of 100 health requests for one client, relayed over several pa
   const { id: burstClient } = await db.asService((tx) =>
     tx.insertInto('clients').values({ workspace_id: workspaceId, name: 'Burst Co' }).returning('id').executeTakeFirstOrThrow(),
   );
-  await relayOutboxBatch(db, { sentiment, health, alerts }); // what earlier tests left
+  await relayOutboxBatch(db, queues); // what earlier tests left
   for (let pass = 0; pass < 10; pass += 1) {
     await db.asService((tx) =>
-      tx
-        .insertInto('outbox')
-        .values(
-          Array.from({ length: 10 }, (_, index) => ({
-            workspace_id: workspaceId,
-            topic: 'health',
-            job_key: `health-${burstClient}`,
-            payload: JSON.stringify({ workspaceId, clientId: burstClient, cause: { kind: 'sentiment', id: `burst-${pass}-${index}` } }),
-          })),
-        )
-        .execute(),
+      requestJob(
+        tx,
+        Array.from({ length: 10 }, (_, index) =>
+          healthQueue.job('recompute', { workspaceId, clientId: burstClient, cause: { kind: 'sentiment', id: `burst-${pass}-${index}` } }),
+        ),
+      ),
     );
-    expect(await relayOutboxBatch(db, { sentiment, health, alerts })).toBe(10);
+    expect(await relayOutboxBatch(db, queues)).toBe(10);
   }
   const waiting = (await health.getJobs(['delayed', 'waiting'])).filter((job) => job.data.clientId === burstClient);
   expect(waiting).toHaveLength(1);

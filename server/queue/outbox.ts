@@ -30,24 +30,25 @@ function readRow(row: OutboxRow): { data: unknown; options: JobsOptions } | { er
   const spec = jobSpec(row.queue, row.job_name);
   if (!spec) return { error: `The outbox row asks for job "${row.job_name}" of queue "${row.queue}", which no queue contract declares.` };
   const parsed = spec.payload.safeParse(row.payload);
-  if (!parsed.success) return { error: `The outbox row's payload breaks the contract of ${row.queue}/${row.job_name}: ${parsed.error.message}` };
+  if (!parsed.success)
+    return { error: `The outbox row's payload breaks the contract of ${row.queue}/${row.job_name}: ${parsed.error.message}` };
   if (workspaceOf(parsed.data) !== row.workspace_id) return { error: "The outbox row's workspace is not its payload's." };
   return { data: parsed.data, options: jobOptions(spec, row.job_key) };
 }
 
-/** One pass: up to BATCH rows, oldest first. Returns how many were relayed (dead-lettered rows included). */
-export async function relayOutboxBatch(db: Database, queues: RelayQueues): Promise<number> {
+/**
+ * One pass: up to BATCH rows, oldest first. Returns how many were relayed (dead-lettered rows
+ * included). `workspaceId`: only that workspace's rows (tests sharing one database relay their own).
+ */
+export async function relayOutboxBatch(db: Database, queues: RelayQueues, options: { workspaceId?: string } = {}): Promise<number> {
   // Owner connection: the relay serves every workspace.
   return db.asService(async (tx) => {
-    const rows = await tx
+    let query = tx
       .selectFrom('outbox')
       .select(['id', 'workspace_id', 'queue', 'job_name', 'job_key', 'payload'])
-      .where('relayed_at', 'is', null)
-      .orderBy('id')
-      .limit(BATCH)
-      .forUpdate()
-      .skipLocked()
-      .execute();
+      .where('relayed_at', 'is', null);
+    if (options.workspaceId) query = query.where('workspace_id', '=', options.workspaceId);
+    const rows = await query.orderBy('id').limit(BATCH).forUpdate().skipLocked().execute();
     if (!rows.length) return 0;
     // Many requests with one key in a batch are one job: the latest payload wins.
     const jobs = new Map<string, Map<string, { name: string; data: unknown; opts: JobsOptions }>>();
@@ -65,7 +66,15 @@ export async function relayOutboxBatch(db: Database, queues: RelayQueues): Promi
     }
     for (const [name, perQueue] of jobs) await queues.get(name)!.addBulk([...perQueue.values()]);
     for (const { row, error } of refused) {
-      await insertFailedJob(tx, { workspaceId: row.workspace_id, queue: row.queue, name: row.job_name, key: row.job_key, payload: row.payload, error, attempts: 0 });
+      await insertFailedJob(tx, {
+        workspaceId: row.workspace_id,
+        queue: row.queue,
+        name: row.job_name,
+        key: row.job_key,
+        payload: row.payload,
+        error,
+        attempts: 0,
+      });
     }
     await tx
       .updateTable('outbox')

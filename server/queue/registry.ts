@@ -7,7 +7,13 @@ import { maintenanceQueue } from './maintenance';
 import { sentimentQueue } from './sentiment';
 
 /** Every queue of the product, by its contract. A new queue is one module in server/queue/ and one line here. */
-export const QUEUES = [sentimentQueue, healthQueue, alertsQueue, importsQueue, maintenanceQueue] as const satisfies readonly QueueContract[];
+export const QUEUES = [
+  sentimentQueue,
+  healthQueue,
+  alertsQueue,
+  importsQueue,
+  maintenanceQueue,
+] as const satisfies readonly QueueContract[];
 
 export type QueueName = (typeof QUEUES)[number]['name'];
 
@@ -34,10 +40,14 @@ export function openQueues(connection: ConnectionOptions, prefix?: string): Map<
   return new Map(QUEUES.map((contract) => [contract.name, openQueue(contract as unknown as QueueContract, connection, prefix)]));
 }
 
-/** Registers (or updates) every queue's schedulers; safe on every boot of every worker (a scheduler fires once, whoever registered it). */
+/**
+ * Registers (or updates) the schedulers of each queue in `queues`; safe on every boot of every
+ * worker (a scheduler is one per id, and fires once whoever registered it).
+ */
 export async function registerSchedulers(queues: Map<string, Queue>): Promise<void> {
   for (const contract of QUEUES as readonly QueueContract[]) {
-    const queue = queues.get(contract.name)!;
+    const queue = queues.get(contract.name);
+    if (!queue) continue;
     for (const scheduler of contract.schedulers ?? []) {
       const spec = contract.jobs[scheduler.job]!;
       await queue.upsertJobScheduler(

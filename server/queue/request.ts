@@ -11,7 +11,11 @@ import type { JobRequest } from './contract';
  * `unlessAskedWithinMinutes`: leave out the requests whose key was asked for that recently (the sweep
  * asks again for unfinished work without piling up requests for work that is merely slow).
  */
-export async function requestJob(tx: Tx, jobs: JobRequest | JobRequest[], options: { unlessAskedWithinMinutes?: number } = {}): Promise<number> {
+export async function requestJob(
+  tx: Tx,
+  jobs: JobRequest | JobRequest[],
+  options: { unlessAskedWithinMinutes?: number } = {},
+): Promise<number> {
   const list = Array.isArray(jobs) ? jobs : [jobs];
   let requested = 0;
   // Bounded statements: a backfill of a large workspace asks in chunks.

@@ -13,7 +13,12 @@ export const jobsRouter = router({
   retry: workspaceProcedure('admin')
     .input(retryFailedJobInputSchema)
     .mutation(({ ctx, input }) =>
-      retryFailedJob(ctx.tx, { workspaceId: ctx.workspace.id, failedJobId: input.failedJobId, actorId: ctx.session.user.id, meta: ctx.meta }),
+      retryFailedJob(ctx.tx, {
+        workspaceId: ctx.workspace.id,
+        failedJobId: input.failedJobId,
+        actorId: ctx.session.user.id,
+        meta: ctx.meta,
+      }),
     ),
   retryAll: workspaceProcedure('admin')
     .input(retryAllInputSchema)

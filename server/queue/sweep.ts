@@ -34,7 +34,9 @@ export async function sweepUnfinished(db: Database, limit = SWEEP_LIMIT): Promis
  * to take the turn (a Redis key that lives `intervalMs`, set only if absent), and whoever takes it
  * sweeps. So the sweep fires once a period, not once per worker.
  */
-export function startSweeper(options: { db: Database; redis: Redis; prefix: string; intervalMs: number; log: Logger }): { stop(): Promise<void> } {
+export function startSweeper(options: { db: Database; redis: Redis; prefix: string; intervalMs: number; log: Logger }): {
+  stop(): Promise<void>;
+} {
   const key = `${options.prefix}:clientpulse:sweep-turn`;
   let running: Promise<void> | null = null;
   const tick = async () => {

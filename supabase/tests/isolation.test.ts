@@ -1,4 +1,4 @@
-import { recordSentimentFailure } from '../../server/sentiment/pipeline';
+import { recordDeadLetter } from '../../server/queue/dead-letter';
 import { evaluateAlerts } from '../../server/alerts/evaluate';
 import { recomputeHealth, refreshEngagementNorm } from '../../server/health/engine';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -127,17 +127,14 @@ beforeAll(async () => {
   await evaluateAlerts(db, { workspaceId: bWorkspace.id });
   const [bAlert] = (await caller.alerts.list({ workspaceSlug: b.slug, filters: { mine: false, status: 'unresolved' } })).alerts;
   await caller.alerts.get({ workspaceSlug: b.slug, alertId: bAlert!.id });
-  await recordSentimentFailure(
-    db,
-    {
-      id: `sentiment-${interaction.id}-v1`,
-      name: 'analyse',
-      queue: 'sentiment',
-      data: { workspaceId: bWorkspace.id, interactionId: interaction.id, version: 1 },
-      attempts: 5,
-    },
-    'provider down',
-  );
+  await recordDeadLetter(db, {
+    queue: 'sentiment',
+    name: 'analyse',
+    id: `sentiment-${interaction.id}-v1`,
+    payload: { workspaceId: bWorkspace.id, interactionId: interaction.id, version: 1 },
+    attempts: 5,
+    error: 'provider down',
+  });
   // An import that ran (its bad row kept) and one uploaded but not started (its file kept).
   const csv = 'name,external id\nB Two,B-2\n,B-3\n';
   const ran = await caller.imports.upload({

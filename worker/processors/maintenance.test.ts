@@ -6,10 +6,12 @@ import {
   DAILY_MAINTENANCE_PATTERN,
   DAILY_MAINTENANCE_SCHEDULER,
   MAINTENANCE_QUEUE,
-  scheduleDailyMaintenance,
+  maintenanceQueue,
 } from '../../server/queue/maintenance';
-import { testLog, testRedisUrl } from '../../server/testing/services';
-import { createMaintenanceProcessor } from './maintenance';
+import { registerSchedulers } from '../../server/queue/registry';
+import { runJobNow } from '../../server/testing/jobs';
+import { createTestDatabase, testRedisUrl } from '../../server/testing/services';
+import { createMaintenanceHandlers } from './maintenance';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const connection = () => createWorkerConnection(testRedisUrl());
@@ -17,6 +19,7 @@ const prefix = `test-${randomUUID()}`; // a key prefix of this file's own: no ot
 
 let work: Queue;
 let events: QueueEvents;
+const db = createTestDatabase(2);
 
 beforeAll(async () => {
   work = new Queue('work', { connection: connection(), prefix });
@@ -25,7 +28,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await work.obliterate({ force: true });
-  await Promise.all([work.close(), events.close()]);
+  await Promise.all([work.close(), events.close(), db.close()]);
 });
 
 /** Runs `names` through a worker that fails the jobs named `fail-*`, and waits for each to finish. */
@@ -57,8 +60,11 @@ describe('daily maintenance', () => {
     await redis.quit();
     const waiting = await work.add('still-waiting', {});
 
-    const processor = createMaintenanceProcessor({ queues: () => [work] });
-    const results = await processor({ id: 'm1', data: { completedRetentionDays: 7, failedRetentionDays: 30 } } as Job, testLog);
+    const handlers = createMaintenanceHandlers({ db, queues: () => [work] });
+    const results = await runJobNow(db, maintenanceQueue, handlers, 'purge-finished-jobs', {
+      completedRetentionDays: 7,
+      failedRetentionDays: 30,
+    });
 
     expect(results).toEqual([{ queue: 'work', completedRemoved: 1, failedRemoved: 1 }]);
     expect(await work.getJob(oldDone!.id!)).toBeUndefined();
@@ -69,15 +75,16 @@ describe('daily maintenance', () => {
   });
 
   it('refuses a malformed payload without retrying it', async () => {
-    const processor = createMaintenanceProcessor({ queues: () => [work] });
-    await expect(processor({ id: 'm2', data: { completedRetentionDays: -1 } } as Job, testLog)).rejects.toBeInstanceOf(UnrecoverableError);
+    const handlers = createMaintenanceHandlers({ db, queues: () => [work] });
+    const malformed = { completedRetentionDays: -1 } as never;
+    await expect(runJobNow(db, maintenanceQueue, handlers, 'purge-finished-jobs', malformed)).rejects.toBeInstanceOf(UnrecoverableError);
   });
 
   it('registers one daily job scheduler, however often the worker boots', async () => {
     const isolated = new Queue(MAINTENANCE_QUEUE, { connection: connection(), prefix });
     try {
-      await scheduleDailyMaintenance(isolated);
-      await scheduleDailyMaintenance(isolated);
+      await registerSchedulers(new Map([[MAINTENANCE_QUEUE, isolated]]));
+      await registerSchedulers(new Map([[MAINTENANCE_QUEUE, isolated]]));
       const schedulers = await isolated.getJobSchedulers();
       expect(schedulers).toHaveLength(1);
       expect(schedulers[0]).toMatchObject({ key: DAILY_MAINTENANCE_SCHEDULER, pattern: DAILY_MAINTENANCE_PATTERN, tz: 'UTC' });

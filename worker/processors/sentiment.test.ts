@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkerConnection } from '../../server/queue/connection';
-import { SENTIMENT_QUEUE, type SentimentJobData } from '../../server/queue/sentiment';
+import { SENTIMENT_QUEUE, sentimentQueue, type SentimentJobData } from '../../server/queue/sentiment';
 import { createLlmProvider } from '../../server/sentiment/llm';
 import { analyseLocally, createLocalProvider } from '../../server/sentiment/local';
 import { storeSentiment } from '../../server/sentiment/pipeline';
@@ -13,8 +13,8 @@ import { closeAppServices, type AppServices } from '../../server/services';
 import { callerForToken, createOwner, type TestAccount } from '../../server/testing/factories';
 import { createTestServices, testLog, testRedisUrl } from '../../server/testing/services';
 import { answer, completion, FAKE_LLM_MODEL, startFakeLlm, type FakeLlm, type FakeReply } from '../../server/testing/fake-llm';
-import { withJobLog } from '../job-log';
-import { createSentimentProcessor, type SentimentOutcome } from './sentiment';
+import { jobRunner } from '../run-job';
+import { createSentimentHandlers, type SentimentOutcome } from './sentiment';
 
 /**
  * The sentiment processor on a real BullMQ worker, Postgres and Redis, with the LLM provider
@@ -75,10 +75,10 @@ function startWorker(
   fallback: SentimentProvider,
 ): Worker<SentimentJobData, SentimentOutcome> {
   // The processor pauses this very worker on a 429, as worker/index.ts wires it.
-  const processor = createSentimentProcessor({ db: services.db, provider, fallback, worker: () => started });
+  const handlers = createSentimentHandlers({ db: services.db, provider, fallback, worker: () => started });
   const started: Worker<SentimentJobData, SentimentOutcome> = new Worker<SentimentJobData, SentimentOutcome>(
     SENTIMENT_QUEUE,
-    withJobLog(testLog, SENTIMENT_QUEUE, processor),
+    jobRunner({ db: services.db, log: testLog }, sentimentQueue, handlers) as (job: JobRecord) => Promise<SentimentOutcome>,
     {
       connection: connection(),
       prefix: queuePrefix,
@@ -187,8 +187,8 @@ async function healthRequestsFor(interactionId: string): Promise<HealthPayload[]
   const rows = await services.db.readAsService((db) =>
     db
       .selectFrom('outbox')
-      .select(['topic', 'job_key', 'payload', 'workspace_id'])
-      .where('topic', '=', 'health')
+      .select(['queue', 'job_key', 'payload', 'workspace_id'])
+      .where('queue', '=', 'health')
       .where('workspace_id', '=', workspaceId)
       .execute(),
   );
