@@ -52,7 +52,9 @@ async function recordAttempt(db: Database, ids: string[], outcome: 'sent' | { er
       ? sql`status = 'sent', sent_at = now(), last_error = null`
       : sql`status = 'pending', last_error = ${(outcome.error instanceof Error ? outcome.error.message : String(outcome.error)).slice(0, 500)}`;
   // Owner connection: the worker records what it sent for every workspace.
-  await db.asService((tx) => sql`update public.alert_deliveries set attempts = attempts + 1, ${set} where id = any (${ids}::bigint[])`.execute(tx));
+  await db.asService((tx) =>
+    sql`update public.alert_deliveries set attempts = attempts + 1, ${set} where id = any (${ids}::bigint[])`.execute(tx),
+  );
 }
 
 /** The delivery's last attempt failed (its job's dead-letter step): it reads as failed, with the error. */

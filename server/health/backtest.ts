@@ -238,7 +238,9 @@ export async function performBacktest(db: Database, backtestId: string): Promise
   const horizons: HorizonResult[] = [];
   for (const days of BACKTEST_HORIZONS) {
     horizons.push(await db.asService((tx) => backtestHorizon(tx, workspaceId, days, threshold)));
-    await db.asService((tx) => tx.updateTable('health_backtests').set({ horizons_done: horizons.length }).where('id', '=', backtestId).execute());
+    await db.asService((tx) =>
+      tx.updateTable('health_backtests').set({ horizons_done: horizons.length }).where('id', '=', backtestId).execute(),
+    );
   }
   const result = backtestResult(threshold, horizons);
   await db.asService((tx) =>
@@ -285,4 +287,3 @@ export async function unfinishedBacktests(
     .limit(options.limit)
     .execute();
 }
-

@@ -1,5 +1,5 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
-import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { Field, FormError, Notice, errorsFor, formErrorOf } from '~/components/forms';
 import { useRevalidateWhile } from '~/hooks/use-revalidate-while';
@@ -10,15 +10,11 @@ export const meta: MetaFunction = () => [{ title: 'Workspace settings · ClientP
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { workspace, caller, workspaceSlug } = await requireWorkspace(request, context, params.slug);
-  if (workspace.role !== 'admin' && workspace.role !== 'owner')
-    throw new Response('Only admins and owners can change workspace settings.', { status: 403 });
-  const [progress, failedJobs] = await Promise.all([
-    callProcedure(() => caller.sentiment.progress({ workspaceSlug })),
-    callProcedure(() => caller.sentiment.failedJobs({ workspaceSlug })),
-  ]);
+  if (!workspace.isAdmin) throw new Response('Only admins and owners can change workspace settings.', { status: 403 });
+  const progress = await callProcedure(() => caller.sentiment.progress({ workspaceSlug }));
   // A backfill's size rides in the URL (?backfill=N) so the progress bar survives reloads.
   const backfill = Number(new URL(request.url).searchParams.get('backfill')) || null;
-  return { workspace, progress, failedJobs, backfill };
+  return { workspace, progress, backfill };
 }
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
@@ -34,13 +30,6 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       ? redirect(`?backfill=${result.value.queued}#sentiment-heading`)
       : data({ ...result, intent }, { status: result.status });
   }
-  if (intent === 'retry') {
-    return runIntent(
-      intent,
-      () => caller.sentiment.retryFailedJob({ workspaceSlug, failedJobId: String(form.get('failedJobId') ?? '') }),
-      'Sent back to the queue.',
-    );
-  }
   if (intent === 'delete') {
     const result = await attemptProcedure(() =>
       caller.workspaces.delete({ workspaceSlug, confirmation: String(form.get('confirmation') ?? '') }),
@@ -51,12 +40,11 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 }
 
 export default function WorkspaceSettings() {
-  const { workspace, progress, failedJobs, backfill } = useLoaderData<typeof loader>();
+  const { workspace, progress, backfill } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const remaining = progress.pending + progress.failed;
   // Fresh counts while anything is left (the worker takes retried and backfilled ones within seconds).
   useRevalidateWhile(remaining > 0, 2_000);
-  const retryResult = result?.intent === 'retry' ? result : undefined;
   const busy = useNavigation().state === 'submitting';
   const renameResult = result?.intent === 'rename' ? result : undefined;
   const deleteResult = result?.intent === 'delete' ? result : undefined;
@@ -103,54 +91,14 @@ export default function WorkspaceSettings() {
             Analyse all pending and failed interactions
           </button>
         </Form>
-        <h3>Failed jobs</h3>
-        {retryResult?.ok ? <Notice>{retryResult.done}</Notice> : null}
-        <FormError message={formErrorOf(retryResult)} />
-        {failedJobs.length === 0 ? (
-          <p className="muted">No failed jobs. Jobs that fail every attempt (the LLM down for minutes, say) are listed here to retry.</p>
-        ) : (
-          <table className="table">
-            <caption className="visually-hidden">Jobs that failed every attempt</caption>
-            <thead>
-              <tr>
-                <th scope="col">Failed</th>
-                <th scope="col">Job</th>
-                <th scope="col">Error</th>
-                <th scope="col">
-                  <span className="visually-hidden">Retry</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {failedJobs.map((job) => (
-                <tr key={job.id} data-testid="failed-job">
-                  <td>{new Date(job.failedAt).toISOString().slice(0, 16).replace('T', ' ')} UTC</td>
-                  <td>
-                    {job.queue} after {job.attempts} attempts
-                    {job.clientId ? (
-                      <>
-                        {' · '}
-                        <a href={`/w/${workspace.slug}/clients/${job.clientId}`}>{job.clientName}</a>
-                      </>
-                    ) : null}
-                  </td>
-                  <td>{job.error}</td>
-                  <td>
-                    <Form method="post">
-                      <input type="hidden" name="intent" value="retry" />
-                      <input type="hidden" name="failedJobId" value={job.id} />
-                      <button type="submit" className="button-small" disabled={busy}>
-                        Retry
-                      </button>
-                    </Form>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <p>
+          {progress.openFailedJobs === 0
+            ? 'No sentiment job is waiting for a retry.'
+            : `${progress.openFailedJobs.toLocaleString('en-US')} sentiment ${progress.openFailedJobs === 1 ? 'job' : 'jobs'} failed every attempt.`}{' '}
+          <Link to="jobs">Background jobs</Link> shows every queue and retries what failed.
+        </p>
       </section>
-      {workspace.role === 'owner' ? (
+      {workspace.isOwner ? (
         <section className="card danger-zone" aria-labelledby="delete-heading">
           <h2 id="delete-heading">Delete this workspace</h2>
           <p>This deletes the workspace and everything in it for every member. It cannot be undone.</p>
