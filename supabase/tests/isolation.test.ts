@@ -10,7 +10,19 @@ import { requestPasswordReset } from '../../server/identity/accounts';
 import { runImport } from '../../server/imports/run';
 import { appRouter } from '../../server/root';
 import { closeAppServices, type AppServices } from '../../server/services';
-import { addMember, callerForToken, createOwner, testLog, testMeta, uniqueEmail, type TestAccount } from '../../server/testing/factories';
+import {
+  addMember,
+  callerForToken,
+  createClient,
+  createContact,
+  createInteraction,
+  createOwner,
+  testLog,
+  testMeta,
+  uniqueEmail,
+  workspaceIdOf,
+  type TestAccount,
+} from '../../server/testing/factories';
 import { createTestServices } from '../../server/testing/services';
 
 /**
@@ -91,16 +103,17 @@ beforeAll(async () => {
   // A pending invitation and a password reset, so those tables hold rows of B's too.
   const caller = await callerForToken(services, b.token);
   await caller.invitations.create({ workspaceSlug: b.slug, email: uniqueEmail('iso-invitee'), role: 'viewer' });
-  const { id: clientId } = await caller.clients.create({
-    workspaceSlug: b.slug,
-    fields: { name: 'B Corp', domain: 'b-corp.example', externalId: 'B-1', mrrCents: 120000 },
-    contacts: [{ name: 'Bea Buyer', email: 'bea@b-corp.example', isPrimary: true }],
+  const bCorp = await createClient(db, {
+    workspace_id: await workspaceIdOf(db, b),
+    name: 'B Corp',
+    domain: 'b-corp.example',
+    external_id: 'B-1',
+    mrr_cents: 120000,
   });
-  const interaction = await caller.interactions.log({
-    workspaceSlug: b.slug,
-    clientId,
-    fields: { type: 'email' as const, direction: 'inbound' as const, body: 'We love it.' },
-  });
+  const clientId = bCorp.id;
+  const inB = { workspace_id: bCorp.workspace_id, client_id: clientId };
+  await createContact(db, { ...inB, name: 'Bea Buyer', email: 'bea@b-corp.example', is_primary: true });
+  const interaction = await createInteraction(db, { ...inB, author_id: b.userId, body: 'We love it.' });
   // A dead-lettered sentiment job (failed_jobs); the interaction's outbox row exists already.
   const bWorkspace = await db.asService((tx) =>
     tx.selectFrom('workspaces').select('id').where('slug', '=', b.slug).executeTakeFirstOrThrow(),
