@@ -2,7 +2,7 @@ import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { onTestFinished } from 'vitest';
 import { ROOT_DIR } from '../local/stack';
-import { TEST_SESSION_SECRET } from './services';
+import { TEST_SESSION_SECRET, testSmtpUrl } from './services';
 
 /** The real worker process (`node --import tsx worker/index.ts`) in a test. */
 export type WorkerProcess = {
@@ -28,7 +28,8 @@ export function startWorkerProcess(options: { databaseUrl: string; redisUrl: str
       DATABASE_URL: options.databaseUrl,
       REDIS_URL: options.redisUrl,
       SESSION_SECRET: TEST_SESSION_SECRET,
-      SMTP_URL: 'smtp://127.0.0.1:2525',
+      // The run's mail catcher: alert emails the worker sends are delivered, not dead-lettered.
+      SMTP_URL: testSmtpUrl(),
       LOG_LEVEL: 'info',
       LOG_PRETTY: 'false',
       ...options.env,
