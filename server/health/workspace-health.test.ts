@@ -13,7 +13,6 @@ import {
   createInteraction,
   createInteractions,
   createOwner,
-  testLog,
   workspaceIdOf,
   type TestAccount,
 } from '../testing/factories';
