@@ -19,14 +19,13 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 export default function WorkspaceOverview() {
   const { workspace, memberCount, portfolio } = useLoaderData<typeof loader>();
   const clientCount = portfolio.clients;
-  const isAdmin = workspace.role === 'admin' || workspace.role === 'owner';
+  const article = /^[aeiou]/.test(workspace.role) ? 'an' : 'a';
   return (
     <div className="stack">
       <section className="card">
         <h2>Welcome to {workspace.name}</h2>
         <p>
-          {memberCount} {memberCount === 1 ? 'member' : 'members'} · you are{' '}
-          {workspace.role === 'admin' || workspace.role === 'owner' ? 'an' : 'a'} {workspace.role}.
+          {memberCount} {memberCount === 1 ? 'member' : 'members'} · you are {article} {workspace.role}.
         </p>
         {clientCount > 0 ? (
           <p>
@@ -38,7 +37,7 @@ export default function WorkspaceOverview() {
             <strong>No clients yet.</strong> <Link to="clients/new">Add your first client</Link>; each will get a health score and the
             reasons behind it.
           </p>
-          {isAdmin ? (
+          {workspace.isAdmin ? (
             <p>
               Meanwhile, <Link to="members">invite your teammates</Link> so they are ready when it does.
             </p>

@@ -5,7 +5,7 @@ import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { Field, FieldErrors, FormError, Notice, errorsFor, formErrorOf } from '~/components/forms';
 import { callProcedure, runIntent } from '~/trpc.server';
 import { ALERT_STATUS_LABELS as STATUS_LABELS, RISK_LABELS, formatDateTime } from '~/utils/format';
-import { requireWorkspace } from '~/workspace.server';
+import { requireWorkspace, roleAtLeast } from '~/workspace.server';
 
 export const meta: MetaFunction<typeof loader> = ({ data: page }) => [
   { title: `${page?.alert.client.name ?? 'Alert'}: ${page?.alert.title ?? ''} · ClientPulse` },
@@ -21,8 +21,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
   return {
     alert,
-    assignees: members.filter((member) => member.role !== 'viewer'),
-    canWork: workspace.role !== 'viewer',
+    assignees: members.filter((member) => roleAtLeast(member.role, 'manager')),
+    canWork: workspace.canEdit,
     tomorrow,
     signalNames: SIGNAL_NAMES as Record<string, string>,
   };

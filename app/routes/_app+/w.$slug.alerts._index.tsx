@@ -50,7 +50,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     callProcedure(() => caller.alerts.list({ workspaceSlug, filters })),
     callProcedure(() => caller.alerts.ruleQuality({ workspaceSlug })),
   ]);
-  return { page, quality, rules, filters, isAdmin: workspace.role === 'admin' || workspace.role === 'owner' };
+  return { page, quality, rules, filters, isAdmin: workspace.isAdmin };
 }
 
 export default function AlertsInbox() {

@@ -31,7 +31,7 @@ const NUMBER_PARAMS: Record<string, ReadonlyArray<readonly [string, string]>> = 
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { caller, workspaceSlug, workspace } = await requireWorkspace(request, context, params.slug);
-  const isAdmin = workspace.role === 'admin' || workspace.role === 'owner';
+  const { isAdmin } = workspace;
   const [preferences, rules, settings] = await Promise.all([
     callProcedure(() => caller.alerts.preferences({ workspaceSlug })),
     callProcedure(() => caller.alerts.rules({ workspaceSlug })),

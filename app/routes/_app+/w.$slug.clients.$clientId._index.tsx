@@ -38,7 +38,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const settling = timeline.interactions.some(
     (interaction) => interaction.sentimentAnalysedAt && Date.now() - new Date(interaction.sentimentAnalysedAt).getTime() < 8_000,
   );
-  return { client, contacts, timeline, trend, health, settling, signalNames: SIGNAL_NAMES, canEdit: workspace.role !== 'viewer' };
+  return { client, contacts, timeline, trend, health, settling, signalNames: SIGNAL_NAMES, canEdit: workspace.canEdit };
 }
 
 export async function action({ request, context, params }: ActionFunctionArgs) {

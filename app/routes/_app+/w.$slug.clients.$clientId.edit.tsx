@@ -11,7 +11,7 @@ export const meta: MetaFunction = () => [{ title: 'Edit client · ClientPulse' }
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { caller, workspace, workspaceSlug } = await requireWorkspace(request, context, params.slug);
-  if (workspace.role === 'viewer') throw new Response('Viewers can look but not edit clients.', { status: 403 });
+  if (!workspace.canEdit) throw new Response('Viewers can look but not edit clients.', { status: 403 });
   const [{ client }, members] = await Promise.all([
     callProcedure(() => caller.clients.get({ workspaceSlug, clientId: params.clientId ?? '' })),
     callProcedure(() => caller.members.list({ workspaceSlug })),

@@ -11,7 +11,7 @@ export const meta: MetaFunction = () => [{ title: 'Edit interaction · ClientPul
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { caller, workspace, workspaceSlug } = await requireWorkspace(request, context, params.slug);
-  if (workspace.role === 'viewer') throw new Response('Viewers can look but not edit interactions.', { status: 403 });
+  if (!workspace.canEdit) throw new Response('Viewers can look but not edit interactions.', { status: 403 });
   const clientId = params.clientId ?? '';
   const [interaction, { client, contacts }] = await Promise.all([
     callProcedure(() => caller.interactions.get({ workspaceSlug, clientId, interactionId: params.interactionId ?? '' })),

@@ -17,7 +17,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     callProcedure(() => caller.clients.list({ workspaceSlug, filters, cursor: url.searchParams.get('cursor') || undefined })),
     callProcedure(() => caller.members.list({ workspaceSlug })),
   ]);
-  return { page, members, canEdit: workspace.role !== 'viewer' };
+  return { page, members, canEdit: workspace.canEdit };
 }
 
 export async function action({ request, context, params }: ActionFunctionArgs) {

@@ -12,7 +12,7 @@ export const meta: MetaFunction = () => [{ title: 'Import clients · ClientPulse
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { caller, workspace, workspaceSlug } = await requireWorkspace(request, context, params.slug);
-  return { imports: await callProcedure(() => caller.imports.list({ workspaceSlug })), canEdit: workspace.role !== 'viewer' };
+  return { imports: await callProcedure(() => caller.imports.list({ workspaceSlug })), canEdit: workspace.canEdit };
 }
 
 export async function action({ request, context, params }: ActionFunctionArgs) {

@@ -11,7 +11,7 @@ export const meta: MetaFunction = () => [{ title: 'Add client · ClientPulse' }]
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { caller, workspace, workspaceSlug } = await requireWorkspace(request, context, params.slug);
-  if (workspace.role === 'viewer') throw new Response('Viewers can look but not add clients.', { status: 403 });
+  if (!workspace.canEdit) throw new Response('Viewers can look but not add clients.', { status: 403 });
   return { members: await callProcedure(() => caller.members.list({ workspaceSlug })) };
 }
 

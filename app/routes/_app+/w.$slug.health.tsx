@@ -28,8 +28,7 @@ function settingsFromForm(form: FormData): SettingsFields {
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { workspace, caller, workspaceSlug } = await requireWorkspace(request, context, params.slug);
-  if (workspace.role !== 'admin' && workspace.role !== 'owner')
-    throw new Response('Only admins and owners can change the health model.', { status: 403 });
+  if (!workspace.isAdmin) throw new Response('Only admins and owners can change the health model.', { status: 403 });
   const [settings, backtest] = await Promise.all([
     callProcedure(() => caller.health.settings({ workspaceSlug })),
     callProcedure(() => caller.health.backtest({ workspaceSlug })),

@@ -19,7 +19,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const item = await callProcedure(() => caller.imports.get({ workspaceSlug, importId }));
   const errors =
     item.errorRows > 0 ? await callProcedure(() => caller.imports.errors({ workspaceSlug, importId, limit: SHOWN_ERRORS })) : [];
-  return { item, errors, canEdit: workspace.role !== 'viewer' };
+  return { item, errors, canEdit: workspace.canEdit };
 }
 
 export async function action({ request, context, params }: ActionFunctionArgs) {

@@ -3,24 +3,23 @@ import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/re
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { Field, FormError, Notice, errorsFor, formErrorOf } from '~/components/forms';
 import { callProcedure, runIntent } from '~/trpc.server';
-import { requireWorkspace } from '~/workspace.server';
+import { requireWorkspace, ROLES, roleAtLeast, type Role } from '~/workspace.server';
 import { keepErrorHeaders } from '~/utils/headers';
 
 export const headers = keepErrorHeaders;
 
 export const meta: MetaFunction = () => [{ title: 'Members · ClientPulse' }];
 
-const ROLES = ['viewer', 'manager', 'admin', 'owner'] as const;
-type Role = (typeof ROLES)[number];
-
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { caller, user, workspace, workspaceSlug } = await requireWorkspace(request, context, params.slug);
-  const isAdmin = workspace.role === 'admin' || workspace.role === 'owner';
+  const { isAdmin } = workspace;
   const [members, invitations] = await Promise.all([
     callProcedure(() => caller.members.list({ workspaceSlug })),
     isAdmin ? callProcedure(() => caller.invitations.list({ workspaceSlug })) : Promise.resolve([]),
   ]);
-  return { me: user.id, workspace, members, invitations, isAdmin };
+  // The roles this member may give (an invitation or a role change), as the procedures decide: never above their own.
+  const roleOptions = ROLES.map((role) => ({ role, grantable: roleAtLeast(workspace.role, role) }));
+  return { me: user.id, members, invitations, isAdmin, roleOptions };
 }
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
@@ -51,7 +50,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 }
 
 export default function Members() {
-  const { me, members, invitations, isAdmin, workspace } = useLoaderData<typeof loader>();
+  const { me, members, invitations, isAdmin, roleOptions } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === 'submitting';
   const inviteResult = result?.intent === 'invite' ? result : undefined;
@@ -92,8 +91,8 @@ export default function Members() {
                           Role of {member.name}
                         </label>
                         <select id={`role-${member.userId}`} name="role" defaultValue={member.role}>
-                          {ROLES.map((role) => (
-                            <option key={role} value={role} disabled={role === 'owner' && workspace.role !== 'owner'}>
+                          {roleOptions.map(({ role, grantable }) => (
+                            <option key={role} value={role} disabled={!grantable}>
                               {role}
                             </option>
                           ))}
@@ -136,8 +135,8 @@ export default function Members() {
             <div className="field">
               <label htmlFor="invite-role">Role</label>
               <select id="invite-role" name="role" defaultValue="manager">
-                {ROLES.map((role) => (
-                  <option key={role} value={role} disabled={role === 'owner' && workspace.role !== 'owner'}>
+                {roleOptions.map(({ role, grantable }) => (
+                  <option key={role} value={role} disabled={!grantable}>
                     {role}
                   </option>
                 ))}

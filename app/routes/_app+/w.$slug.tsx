@@ -30,7 +30,6 @@ function AlertsLink({ slug, initial }: { slug: string; initial: number }) {
 
 export default function WorkspaceLayout() {
   const { workspace, unread } = useLoaderData<typeof loader>();
-  const isAdmin = workspace.role === 'admin' || workspace.role === 'owner';
   return (
     <main className="page wide">
       <header className="workspace-header">
@@ -44,9 +43,9 @@ export default function WorkspaceLayout() {
         <NavLink to="clients">Clients</NavLink>
         <AlertsLink slug={workspace.slug} initial={unread} />
         <NavLink to="members">Members</NavLink>
-        {isAdmin ? <NavLink to="health">Health model</NavLink> : null}
-        {isAdmin ? <NavLink to="audit">Audit log</NavLink> : null}
-        {isAdmin ? <NavLink to="settings">Settings</NavLink> : null}
+        {workspace.isAdmin ? <NavLink to="health">Health model</NavLink> : null}
+        {workspace.isAdmin ? <NavLink to="audit">Audit log</NavLink> : null}
+        {workspace.isAdmin ? <NavLink to="settings">Settings</NavLink> : null}
       </nav>
       <Outlet />
     </main>
