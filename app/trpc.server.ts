@@ -4,10 +4,10 @@ import type { RequestMeta } from '../server/identity/audit';
 import { createCaller } from '../server/root';
 import { isRateLimitedError } from '../server/security/rate-limit';
 import { rateLimitedResponse } from '../server/security/rate-limit-response';
-import { createContext, fieldErrorsOf, TRPCError, type FieldErrors } from '../server/trpc';
+import { createContext, fieldErrorsOf, messageOf, TRPCError, type FieldErrors } from '../server/trpc';
 
 /** Where a request came from: the proxy-aware client ip and the browser's user agent. */
-export function requestMetaOf(request: Request, context: AppLoadContext): RequestMeta {
+function requestMetaOf(request: Request, context: AppLoadContext): RequestMeta {
   return { ip: context.clientIp, userAgent: request.headers.get('user-agent') };
 }
 
@@ -29,6 +29,7 @@ export async function serverCaller(request: Request, context: AppLoadContext) {
 /**
  * Runs a procedure call from a loader or action; a TRPCError becomes a Response with the matching
  * HTTP status and message (429 with Retry-After for rate limits), which the error boundary shows.
+ * Invalid input (a forged page link, a bad filter in the URL) is a 400 with the validation messages.
  */
 export async function callProcedure<T>(call: () => Promise<T>): Promise<T> {
   try {
@@ -36,7 +37,7 @@ export async function callProcedure<T>(call: () => Promise<T>): Promise<T> {
   } catch (error) {
     if (error instanceof TRPCError && isRateLimitedError(error.cause)) throw rateLimitedResponse(error.cause);
     if (error instanceof TRPCError && error.code !== 'INTERNAL_SERVER_ERROR') {
-      throw new Response(error.message, { status: getHTTPStatusCodeFromError(error), statusText: error.code });
+      throw new Response(messageOf(error), { status: getHTTPStatusCodeFromError(error), statusText: error.code });
     }
     throw error;
   }

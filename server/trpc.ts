@@ -77,6 +77,12 @@ export function fieldErrorsOf(error: TRPCError): FieldErrors | null {
   return error.cause instanceof AppError ? (error.cause.fieldErrors ?? null) : null;
 }
 
+/** What a person reads about an error: for invalid input, the validation messages rather than their JSON. */
+export function messageOf(error: TRPCError): string {
+  const issues = error.code === 'BAD_REQUEST' ? issuesOf(error.cause) : null;
+  return issues ? [...new Set(issues.map((issue) => issue.message))].join(' ') : error.message;
+}
+
 const t = initTRPC
   .context<Context>()
   .meta<Meta>()
@@ -132,23 +138,27 @@ export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
   return next({ ctx: { ...ctx, session: ctx.session } });
 });
 
-export const workspaceInputSchema = z.object({ workspaceSlug: workspaceSlugSchema });
+const workspaceSlugInput = z.object({ workspaceSlug: workspaceSlugSchema });
 
 /**
  * A procedure inside one workspace (input `workspaceSlug`), for members of at least `minRole`.
  * Membership and role are checked in the same transaction the procedure then runs in, as the user
- * with RLS in force (`ctx.tx`). A failing procedure rolls the transaction back. `ctx.afterCommit(task)`
- * runs `task` after the commit.
+ * with RLS in force (`ctx.tx`), before the procedure's own input is read. The workspace reaches the
+ * procedure as `ctx.workspace`, so its input holds only its own fields. A failing procedure rolls the
+ * transaction back. `ctx.afterCommit(task)` runs `task` after the commit.
  */
 export function workspaceProcedure(minRole: Role) {
+  // Callers send the slug; the procedure's own input parsers add their fields to an empty object.
   return authedProcedure
     .meta({ workspaceScoped: true, minRole })
-    .input(workspaceInputSchema)
-    .use(async ({ ctx, input, next }) => {
+    .input(workspaceSlugInput.transform(() => ({})))
+    .use(async ({ ctx, getRawInput, next }) => {
+      // Cannot fail: the parser above has read the same raw input.
+      const { workspaceSlug } = workspaceSlugInput.parse(await getRawInput());
       const { user } = ctx.session;
       const afterCommit: Array<() => Promise<unknown>> = [];
       const outcome = await ctx.services.db.withUser({ sub: user.id, email: user.email }, async (tx) => {
-        const workspace = await findMembership(tx, user.id, input.workspaceSlug);
+        const workspace = await findMembership(tx, user.id, workspaceSlug);
         if (!workspace) {
           throw new TRPCError({ code: 'FORBIDDEN', message: 'You are not a member of this workspace, or it does not exist.' });
         }

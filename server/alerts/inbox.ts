@@ -1,8 +1,9 @@
 import { sql } from 'kysely';
-import { z } from 'zod';
 import type { Tx } from '../db';
+import { encodeCursor } from '../db/cursor';
 import { AppError } from '../errors';
-import { RULE_KINDS, RULE_LABELS, nextStepFor, type RuleKind } from './rules';
+import { RULE_LABELS, nextStepFor } from './rules';
+import { RULE_KINDS, type AlertAction, type AlertCursor, type InboxFilters, type RuleKind } from './schemas';
 
 /**
  * The alert inbox, as the member under RLS: a filtered, keyset-paginated list, one alert with its
@@ -10,18 +11,7 @@ import { RULE_KINDS, RULE_LABELS, nextStepFor, type RuleKind } from './rules';
  * count for the navigation, and per rule how often alerts were resolved without action.
  */
 
-export const ALERT_STATUSES = ['open', 'acknowledged', 'snoozed', 'resolved'] as const;
-export const INBOX_PAGE = 25;
-
-export const inboxFiltersSchema = z.object({
-  mine: z.boolean().default(false),
-  /** `unresolved` (default): open, acknowledged and snoozed. */
-  status: z.enum([...ALERT_STATUSES, 'unresolved', 'all']).default('unresolved'),
-  severity: z.enum(['low', 'medium', 'high']).optional(),
-  kind: z.enum(RULE_KINDS).optional(),
-  cursor: z.string().max(200).optional(),
-});
-export type InboxFilters = z.infer<typeof inboxFiltersSchema>;
+const INBOX_PAGE = 25;
 
 export type InboxAlert = {
   id: string;
@@ -39,14 +29,6 @@ export type InboxAlert = {
   unread: boolean;
 };
 
-const encodeCursor = (at: Date, id: string) => Buffer.from(`${at.toISOString()}|${id}`).toString('base64url');
-function decodeCursor(cursor: string): { at: string; id: string } {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
-  if (!at || !id || Number.isNaN(Date.parse(at)) || !z.uuid().safeParse(id).success)
-    throw new AppError('BAD_REQUEST', 'That page link is not valid any more; start from the first page.');
-  return { at, id };
-}
-
 /** "Mine": assigned to me, or unassigned on a client I own — or, on a client nobody owns, I am an admin (they are told). */
 const mineCondition = (userId: string) =>
   sql<boolean>`(a.assignee_id = ${userId}::uuid or (a.assignee_id is null and (c.owner_id = ${userId}::uuid
@@ -59,7 +41,7 @@ export async function listAlerts(
   input: { workspaceId: string; userId: string; filters: InboxFilters },
 ): Promise<{ alerts: InboxAlert[]; nextCursor: string | null }> {
   const { filters } = input;
-  const after = filters.cursor ? decodeCursor(filters.cursor) : null;
+  const after = filters.cursor;
   const rows = await sql<{
     id: string;
     client_id: string;
@@ -84,7 +66,7 @@ export async function listAlerts(
        and ${filters.severity ? sql`a.severity = ${filters.severity}` : sql`true`}
        and ${filters.kind ? sql`a.kind = ${filters.kind}` : sql`true`}
        and ${filters.mine ? mineCondition(input.userId) : sql`true`}
-       and ${after ? sql`(a.last_triggered_at, a.id) < (${after.at}::timestamptz, ${after.id}::uuid)` : sql`true`}
+       and ${after ? sql`(a.last_triggered_at, a.id) < (${after[0]}::timestamptz, ${after[1]}::uuid)` : sql`true`}
      order by a.last_triggered_at desc, a.id desc
      limit ${INBOX_PAGE + 1}`.execute(tx);
   const page = rows.rows.slice(0, INBOX_PAGE);
@@ -105,7 +87,7 @@ export async function listAlerts(
       lastTriggeredAt: row.last_triggered_at,
       unread: row.unread,
     })),
-    nextCursor: rows.rows.length > INBOX_PAGE && last ? encodeCursor(last.last_triggered_at, last.id) : null,
+    nextCursor: rows.rows.length > INBOX_PAGE && last ? encodeCursor<AlertCursor>([last.last_triggered_at.toISOString(), last.id]) : null,
   };
 }
 
@@ -262,22 +244,6 @@ export async function getAlert(tx: Tx, input: { workspaceId: string; userId: str
     deliveries: deliveries.map((item) => ({ ...item, sentAt: item.sent_at, lastError: item.last_error })),
   };
 }
-
-export const alertActionSchema = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('acknowledge') }),
-  z.object({ action: z.literal('assign'), assigneeId: z.uuid({ error: 'Choose a teammate.' }).nullable() }),
-  z.object({
-    action: z.literal('snooze'),
-    until: z.iso.date({ error: 'Choose the date to snooze until.' }),
-  }),
-  z.object({
-    action: z.literal('resolve'),
-    outcome: z.enum(['action_taken', 'no_action'], { error: 'Say whether you acted on it.' }),
-    note: z.string().trim().max(2000, 'At most 2,000 characters.').default(''),
-  }),
-  z.object({ action: z.literal('reopen') }),
-]);
-export type AlertAction = z.infer<typeof alertActionSchema>;
 
 /** Works an alert (managers and up, enforced by RLS and the procedure). */
 export async function actOnAlert(

@@ -1,17 +1,13 @@
 import { sql } from 'kysely';
-import { z } from 'zod';
 import type { Tx } from '../db';
 import { AppError } from '../errors';
 import { recordAudit, type RequestMeta } from '../identity/audit';
-import { CHURN_SIGNALS } from '../sentiment/types';
+import { RULE_KINDS, RULE_PARAMS, type AlertSettingsInput, type NotificationPreferences, type RuleKind, type RuleUpdate } from './schemas';
 
 /**
  * Alert rules (one of each kind per workspace, seeded with defaults by a trigger), the workspace's
  * alert settings (Slack webhook, hourly cap) and each person's notification preferences.
  */
-
-export const RULE_KINDS = ['score_drop', 'entered_critical', 'entered_at_risk', 'churn_signal', 'no_contact', 'renewal_risk'] as const;
-export type RuleKind = (typeof RULE_KINDS)[number];
 
 export const RULE_LABELS: Record<RuleKind, string> = {
   score_drop: 'Score dropped',
@@ -31,42 +27,6 @@ const NEXT_STEPS: Record<RuleKind, string> = {
   renewal_risk: 'Plan the renewal conversation now: address open issues before the date.',
 };
 export const nextStepFor = (kind: string) => NEXT_STEPS[kind as RuleKind] ?? 'Look into this client.';
-
-const days = (label: string) =>
-  z
-    .number({ error: `Enter the ${label} as a whole number of days.` })
-    .int('Whole days only.')
-    .min(1, 'At least 1 day.')
-    .max(365, 'At most 365 days.');
-
-/** Parameters by kind; each field's name is its form field. */
-export const RULE_PARAMS = {
-  score_drop: z.object({
-    points: z
-      .number({ error: 'Enter the drop in points.' })
-      .int('Whole points only.')
-      .min(1, 'At least 1 point.')
-      .max(100, 'At most 100 points.'),
-    days: days('window'),
-  }),
-  entered_critical: z.object({}),
-  entered_at_risk: z.object({}),
-  churn_signal: z.object({ signals: z.array(z.enum(CHURN_SIGNALS)).min(1, 'Choose at least one signal.') }),
-  no_contact: z.object({ days: days('silence') }),
-  renewal_risk: z.object({ days: days('lead time') }),
-} satisfies Record<RuleKind, z.ZodType>;
-
-export const ruleUpdateSchema = z.object({
-  ruleId: z.uuid(),
-  enabled: z.boolean(),
-  severity: z.enum(['low', 'medium', 'high'], { error: 'Choose low, medium or high.' }),
-  cooldownDays: z
-    .number({ error: 'Enter the cool-down in days.' })
-    .int('Whole days only.')
-    .min(0, 'At least 0 days.')
-    .max(90, 'At most 90 days.'),
-  params: z.record(z.string(), z.unknown()),
-});
 
 export type AlertRule = {
   id: string;
@@ -97,7 +57,7 @@ export async function listRules(tx: Tx, workspaceId: string): Promise<AlertRule[
 
 export async function updateRule(
   tx: Tx,
-  input: { workspaceId: string; actorId: string; meta: RequestMeta; rule: z.infer<typeof ruleUpdateSchema> },
+  input: { workspaceId: string; actorId: string; meta: RequestMeta; rule: RuleUpdate },
 ): Promise<void> {
   const before = (await listRules(tx, input.workspaceId)).find((rule) => rule.id === input.rule.ruleId);
   if (!before) throw new AppError('NOT_FOUND', 'That rule does not exist in this workspace.');
@@ -137,29 +97,6 @@ export async function updateRule(
   });
 }
 
-/** A Slack incoming webhook: https, or plain http only to this machine (a local Slack-compatible server). */
-const webhookUrl = z
-  .string()
-  .trim()
-  .max(500, 'At most 500 characters.')
-  .refine((value) => {
-    try {
-      const url = new URL(value);
-      return url.protocol === 'https:' || (url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname));
-    } catch {
-      return false;
-    }
-  }, 'Enter the webhook URL Slack gave you (https://hooks.slack.com/services/…).');
-
-export const alertSettingsSchema = z.object({
-  slackWebhookUrl: z.union([z.literal(''), webhookUrl]),
-  immediateCapPerHour: z
-    .number({ error: 'Enter a whole number from 1 to 100.' })
-    .int('Whole numbers only.')
-    .min(1, 'At least 1.')
-    .max(100, 'At most 100.'),
-});
-
 export type AlertSettings = { slackWebhookUrl: string | null; immediateCapPerHour: number };
 
 export async function alertSettings(tx: Tx, workspaceId: string): Promise<AlertSettings> {
@@ -169,7 +106,7 @@ export async function alertSettings(tx: Tx, workspaceId: string): Promise<AlertS
 
 export async function updateAlertSettings(
   tx: Tx,
-  input: { workspaceId: string; actorId: string; meta: RequestMeta; settings: z.infer<typeof alertSettingsSchema> },
+  input: { workspaceId: string; actorId: string; meta: RequestMeta; settings: AlertSettingsInput },
 ): Promise<void> {
   const before = await alertSettings(tx, input.workspaceId);
   const values = {
@@ -195,13 +132,6 @@ export async function updateAlertSettings(
     meta: input.meta,
   });
 }
-
-export const NOTIFICATION_MODES = ['immediate', 'digest', 'off'] as const;
-export const preferencesSchema = z.object({
-  email: z.enum(NOTIFICATION_MODES, { error: 'Choose immediate, daily digest or off.' }),
-  slack: z.enum(NOTIFICATION_MODES, { error: 'Choose immediate, daily digest or off.' }),
-});
-export type NotificationPreferences = z.infer<typeof preferencesSchema>;
 
 export async function preferences(tx: Tx, workspaceId: string, userId: string): Promise<NotificationPreferences> {
   const row = await tx

@@ -1,13 +1,14 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Tx } from '../db';
+import { encodeCursor } from '../db/cursor';
 import { AppError } from '../errors';
 import { recordAudit, type RequestMeta } from '../identity/audit';
 import type { WorkspaceSummary } from '../identity/workspaces';
-import type { BulkAction, ClientFields, ClientListFilters, ContactFields } from './schemas';
+import type { BulkAction, ClientCursor, ClientFields, ClientListFilters, ContactFields } from './schemas';
 
-export const CLIENT_PAGE_SIZE = 50;
+const CLIENT_PAGE_SIZE = 50;
 /** Exact counts up to here; a larger match shows as "1,000+" (decision 014). */
-export const CLIENT_COUNT_CAP = 1_000;
+const CLIENT_COUNT_CAP = 1_000;
 
 export type ClientRow = {
   id: string;
@@ -241,19 +242,7 @@ function filterCondition(workspaceId: string, filters: ClientListFilters): Expre
   return sql<SqlBool>`${sql.join(parts, sql` and `)}`;
 }
 
-type Cursor = { value: string | number | null; id: string };
-
-export function encodeClientCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
-}
-
-export function decodeClientCursor(raw: string): Cursor {
-  const parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Partial<Cursor>;
-  if (typeof parsed.id !== 'string' || !('value' in parsed)) throw new Error('Invalid cursor');
-  return { value: parsed.value ?? null, id: parsed.id };
-}
-
-type ClientListInput = { workspaceId: string; filters: ClientListFilters; cursor?: string; limit?: number; countCap?: number };
+type ClientListInput = { workspaceId: string; filters: ClientListFilters; cursor?: ClientCursor; limit?: number; countCap?: number };
 
 type ClientListRow = ClientRow & { sortKey: string | null; total: number };
 
@@ -272,15 +261,15 @@ export function clientListQuery(tx: Tx, input: ClientListInput) {
   const where = filterCondition(input.workspaceId, filters);
   let after = sql<SqlBool>`true`;
   if (input.cursor) {
-    const cursor = decodeClientCursor(input.cursor);
+    const [value, id] = input.cursor;
     const beyond = desc ? sql`<` : sql`>`;
     // Row comparisons let Postgres start the index scan at the cursor; empty values come after all others.
     after =
-      cursor.value === null
-        ? sql<SqlBool>`(${key} is null and c.id ${beyond} ${cursor.id}::uuid)`
+      value === null
+        ? sql<SqlBool>`(${key} is null and c.id ${beyond} ${id}::uuid)`
         : nullable
-          ? sql<SqlBool>`((${key}, c.id) ${beyond} (${cursor.value}, ${cursor.id}::uuid) or ${key} is null)`
-          : sql<SqlBool>`(${key}, c.id) ${beyond} (${cursor.value}, ${cursor.id}::uuid)`;
+          ? sql<SqlBool>`((${key}, c.id) ${beyond} (${value}, ${id}::uuid) or ${key} is null)`
+          : sql<SqlBool>`(${key}, c.id) ${beyond} (${value}, ${id}::uuid)`;
   }
   // Keys that cannot be empty need no NULLS clause, which lets a descending list scan the ascending index backwards.
   const order = desc ? (nullable ? sql`desc nulls last` : sql`desc`) : sql`asc nulls last`;
@@ -329,7 +318,7 @@ export async function listClients(
     clients: page.map(({ sortKey: _sortKey, total: _total, ...client }) => client),
     total: Math.min(total, cap),
     totalIsAtLeast: total > cap,
-    nextCursor: rows.length > limit && last ? encodeClientCursor({ value: last.sortKey, id: last.id }) : null,
+    nextCursor: rows.length > limit && last ? encodeCursor<ClientCursor>([last.sortKey, last.id]) : null,
   };
 }
 

@@ -1,9 +1,10 @@
 import { sql } from 'kysely';
 import type { Tx } from '../db';
+import { encodeCursor } from '../db/cursor';
 import { AppError } from '../errors';
-import type { InteractionFields } from './schemas';
+import type { InteractionCursor, InteractionFields } from './schemas';
 
-export const TIMELINE_PAGE_SIZE = 25;
+const TIMELINE_PAGE_SIZE = 25;
 
 export type InteractionRow = {
   id: string;
@@ -67,7 +68,7 @@ export async function logInteraction(
 /** A client's interactions, newest first, keyset-paginated on (occurred_at, id), optionally of one type. */
 export async function listInteractions(
   tx: Tx,
-  input: { workspaceId: string; clientId: string; type?: string; cursor?: string; limit?: number },
+  input: { workspaceId: string; clientId: string; type?: string; cursor?: InteractionCursor; limit?: number },
 ): Promise<{ interactions: InteractionRow[]; nextCursor: string | null }> {
   const limit = input.limit ?? TIMELINE_PAGE_SIZE;
   let query = tx
@@ -98,8 +99,7 @@ export async function listInteractions(
     .where('i.workspace_id', '=', input.workspaceId);
   if (input.type) query = query.where('i.type', '=', input.type as InteractionFields['type']);
   if (input.cursor) {
-    const [occurredAt, id] = Buffer.from(input.cursor, 'base64url').toString('utf8').split('|');
-    if (!occurredAt || !id || Number.isNaN(Date.parse(occurredAt))) throw new AppError('BAD_REQUEST', 'Not a page of this timeline.');
+    const [occurredAt, id] = input.cursor;
     query = query.where(sql<boolean>`(i.occurred_at, i.id) < (${occurredAt}::timestamptz, ${id}::uuid)`);
   }
   const rows = await query
@@ -111,7 +111,7 @@ export async function listInteractions(
   const last = page.at(-1);
   return {
     interactions: page,
-    nextCursor: rows.length > limit && last ? Buffer.from(`${last.occurredAt.toISOString()}|${last.id}`).toString('base64url') : null,
+    nextCursor: rows.length > limit && last ? encodeCursor<InteractionCursor>([last.occurredAt.toISOString(), last.id]) : null,
   };
 }
 

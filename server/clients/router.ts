@@ -1,57 +1,31 @@
-import { z } from 'zod';
 import { recordAudit } from '../identity/audit';
 import { router, workspaceProcedure } from '../trpc';
-import {
-  addContact,
-  bulkUpdateClients,
-  createClient,
-  decodeClientCursor,
-  deleteClient,
-  getClient,
-  listClients,
-  listContacts,
-  updateClient,
-} from './clients';
+import { addContact, bulkUpdateClients, createClient, deleteClient, getClient, listClients, listContacts, updateClient } from './clients';
 import { getInteraction, listInteractions, logInteraction, sentimentTrend, updateInteraction } from './interactions';
 import {
-  bulkActionSchema,
-  clientFieldsSchema,
-  clientListFiltersSchema,
-  contactFieldsSchema,
-  INTERACTION_TYPES,
-  interactionFieldsSchema,
+  addContactInput,
+  bulkUpdateInput,
+  clientInput,
+  clientListInput,
+  createClientInput,
+  interactionInput,
+  interactionListInput,
+  logInteractionInput,
+  recordExportInput,
+  sentimentTrendInput,
+  updateClientInput,
+  updateInteractionInput,
 } from './schemas';
-
-const cursorSchema = z
-  .string()
-  .max(500)
-  .refine(
-    (cursor) => {
-      try {
-        decodeClientCursor(cursor);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    { error: 'Not a page of this list' },
-  );
 
 const clientsRouter = router({
   list: workspaceProcedure('viewer')
-    .input(
-      z.object({
-        filters: clientListFiltersSchema.default({ sort: 'name', direction: 'asc' }),
-        cursor: cursorSchema.optional(),
-        limit: z.number().int().min(1).max(1000).optional(),
-      }),
-    )
+    .input(clientListInput)
     .query(({ ctx, input }) =>
       listClients(ctx.tx, { workspaceId: ctx.workspace.id, filters: input.filters, cursor: input.cursor, limit: input.limit }),
     ),
   /** Records that someone exported the list (with which filters); the export itself pages through `list`. */
   recordExport: workspaceProcedure('viewer')
-    .input(z.object({ filters: clientListFiltersSchema, total: z.number().int().min(0) }))
+    .input(recordExportInput)
     .mutation(({ ctx, input }) =>
       recordAudit(ctx.tx, {
         action: 'client.exported',
@@ -62,13 +36,13 @@ const clientsRouter = router({
       }),
     ),
   get: workspaceProcedure('viewer')
-    .input(z.object({ clientId: z.uuid() }))
+    .input(clientInput)
     .query(async ({ ctx, input }) => ({
       client: await getClient(ctx.tx, ctx.workspace.id, input.clientId),
       contacts: await listContacts(ctx.tx, input.clientId),
     })),
   create: workspaceProcedure('manager')
-    .input(z.object({ fields: clientFieldsSchema, contacts: z.array(contactFieldsSchema).max(50).default([]) }))
+    .input(createClientInput)
     .mutation(({ ctx, input }) =>
       createClient(ctx.tx, {
         workspace: ctx.workspace,
@@ -79,7 +53,7 @@ const clientsRouter = router({
       }),
     ),
   update: workspaceProcedure('manager')
-    .input(z.object({ clientId: z.uuid(), fields: clientFieldsSchema }))
+    .input(updateClientInput)
     .mutation(({ ctx, input }) =>
       updateClient(ctx.tx, {
         workspace: ctx.workspace,
@@ -90,20 +64,12 @@ const clientsRouter = router({
       }),
     ),
   delete: workspaceProcedure('manager')
-    .input(z.object({ clientId: z.uuid() }))
+    .input(clientInput)
     .mutation(({ ctx, input }) =>
       deleteClient(ctx.tx, { workspace: ctx.workspace, actorId: ctx.session.user.id, clientId: input.clientId, meta: ctx.meta }),
     ),
   bulkUpdate: workspaceProcedure('manager')
-    .input(
-      z.object({
-        clientIds: z
-          .array(z.uuid())
-          .min(1, { error: 'Select at least one client' })
-          .max(1000, { error: 'Select at most 1,000 clients at a time' }),
-        action: bulkActionSchema,
-      }),
-    )
+    .input(bulkUpdateInput)
     .mutation(({ ctx, input }) =>
       bulkUpdateClients(ctx.tx, {
         workspace: ctx.workspace,
@@ -114,7 +80,7 @@ const clientsRouter = router({
       }),
     ),
   addContact: workspaceProcedure('manager')
-    .input(z.object({ clientId: z.uuid(), fields: contactFieldsSchema }))
+    .input(addContactInput)
     .mutation(async ({ ctx, input }) => {
       await getClient(ctx.tx, ctx.workspace.id, input.clientId);
       return addContact(ctx.tx, { workspaceId: ctx.workspace.id, clientId: input.clientId, fields: input.fields });
@@ -123,10 +89,10 @@ const clientsRouter = router({
 
 const interactionsRouter = router({
   list: workspaceProcedure('viewer')
-    .input(z.object({ clientId: z.uuid(), type: z.enum(INTERACTION_TYPES).optional(), cursor: z.string().max(200).optional() }))
+    .input(interactionListInput)
     .query(({ ctx, input }) => listInteractions(ctx.tx, { workspaceId: ctx.workspace.id, ...input })),
   log: workspaceProcedure('manager')
-    .input(z.object({ clientId: z.uuid(), fields: interactionFieldsSchema }))
+    .input(logInteractionInput)
     .mutation(({ ctx, input }) =>
       logInteraction(ctx.tx, {
         workspaceId: ctx.workspace.id,
@@ -136,12 +102,12 @@ const interactionsRouter = router({
       }),
     ),
   get: workspaceProcedure('viewer')
-    .input(z.object({ clientId: z.uuid(), interactionId: z.uuid() }))
+    .input(interactionInput)
     .query(({ ctx, input }) =>
       getInteraction(ctx.tx, { workspaceId: ctx.workspace.id, clientId: input.clientId, interactionId: input.interactionId }),
     ),
   update: workspaceProcedure('manager')
-    .input(z.object({ clientId: z.uuid(), interactionId: z.uuid(), fields: interactionFieldsSchema }))
+    .input(updateInteractionInput)
     .mutation(({ ctx, input }) =>
       updateInteraction(ctx.tx, {
         workspaceId: ctx.workspace.id,
@@ -151,7 +117,7 @@ const interactionsRouter = router({
       }),
     ),
   sentimentTrend: workspaceProcedure('viewer')
-    .input(z.object({ clientId: z.uuid(), days: z.number().int().min(7).max(365).default(90) }))
+    .input(sentimentTrendInput)
     .query(({ ctx, input }) => sentimentTrend(ctx.tx, { workspaceId: ctx.workspace.id, clientId: input.clientId, days: input.days })),
 });
 

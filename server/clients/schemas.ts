@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cursorSchema, cursorTimestamp, INVALID_CURSOR_MESSAGE } from '../db/cursor';
 
 export const CLIENT_STATUSES = ['active', 'paused', 'churned'] as const;
 export const RISK_LEVELS = ['healthy', 'at_risk', 'critical'] as const;
@@ -6,6 +7,7 @@ export type RiskLevel = (typeof RISK_LEVELS)[number];
 export const INTERACTION_TYPES = ['email', 'call', 'meeting', 'support_ticket', 'chat', 'note'] as const;
 export const INTERACTION_DIRECTIONS = ['inbound', 'outbound', 'internal'] as const;
 export const CLIENT_SORTS = ['name', 'health', 'mrr', 'renewal', 'last_contact'] as const;
+export type ClientSort = (typeof CLIENT_SORTS)[number];
 
 const optionalText = (max: number, label: string) =>
   z
@@ -28,7 +30,7 @@ export const domainSchema = z
   )
   .pipe(z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/, { error: 'Enter a domain like acme.com' }));
 
-export const tagSchema = z
+const tagSchema = z
   .string()
   .trim()
   .toLowerCase()
@@ -111,7 +113,7 @@ export const contactFieldsSchema = z.object({
 });
 export type ContactFields = z.output<typeof contactFieldsSchema>;
 
-export const interactionFieldsSchema = z.object({
+const interactionFieldsSchema = z.object({
   type: z.enum(INTERACTION_TYPES, { error: 'Choose the kind of interaction' }),
   direction: z.enum(INTERACTION_DIRECTIONS, { error: 'Choose inbound, outbound or internal' }),
   occurredAt: z.iso.datetime({ offset: true, local: true, error: 'Enter when it happened' }).optional(),
@@ -136,7 +138,7 @@ export const clientListFiltersSchema = z.object({
 });
 export type ClientListFilters = z.output<typeof clientListFiltersSchema>;
 
-export const bulkActionSchema = z.discriminatedUnion('type', [
+const bulkActionSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('assign_owner'), ownerId: z.uuid({ error: 'Choose the new owner' }).nullable() }),
   z.object({ type: z.literal('add_tag'), tag: tagSchema }),
   z.object({ type: z.literal('remove_tag'), tag: tagSchema }),
@@ -152,3 +154,70 @@ export const bulkActionSchema = z.discriminatedUnion('type', [
   }),
 ]);
 export type BulkAction = z.output<typeof bulkActionSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Procedure inputs (server/clients/router.ts)
+// ---------------------------------------------------------------------------------------------
+
+const clientId = z.uuid();
+export const clientInput = z.object({ clientId });
+
+/** A timestamptz as Postgres writes it as text (`2026-10-05 12:00:00.123456+00`): the ISO timestamp it stands for. */
+const postgresTimestampText = z.string().refine((text) => {
+  const parts = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d(?:\.\d+)?)([+-]\d\d)(:\d\d)?$/.exec(text);
+  return !!parts && cursorTimestamp.safeParse(`${parts[1]}T${parts[2]}Z`).success && Math.abs(Number(parts[3])) <= 15;
+});
+
+/** Each sort key as the list's statement reads it (`key::text`), so that a cursor's value casts back without failing. */
+const SORT_KEY_TEXT = {
+  name: z.string().refine((text) => !text.includes('\0')),
+  health: z.string().regex(/^\d{1,3}$/),
+  mrr: z.string().regex(/^\d{1,18}$/),
+  renewal: z.iso.date().refine((date) => !date.startsWith('0000')),
+  last_contact: postgresTimestampText,
+} satisfies Record<ClientSort, z.ZodType<string>>;
+
+/** A client page ends at a client's (sort key as text, id); an empty sort key is null. */
+const clientCursorSchema = cursorSchema(z.tuple([z.string().nullable(), z.uuid()]));
+export type ClientCursor = z.output<typeof clientCursorSchema>;
+
+export const clientListInput = z
+  .object({
+    filters: clientListFiltersSchema.default({ sort: 'name', direction: 'asc' }),
+    cursor: clientCursorSchema.optional(),
+    limit: z.number().int().min(1).max(1000).optional(),
+  })
+  .superRefine((input, refinement) => {
+    const sortKey = input.cursor?.[0];
+    // The cursor belongs to the sort it was made for: another sort's key would not cast back.
+    if (sortKey != null && !SORT_KEY_TEXT[input.filters.sort].safeParse(sortKey).success) {
+      refinement.addIssue({ code: 'custom', path: ['cursor'], message: INVALID_CURSOR_MESSAGE });
+    }
+  });
+
+export const recordExportInput = z.object({ filters: clientListFiltersSchema, total: z.number().int().min(0) });
+export const createClientInput = z.object({ fields: clientFieldsSchema, contacts: z.array(contactFieldsSchema).max(50).default([]) });
+export const updateClientInput = z.object({ clientId, fields: clientFieldsSchema });
+export const bulkUpdateInput = z.object({
+  clientIds: z
+    .array(z.uuid())
+    .min(1, { error: 'Select at least one client' })
+    .max(1000, { error: 'Select at most 1,000 clients at a time' }),
+  action: bulkActionSchema,
+});
+export const addContactInput = z.object({ clientId, fields: contactFieldsSchema });
+
+/** A timeline page ends at an interaction's (occurred_at, id). */
+const interactionCursorSchema = cursorSchema(z.tuple([cursorTimestamp, z.uuid()]));
+export type InteractionCursor = z.output<typeof interactionCursorSchema>;
+
+export const interactionListInput = z.object({
+  clientId,
+  type: z.enum(INTERACTION_TYPES).optional(),
+  cursor: interactionCursorSchema.optional(),
+});
+export const logInteractionInput = z.object({ clientId, fields: interactionFieldsSchema });
+export const interactionInput = z.object({ clientId, interactionId: z.uuid() });
+export const updateInteractionInput = z.object({ clientId, interactionId: z.uuid(), fields: interactionFieldsSchema });
+/** A weekly sentiment chart over the last `days`. */
+export const sentimentTrendInput = z.object({ clientId, days: z.number().int().min(7).max(365).default(90) });

@@ -31,7 +31,7 @@ export type Portfolio = {
   }>;
 };
 
-export const PORTFOLIO_DROPS = 10;
+const PORTFOLIO_DROPS = 10;
 
 export async function workspacePortfolio(tx: Tx, workspaceId: string): Promise<Portfolio> {
   const [levels, drops] = await Promise.all([

@@ -1,23 +1,23 @@
-import { z } from 'zod';
 import { router, workspaceProcedure } from '../trpc';
 import { backtestState, requestBacktest } from './backtest';
 import { clientHealth } from './explain';
 import { workspacePortfolio } from './portfolio';
-import { healthSettings, healthSettingsSchema, previewHealthSettings, updateHealthSettings } from './settings';
+import { clientHealthInput, healthSettingsSchema } from './schemas';
+import { healthSettings, previewHealthSettings, updateHealthSettings } from './settings';
 
 export const healthRouter = router({
   client: workspaceProcedure('viewer')
-    .input(z.object({ clientId: z.uuid(), days: z.number().int().min(7).max(365).default(90) }))
+    .input(clientHealthInput)
     .query(({ ctx, input }) => clientHealth(ctx.tx, { workspaceId: ctx.workspace.id, clientId: input.clientId, days: input.days })),
   portfolio: workspaceProcedure('viewer').query(({ ctx }) => workspacePortfolio(ctx.tx, ctx.workspace.id)),
   settings: workspaceProcedure('admin').query(({ ctx }) => healthSettings(ctx.tx, ctx.workspace.id)),
   previewSettings: workspaceProcedure('admin')
     .input(healthSettingsSchema)
-    .query(({ ctx, input: { workspaceSlug: _slug, ...settings } }) => previewHealthSettings(ctx.tx, ctx.workspace.id, settings)),
+    .query(({ ctx, input }) => previewHealthSettings(ctx.tx, ctx.workspace.id, input)),
   updateSettings: workspaceProcedure('admin')
     .input(healthSettingsSchema)
-    .mutation(({ ctx, input: { workspaceSlug: _slug, ...settings } }) =>
-      updateHealthSettings(ctx.tx, { workspaceId: ctx.workspace.id, actorId: ctx.session.user.id, meta: ctx.meta, settings }),
+    .mutation(({ ctx, input }) =>
+      updateHealthSettings(ctx.tx, { workspaceId: ctx.workspace.id, actorId: ctx.session.user.id, meta: ctx.meta, settings: input }),
     ),
   /** The latest backtest asked for (with its progress) and the latest result. */
   backtest: workspaceProcedure('admin').query(({ ctx }) => backtestState(ctx.tx, ctx.workspace.id)),

@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
-import { z } from 'zod';
 import type { RiskLevel } from '../clients/schemas';
 import type { Tx } from '../db';
 import { recordAudit, type RequestMeta } from '../identity/audit';
 import { requestWorkspaceRecompute } from './engine';
+import type { HealthSettingsInput } from './schemas';
 
 /**
  * The workspace's health model settings (admins): factor weights that sum to 100 and the risk
@@ -14,42 +14,8 @@ import { requestWorkspaceRecompute } from './engine';
 export const FACTORS = ['sentiment', 'engagement', 'survey', 'payment', 'usage'] as const;
 export type Factor = (typeof FACTORS)[number];
 
-export const DEFAULT_WEIGHTS: Record<Factor, number> = { sentiment: 30, engagement: 20, survey: 20, payment: 15, usage: 15 };
-export const DEFAULT_THRESHOLDS = { healthy: 70, critical: 40 };
-
-const weight = (label: string) =>
-  z
-    .number({ error: `Enter the ${label} weight as a whole number from 0 to 100.` })
-    .int(`The ${label} weight must be a whole number.`)
-    .min(0, 'At least 0.')
-    .max(100, 'At most 100.');
-const threshold = (label: string) =>
-  z.number({ error: `Enter the ${label} threshold as a whole number.` }).int(`The ${label} threshold must be a whole number.`);
-
-/** Flat, so each key is a form field's name and its errors show beside it. */
-export const healthSettingsSchema = z
-  .object({
-    weightSentiment: weight('sentiment'),
-    weightEngagement: weight('engagement'),
-    weightSurvey: weight('survey'),
-    weightPayment: weight('payment'),
-    weightUsage: weight('usage'),
-    healthyThreshold: threshold('healthy').min(1, 'At least 1.').max(100, 'At most 100.'),
-    criticalThreshold: threshold('critical').min(0, 'At least 0.').max(99, 'At most 99.'),
-  })
-  .superRefine((value, context) => {
-    const total = value.weightSentiment + value.weightEngagement + value.weightSurvey + value.weightPayment + value.weightUsage;
-    if (total !== 100)
-      context.addIssue({ code: 'custom', path: ['weightTotal'], message: `The weights add up to ${total}; they must add up to 100.` });
-    if (value.criticalThreshold >= value.healthyThreshold) {
-      context.addIssue({
-        code: 'custom',
-        path: ['criticalThreshold'],
-        message: `The critical threshold must be below the healthy threshold (${value.healthyThreshold}).`,
-      });
-    }
-  });
-export type HealthSettingsInput = z.infer<typeof healthSettingsSchema>;
+const DEFAULT_WEIGHTS: Record<Factor, number> = { sentiment: 30, engagement: 20, survey: 20, payment: 15, usage: 15 };
+const DEFAULT_THRESHOLDS = { healthy: 70, critical: 40 };
 
 export type HealthSettings = HealthSettingsInput & {
   engagementNorm: number;

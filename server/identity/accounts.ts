@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Database } from '../db';
+import type { Database, Tx } from '../db';
 import type { Mailer } from '../email';
 import { renderEmail } from '../email';
 import { AppError } from '../errors';
@@ -10,9 +10,9 @@ import { createSession, revokeOtherSessions } from './sessions';
 import { hashToken, newToken } from './tokens';
 import { createWorkspace } from './workspaces';
 
-export const PASSWORD_RESET_TTL_MINUTES = 60;
+const PASSWORD_RESET_TTL_MINUTES = 60;
 /** The one message for a wrong email or a wrong password: never say which. */
-export const INVALID_CREDENTIALS = 'Email or password is incorrect.';
+const INVALID_CREDENTIALS = 'Email or password is incorrect.';
 const INVALID_RESET_LINK = 'This password reset link is not valid any more. It may have expired or been used already. Ask for a new one.';
 
 export type IdentityDeps = { db: Database; mailer: Mailer; appUrl: string };
@@ -227,4 +227,9 @@ export async function changeEmail(
     throw error;
   }
   await deps.mailer.send(previous.email, await renderEmail('email-changed', { name: previous.name, newEmail: input.newEmail }));
+}
+
+/** Renames the signed-in user, as the user (RLS lets them change only their own row). */
+export async function renameUser(tx: Tx, input: { userId: string; name: string }): Promise<void> {
+  await tx.updateTable('users').set({ name: input.name }).where('id', '=', input.userId).execute();
 }

@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
 import type { Tx } from '../db';
+import { encodeCursor } from '../db/cursor';
+import type { AuditCursor } from './schemas';
 
 export const AUDIT_ACTIONS = [
   'auth.sign_up',
@@ -77,7 +79,7 @@ export type AuditEntry = {
   createdAt: Date;
 };
 
-export const AUDIT_PAGE_SIZE = 50;
+const AUDIT_PAGE_SIZE = 50;
 
 /**
  * A page of the workspace's audit trail, newest first, filtered by action prefix and actor.
@@ -85,7 +87,7 @@ export const AUDIT_PAGE_SIZE = 50;
  */
 export async function listAudit(
   tx: Tx,
-  input: { workspaceId: string; action?: string; actorId?: string; before?: string },
+  input: { workspaceId: string; action?: string; actorId?: string; before?: AuditCursor },
 ): Promise<{ entries: AuditEntry[]; nextCursor: string | null }> {
   let query = tx
     .selectFrom('audit_log as a')
@@ -108,7 +110,7 @@ export async function listAudit(
   if (input.action) query = query.where('a.action', 'like', `${input.action.replace(/[%_\\]/g, '\\$&')}%`);
   if (input.actorId) query = query.where('a.actor_id', '=', input.actorId);
   if (input.before) {
-    const [createdAt, id] = decodeCursor(input.before);
+    const [createdAt, id] = input.before;
     query = query.where(sql<boolean>`(a.created_at, a.id) < (${createdAt}::timestamptz, ${id}::bigint)`);
   }
   const rows = await query
@@ -118,16 +120,8 @@ export async function listAudit(
     .execute();
   const entries = rows.slice(0, AUDIT_PAGE_SIZE).map((row) => ({ ...row, id: String(row.id) }));
   const last = entries.at(-1);
-  return { entries, nextCursor: rows.length > AUDIT_PAGE_SIZE && last ? encodeCursor(last.createdAt, last.id) : null };
-}
-
-function encodeCursor(createdAt: Date, id: string): string {
-  return Buffer.from(`${createdAt.toISOString()}|${id}`).toString('base64url');
-}
-
-/** The (created_at, id) a page ends at; throws on anything else so a forged cursor is a 400. */
-export function decodeCursor(cursor: string): [string, string] {
-  const [createdAt, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (!createdAt || !id || Number.isNaN(Date.parse(createdAt)) || !/^\d+$/.test(id)) throw new Error('Invalid cursor');
-  return [createdAt, id];
+  return {
+    entries,
+    nextCursor: rows.length > AUDIT_PAGE_SIZE && last ? encodeCursor<AuditCursor>([last.createdAt.toISOString(), last.id]) : null,
+  };
 }

@@ -1,12 +1,14 @@
 import { sql } from 'kysely';
 import type { Database, Tx } from '../db';
+import { renderEmail, type Mailer } from '../email';
 import { AppError } from '../errors';
 import { recordAudit, type RequestMeta } from './audit';
 import { roleAtLeast, type Role } from './schemas';
+import type { SessionUser } from './sessions';
 import { hashToken, newToken } from './tokens';
 import type { WorkspaceSummary } from './workspaces';
 
-export const INVITATION_TTL_DAYS = 7;
+const INVITATION_TTL_DAYS = 7;
 
 export type PendingInvitation = { id: string; email: string; role: Role; invitedByName: string | null; createdAt: Date; expiresAt: Date };
 
@@ -58,6 +60,36 @@ export async function createInvitation(
     meta: input.meta,
   });
   return { token, invitationId: row.id };
+}
+
+/**
+ * Invites someone by email: the invitation and the email with its link. Sent inside the caller's
+ * transaction: if the mail server refuses, no invitation exists that nobody received.
+ */
+export async function sendInvitation(
+  tx: Tx,
+  deps: { mailer: Mailer; appUrl: string },
+  input: { workspace: WorkspaceSummary; inviter: SessionUser; email: string; role: Role; meta: RequestMeta },
+): Promise<{ invitationId: string }> {
+  const { token, invitationId } = await createInvitation(tx, {
+    workspace: input.workspace,
+    actorId: input.inviter.id,
+    email: input.email,
+    role: input.role,
+    meta: input.meta,
+  });
+  const acceptUrl = new URL(`/invitations/${token}`, deps.appUrl).toString();
+  await deps.mailer.send(
+    input.email,
+    await renderEmail('invitation', {
+      inviterName: input.inviter.name,
+      workspaceName: input.workspace.name,
+      role: input.role,
+      acceptUrl,
+      expiresInDays: INVITATION_TTL_DAYS,
+    }),
+  );
+  return { invitationId };
 }
 
 export async function listPendingInvitations(tx: Tx, workspaceId: string): Promise<PendingInvitation[]> {

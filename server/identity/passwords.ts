@@ -44,7 +44,7 @@ const COMMON_PASSWORDS = new Set([
   'clientpulse123',
 ]);
 
-export const PASSWORD_MIN_LENGTH = 10;
+const PASSWORD_MIN_LENGTH = 10;
 
 /**
  * NIST 800-63B style: length over composition rules. At least 10 characters, not a well-known

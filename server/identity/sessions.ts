@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Database, Tx } from '../db';
-import type { RequestMeta } from './audit';
+import { recordAudit, type RequestMeta } from './audit';
 import { hashToken, newToken } from './tokens';
 
 export const SESSION_TTL_DAYS = 30;
@@ -55,17 +55,6 @@ export async function findSession(db: Database, token: string): Promise<CurrentS
   return { id: row.id, user: { id: row.userId, email: row.email, name: row.name } };
 }
 
-export async function revokeSessionByToken(db: Database, token: string): Promise<void> {
-  await db.asService((tx) =>
-    tx
-      .updateTable('sessions')
-      .set({ revoked_at: sql`now()` })
-      .where('token_hash', '=', hashToken(token))
-      .where('revoked_at', 'is', null)
-      .execute(),
-  );
-}
-
 /** Ends every other session of the user: after a password change or reset. */
 export async function revokeOtherSessions(tx: Tx, userId: string, keepSessionId: string | null): Promise<number> {
   let query = tx
@@ -117,4 +106,21 @@ export async function revokeSession(tx: Tx, sessionId: string): Promise<boolean>
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
+}
+
+/** Signs out one of the user's sessions from their account page, and records it when there was one to end. */
+export async function revokeAccountSession(
+  tx: Tx,
+  input: { userId: string; sessionId: string; meta: RequestMeta },
+): Promise<{ revoked: boolean }> {
+  const revoked = await revokeSession(tx, input.sessionId);
+  if (revoked) {
+    await recordAudit(tx, {
+      action: 'account.session_revoked',
+      actorId: input.userId,
+      target: { type: 'session', id: input.sessionId },
+      meta: input.meta,
+    });
+  }
+  return { revoked };
 }

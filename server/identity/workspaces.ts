@@ -8,7 +8,7 @@ import type { Role } from './schemas';
 export type WorkspaceSummary = { id: string; name: string; slug: string; role: Role };
 
 /** "Acme Corp — EMEA" → "acme-corp-emea"; falls back to "workspace" when nothing is left. */
-export function slugify(name: string): string {
+function slugify(name: string): string {
   const slug = name
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
