@@ -40,11 +40,19 @@ export function startSweeper(options: { db: Database; redis: Redis; prefix: stri
   const key = `${options.prefix}:clientpulse:sweep-turn`;
   let running: Promise<void> | null = null;
   const tick = async () => {
-    const turn = await options.redis.set(key, String(process.pid), 'PX', options.intervalMs, 'NX').catch(() => null);
-    if (turn !== 'OK') return;
+    // The turn and Redis's own clock in one transaction: `turnAt` is when the turn was taken.
+    const reply = await options.redis
+      .multi()
+      .set(key, String(process.pid), 'PX', options.intervalMs, 'NX')
+      .time()
+      .exec()
+      .catch(() => null);
+    if (reply?.[0]?.[1] !== 'OK') return;
+    const [seconds, micros] = reply[1]![1] as [string, string];
+    const turnAt = Number(seconds) * 1_000 + Math.floor(Number(micros) / 1_000);
     try {
       const asked = await sweepUnfinished(options.db);
-      options.log.info({ asked }, 'swept for unfinished work');
+      options.log.info({ asked, turnAt }, 'swept for unfinished work');
     } catch (error) {
       options.log.warn({ err: error }, 'sweep failed; the next turn tries again');
     }

@@ -10,6 +10,8 @@ export type WorkerProcess = {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** The last 50,000 characters the process wrote. */
   output(): string;
+  /** Every whole line the process wrote that matches `keep` (kept in full, however much else it writes). */
+  kept(): string[];
   alive(): boolean;
 };
 
@@ -19,7 +21,12 @@ const running = new Set<WorkerProcess>();
  * Starts a worker on `databaseUrl` and `redisUrl` (JSON logs); it is SIGKILLed when the test ends
  * if still running, so a failed assertion never leaves one behind.
  */
-export function startWorkerProcess(options: { databaseUrl: string; redisUrl: string; env?: Record<string, string> }): WorkerProcess {
+export function startWorkerProcess(options: {
+  databaseUrl: string;
+  redisUrl: string;
+  env?: Record<string, string>;
+  keep?: RegExp;
+}): WorkerProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'worker/index.ts'], {
     cwd: ROOT_DIR,
     env: {
@@ -37,14 +44,24 @@ export function startWorkerProcess(options: { databaseUrl: string; redisUrl: str
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  let partial = '';
+  const kept: string[] = [];
   // Always drained: a full pipe would block the worker's logging, and with it the worker.
-  const collect = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-50_000));
+  const collect = (chunk: Buffer) => {
+    const text = chunk.toString();
+    output = (output + text).slice(-50_000);
+    if (!options.keep) return;
+    const lines = (partial + text).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) if (options.keep.test(line)) kept.push(line);
+  };
   child.stdout.on('data', collect);
   child.stderr.on('data', collect);
   const worker: WorkerProcess = {
     child,
     exited: new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal }))),
     output: () => output,
+    kept: () => [...kept],
     alive: () => child.exitCode === null && child.signalCode === null,
   };
   running.add(worker);
