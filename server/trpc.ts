@@ -145,7 +145,7 @@ const workspaceSlugInput = z.object({ workspaceSlug: workspaceSlugSchema });
  * Membership and role are checked in the same transaction the procedure then runs in, as the user
  * with RLS in force (`ctx.tx`), before the procedure's own input is read. The workspace reaches the
  * procedure as `ctx.workspace`, so its input holds only its own fields. A failing procedure rolls the
- * transaction back. `ctx.afterCommit(task)` runs `task` after the commit.
+ * transaction back.
  */
 export function workspaceProcedure(minRole: Role) {
   // Callers send the slug; the procedure's own input parsers add their fields to an empty object.
@@ -156,8 +156,7 @@ export function workspaceProcedure(minRole: Role) {
       // Cannot fail: the parser above has read the same raw input.
       const { workspaceSlug } = workspaceSlugInput.parse(await getRawInput());
       const { user } = ctx.session;
-      const afterCommit: Array<() => Promise<unknown>> = [];
-      const outcome = await ctx.services.db.withUser({ sub: user.id, email: user.email }, async (tx) => {
+      return ctx.services.db.withUser({ sub: user.id, email: user.email }, async (tx) => {
         const workspace = await findMembership(tx, user.id, workspaceSlug);
         if (!workspace) {
           throw new TRPCError({ code: 'FORBIDDEN', message: 'You are not a member of this workspace, or it does not exist.' });
@@ -168,17 +167,11 @@ export function workspaceProcedure(minRole: Role) {
             message: `This needs the ${minRole} role or higher; you are ${workspace.role === 'admin' ? 'an' : 'a'} ${workspace.role}.`,
           });
         }
-        const result = await next({
-          ctx: { ...ctx, tx, workspace, afterCommit: (task: () => Promise<unknown>) => void afterCommit.push(task) },
-        });
+        const result = await next({ ctx: { ...ctx, tx, workspace } });
         // Throwing rolls the transaction back; the error still reaches the caller unchanged.
         if (!result.ok) throw result.error;
         return result;
       });
-      // Work that must only happen once the change is visible to others (queueing a job for it).
-      // Its failure is logged, not reported: the change itself is saved.
-      for (const task of afterCommit) await task().catch((error: unknown) => ctx.log.warn({ err: error }, 'after-commit task failed'));
-      return outcome;
     });
 }
 
