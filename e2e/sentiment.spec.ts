@@ -40,7 +40,7 @@ test('a clearly negative interaction gets its negative badge and churn signals w
   await expect(edited.getByTestId('sentiment-signal')).toContainText(['Expansion interest']);
 });
 
-test('an admin sees a dead-lettered sentiment job in settings, retries it, and re-analyses failed interactions with a backfill', async ({
+test('an admin sees a dead-lettered sentiment job on Background jobs, retries it, and re-analyses failed interactions with a backfill', async ({
   page,
 }) => {
   const workspacePath = await signUp(page, 'Ada Admin');
@@ -83,13 +83,21 @@ test('an admin sees a dead-lettered sentiment job in settings, retries it, and r
   await expect(page.getByText('Analysis failed')).toHaveCount(2);
   await page.goto(`${workspacePath}/settings`);
   await expect(page.getByTestId('sentiment-progress')).toHaveText('0 waiting for analysis, 2 failed.');
+  // Settings → Background jobs: every queue's counts and the dead-lettered jobs.
+  await page.getByRole('link', { name: 'Background jobs' }).click();
+  await expect(page.getByRole('heading', { name: 'Background jobs' })).toBeVisible();
+  await expect(page.getByTestId('queue-sentiment').getByRole('cell').last()).toHaveText('1');
   const failed = page.getByTestId('failed-job');
   await expect(failed).toHaveCount(1);
   await expect(failed).toContainText('sentiment after 5 attempts');
   await expect(failed).toContainText('Request timed out.');
+  await expect(failed.getByRole('link', { name: 'Initech' })).toBeVisible();
   await failed.getByRole('button', { name: 'Retry' }).click();
   await expect(page.getByText('Sent back to the queue.')).toBeVisible();
   await expect(page.getByTestId('failed-job')).toHaveCount(0);
+  await expect(page.getByTestId('no-failed-jobs')).toBeVisible();
+  await expect(page.getByTestId('queue-sentiment').getByRole('cell').last()).toHaveText('0');
+  await page.getByRole('link', { name: '← Settings' }).click();
   await expect(page.getByTestId('sentiment-progress')).toHaveText('0 waiting for analysis, 1 failed.', { timeout: 15_000 });
 
   // The backfill takes the other one; the progress bar fills and the page says when all is done.

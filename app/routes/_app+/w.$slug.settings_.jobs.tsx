@@ -28,7 +28,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     return runIntent(
       intent,
       () => caller.jobs.retry({ workspaceSlug, failedJobId: String(form.get('failedJobId') ?? '') }),
-      'Sent back to its queue.',
+      'Sent back to the queue.',
     );
   }
   if (intent === 'retry-all') {
@@ -143,7 +143,8 @@ export default function BackgroundJobs() {
                 <tr key={job.id} data-testid="failed-job">
                   <td>{formatTime(job.failedAt)}</td>
                   <td>
-                    {job.queue} · {job.jobName} after {job.attempts} {job.attempts === 1 ? 'attempt' : 'attempts'}
+                    {job.queue} after {job.attempts} {job.attempts === 1 ? 'attempt' : 'attempts'}
+                    <span className="muted"> · {job.jobName}</span>
                     {job.clientId ? (
                       <>
                         {' · '}
