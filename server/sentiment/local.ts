@@ -567,15 +567,28 @@ const EMOJI: Array<[RegExp, string]> = [
   [/😡|🤬|😤/gu, ' emoji_angry '],
   [/😞|😢|😩|😫/gu, ' emoji_sad '],
 ];
+/**
+ * The regex `before(?:a|b|…)after`, its alternatives given a few to a line (source fragments, usually String.raw) so that
+ * long alternations stay readable; the result is the regex the one-line literal was (same `.source`, no flags).
+ */
+function anyOf(before: string, alternatives: string[], after = ''): RegExp {
+  return new RegExp(`${before}(?:${alternatives.join('|')})${after}`);
+}
 /** Cues that praise is meant the other way round. */
-const SARCASM =
-  /(?:\boh (?:great|wonderful|fantastic|perfect|brilliant|good)\b|love that for us|\blove how\b|just what (?:we|i) needed|record[- ]breaking|\bafter (?:only|just) \d|\bonly took\b|took (?:\w+ ){0,3}only\b|sarcastic|🙃|🙄|\byeah right\b|as in it never|thanks for nothing|\bwow,|'(?:fixed|enhanced|improved|seamless|upgraded|smart|intuitive|streamlined)')/;
+const SARCASM = anyOf('', [
+  String.raw`\boh (?:great|wonderful|fantastic|perfect|brilliant|good)\b|love that for us|\blove how\b|just what (?:we|i) needed`,
+  String.raw`record[- ]breaking|\bafter (?:only|just) \d|\bonly took\b|took (?:\w+ ){0,3}only\b|sarcastic|🙃|🙄|\byeah right\b`,
+  String.raw`as in it never|thanks for nothing|\bwow,|'(?:fixed|enhanced|improved|seamless|upgraded|smart|intuitive|streamlined)'`,
+]);
 /** "rated us 9/10", "5/5 on support": ratings say it plainly. */
 const RATING = /\b(\d{1,2})\s?\/\s?(10|5)\b/g;
 /** Greetings and sign-offs carry no sentiment ("Best, Ana", "Kind regards", "Dear Tom"). */
 const SALUTATION = /^(?:(?:hi|hello|hey|dear|good (?:morning|afternoon|evening))\b[^,.!?\n]{0,40}[,.!]?\s*)/;
-const SIGN_OFF =
-  /(?:[.!?]\s*|\n|^)(?:(?:many |warm |kind |best |warmest )?(?:regards|wishes)|best|cheers|sincerely|all the best|talk soon|speak soon|ta)\b[,.!]?(?:[\s,]+[a-z][\w.'-]*){0,5}[.!]?\s*$/;
+const SIGN_OFF = new RegExp(
+  String.raw`(?:[.!?]\s*|\n|^)` +
+    String.raw`(?:(?:many |warm |kind |best |warmest )?(?:regards|wishes)|best|cheers|sincerely|all the best|talk soon|speak soon|ta)` +
+    String.raw`\b[,.!]?(?:[\s,]+[a-z][\w.'-]*){0,5}[.!]?\s*$`,
+);
 
 const LEXICON = new Map<string, number>([...Object.entries(AFINN), ...Object.entries(CS_WORDS)]);
 
@@ -589,64 +602,158 @@ const SIGNAL_RULES: SignalRule[] = [
       [
         String.raw`(?:not|won't|will not|don't|do not|aren't|are not|wont) (?:be )?(?:plan(?:ning)? to )?(?:renew|extend|continu)\w*`,
         String.raw`decided (?:not to renew|to (?:cancel|end|terminate|leave|move on|switch|go with|discontinue|stay with))`,
-        String.raw`(?:cancel|terminate|end|close)(?:l?ing|l?ed|s)? (?:our|the|my|this) (?:subscription|contract|account|agreement|plan|licen[cs]es|partnership|relationship|service)`,
+        String.raw`(?:cancel|terminate|end|close)(?:l?ing|l?ed|s)? (?:our|the|my|this) ` +
+          String.raw`(?:subscription|contract|account|agreement|plan|licen[cs]es|partnership|relationship|service)`,
         String.raw`(?:account|subscription|contract) (?:to be )?(?:closed|cancell?ed|terminated)`,
-        String.raw`notice (?:of|to) (?:termination|cancel+ation|non-renewal)|non-renewal|(?:give|giving|serve|serving|hand in) (?:our |formal )?notice`,
-        String.raw`(?:mov|migrat|switch|transition|consolidat|shift)\w* (?:\w+ ){0,4}(?:to|into|onto|over to) (?:an? |the )?(?:in-house|in house|internal|another|different|other|new|competitor|gainsight|churnzero|vitally|totango|planhat|hubspot|salesforce|catalyst|platform their|tool their)`,
+        String.raw`notice (?:of|to) (?:termination|cancel+ation|non-renewal)|non-renewal`,
+        String.raw`(?:give|giving|serve|serving|hand in) (?:our |formal )?notice`,
+        String.raw`(?:mov|migrat|switch|transition|consolidat|shift)\w* (?:\w+ ){0,4}(?:to|into|onto|over to) ` +
+          String.raw`(?:an? |the )?` +
+          String.raw`(?:in-house|in house|internal|another|different|other|new|competitor|gainsight|` +
+          String.raw`churnzero|vitally|totango|planhat|hubspot|salesforce|catalyst|platform their|tool their)`,
         String.raw`(?:will be|are|we're|they're|we are|they are) migrating\b|migrating (?:away|off)`,
-        String.raw`(?:mov|migrat|switch|transition)\w* (?:\w+ ){0,3}over to \w+|(?:moving|switching|migrating) to an? (?:[\w-]+ ){0,3}(?:platform|tool|solution|system|vendor|provider|suite)`,
-        String.raw`standardi[sz]\w* on|proceed\w* with (?:a|another) (?:different |new )?(?:vendor|provider|solution|platform|tool)|offboarding (?:kickoff|call|plan|timeline)|hold(?:ing)? off on (?:the |our )?renewal|scal(?:e|ing) back (?:to|our)|sunset\w* (?:our|your|the) (?:platform|tool|product|contract)`,
-        String.raw`signed (?:a contract |up )?with (?:another|a different|a competitor|gainsight|churnzero|vitally|totango|planhat|hubspot|salesforce|catalyst)`,
-        String.raw`part(?:ing)? ways|(?:wind|winding) down (?:our|the) (?:use|account|contract)|going (?:in )?a different direction|go(?:ing)? with (?:another|a different|a competitor)`,
-        String.raw`step(?:ping)? away from|walk(?:ing)? away from|rather than renew|not (?:to )?proceed(?:ing)? with (?:the |our )?renewal|not (?:going to|gonna) (?:renew|continue|extend)`,
-        String.raw`won't be (?:renewing|continuing|extending)|final (?:invoice|renewal)|this (?:will be|is) our last (?:invoice|renewal|term)`,
-        String.raw`(?:let|letting) (?:it|them|the contract|our contract|the subscription|our subscription|the licen[cs]es?|our licen[cs]es?) (?:lapse|expire|run out)`,
-        String.raw`(?:consolidat\w+|reduc\w+) (?:our )?vendors?|under review|(?:reviewing|review of) (?:all|every) (?:tools|vendors|software|subscriptions)`,
+        String.raw`(?:mov|migrat|switch|transition)\w* (?:\w+ ){0,3}over to \w+`,
+        String.raw`(?:moving|switching|migrating) to an? (?:[\w-]+ ){0,3}(?:platform|tool|solution|system|vendor|provider|suite)`,
+        String.raw`standardi[sz]\w* on|proceed\w* with (?:a|another) (?:different |new )?(?:vendor|provider|solution|platform|tool)`,
+        String.raw`offboarding (?:kickoff|call|plan|timeline)|hold(?:ing)? off on (?:the |our )?renewal|scal(?:e|ing) back (?:to|our)`,
+        String.raw`sunset\w* (?:our|your|the) (?:platform|tool|product|contract)`,
+        String.raw`signed (?:a contract |up )?with ` +
+          String.raw`(?:another|a different|a competitor|gainsight|churnzero|vitally|totango|planhat|hubspot|salesforce|catalyst)`,
+        String.raw`part(?:ing)? ways|(?:wind|winding) down (?:our|the) (?:use|account|contract)|going (?:in )?a different direction`,
+        String.raw`go(?:ing)? with (?:another|a different|a competitor)`,
+        String.raw`step(?:ping)? away from|walk(?:ing)? away from|rather than renew|not (?:to )?proceed(?:ing)? with (?:the |our )?renewal`,
+        String.raw`not (?:going to|gonna) (?:renew|continue|extend)`,
+        String.raw`won't be (?:renewing|continuing|extending)|final (?:invoice|renewal)`,
+        String.raw`this (?:will be|is) our last (?:invoice|renewal|term)`,
+        String.raw`(?:let|letting) ` +
+          String.raw`(?:it|them|the contract|our contract|the subscription|our subscription|the licen[cs]es?|our licen[cs]es?) ` +
+          String.raw`(?:lapse|expire|run out)`,
+        String.raw`(?:consolidat\w+|reduc\w+) (?:our )?vendors?|under review`,
+        String.raw`(?:reviewing|review of) (?:all|every) (?:tools|vendors|software|subscriptions)`,
         String.raw`(?:cancel|terminat)(?:l?ing|l?ed)? (?:at|when|before|after|once) (?:the )?\w+`,
         String.raw`(?:discontinu|terminat|sunset)\w* (?:our|the) (?:use|service|subscription|contract|account)`,
-        String.raw`decision to (?:leave|move|switch|cancel|not renew)|exit(?:ing)? (?:the|our) (?:contract|agreement)|downgrad\w* to (?:the )?(?:free|basic|starter|lowest)`,
-        String.raw`remov\w* (?:all |the remaining |our |the )(?:\d+ )?(?:paid )?(?:seats|licen[cs]es)|considering (?:switching|moving|leaving|cancel\w*|alternatives|other options)`,
+        String.raw`decision to (?:leave|move|switch|cancel|not renew)|exit(?:ing)? (?:the|our) (?:contract|agreement)`,
+        String.raw`downgrad\w* to (?:the )?(?:free|basic|starter|lowest)`,
+        String.raw`remov\w* (?:all |the remaining |our |the )(?:\d+ )?(?:paid )?(?:seats|licen[cs]es)`,
+        String.raw`considering (?:switching|moving|leaving|cancel\w*|alternatives|other options)`,
       ].join('|'),
     ),
     unless: /\b(?:no (?:plans?|intention) (?:to|of)|not (?:planning|looking) to (?:cancel|leave|switch)|never (?:cancel|leave))/,
   },
   {
     signal: 'competitor_mentioned',
-    pattern:
-      /\b(?:competitors?|(?:another|other|different|alternative|cheaper|new) (?:vendors?|providers?|tools?|platforms?|solutions?|suppliers?|options?)|gainsight|churnzero|vitally|totango|planhat|catalyst|salesforce|hubspot|zendesk|freshdesk|intercom|zoho|pipedrive|(?:trial|trialling|trialing|piloting|evaluating|demo(?:ing|'d)?|looking at|comparing|quote from|offer from|proposal from) (?:a |an |another |other |some )?(?:competitor|alternative|vendor|\w+(?:ly|io|hq|ify)\b)|rfp|tender|side-by-side|competitive (?:quote|bid|offer)|(?:piloting|trialling|trialing|evaluating|testing) (?:a couple of |a few |some |several )?other (?:options|tools|vendors|platforms)|other (?:regional |local )?vendors?|in-house (?:solution|tool|build)|build (?:our|their) own|lower quote|cheaper quote|quotes? from|went with (?:another|a different|gainsight|churnzero|vitally|totango|planhat|hubspot|salesforce)|shopping around|parent company uses)/,
+    pattern: anyOf(String.raw`\b`, [
+      String.raw`competitors?`,
+      String.raw`(?:another|other|different|alternative|cheaper|new) ` +
+        String.raw`(?:vendors?|providers?|tools?|platforms?|solutions?|suppliers?|options?)`,
+      String.raw`gainsight|churnzero|vitally|totango|planhat|catalyst|salesforce|hubspot|zendesk|freshdesk|intercom|zoho|pipedrive`,
+      String.raw`(?:trial|trialling|trialing|piloting|evaluating|demo(?:ing|'d)?|looking at|comparing|quote from|offer from|` +
+        String.raw`proposal from) (?:a |an |another |other |some )?(?:competitor|alternative|vendor|\w+(?:ly|io|hq|ify)\b)`,
+      String.raw`rfp|tender|side-by-side|competitive (?:quote|bid|offer)`,
+      String.raw`(?:piloting|trialling|trialing|evaluating|testing) ` +
+        String.raw`(?:a couple of |a few |some |several )?other (?:options|tools|vendors|platforms)`,
+      String.raw`other (?:regional |local )?vendors?|in-house (?:solution|tool|build)|build (?:our|their) own|lower quote|cheaper quote`,
+      String.raw`quotes? from|went with (?:another|a different|gainsight|churnzero|vitally|totango|planhat|hubspot|salesforce)`,
+      String.raw`shopping around|parent company uses`,
+    ]),
   },
   {
     signal: 'pricing_complaint',
-    pattern:
-      /\b(?:too (?:expensive|pricey|costly|much)|overpriced|over-priced|price (?:increase|hike|rise|jump)|(?:increase|hike|rise|jump) in (?:the )?price|(?:can't|cannot|can not|hard to|struggle to|difficult to) justify (?:the )?(?:cost|spend|price|expense|renewal)|(?:cost|price|pricing|fees?|renewal (?:quote|price)) (?:is|are|has|have|went|seems?|feels?) (?:\w+ )?(?:too|high|steep|up|excessive|out of)|not worth (?:the )?(?:money|price|cost)|cheaper|expensive|pricey|paying (?:too much|more than)|half the price|(?:hard|difficult|tough) to justify|lower quote|new pricing (?:doesn't|doesnt|does not)|(?:questioning|question) (?:the|our) (?:whole |entire )?(?:value|investment|spend)|what (?:exactly )?are we paying for|(?:\d+|double|triple)\s?% (?:increase|more|higher)|roi (?:isn't|is not|just isn't)|value for money)/,
+    pattern: anyOf(String.raw`\b`, [
+      String.raw`too (?:expensive|pricey|costly|much)|overpriced|over-priced|price (?:increase|hike|rise|jump)`,
+      String.raw`(?:increase|hike|rise|jump) in (?:the )?price`,
+      String.raw`(?:can't|cannot|can not|hard to|struggle to|difficult to) justify (?:the )?(?:cost|spend|price|expense|renewal)`,
+      String.raw`(?:cost|price|pricing|fees?|renewal (?:quote|price)) ` +
+        String.raw`(?:is|are|has|have|went|seems?|feels?) (?:\w+ )?(?:too|high|steep|up|excessive|out of)`,
+      String.raw`not worth (?:the )?(?:money|price|cost)|cheaper|expensive|pricey|paying (?:too much|more than)|half the price`,
+      String.raw`(?:hard|difficult|tough) to justify|lower quote|new pricing (?:doesn't|doesnt|does not)`,
+      String.raw`(?:questioning|question) (?:the|our) (?:whole |entire )?(?:value|investment|spend)|what (?:exactly )?are we paying for`,
+      String.raw`(?:\d+|double|triple)\s?% (?:increase|more|higher)|roi (?:isn't|is not|just isn't)|value for money`,
+    ]),
     unless: /\b(?:pricing (?:for|sheet|page)|price list|(?:fair|reasonable|competitive|great) (?:price|pricing))\b/,
   },
   {
     signal: 'product_problem',
-    pattern:
-      /\b(?:bugs?|buggy|broken|crash\w*|outages?|downtime|(?:is|was|went|been|goes|going|are) down\b(?! (?:to|by|from|\d))|not working|isn't working|doesn't work|does not work|stopped working|won't (?:load|sync|open|save|work)|(?:keeps?|kept) (?:failing|crashing|timing out|breaking)|errors?\b|fail(?:s|ed|ing|ure)\b|slow(?:ness)?|lag\w*|sluggish|timing out|time ?outs?|data (?:loss|missing|is missing)|missing data|sync(?:ing)? (?:issues?|problems?|fail\w*)|glitch\w*|unusable|unstable|inaccurate|wrong (?:numbers|data|figures)|500|502|503|404|regression|corrupt\w*|not (?:being )?(?:sent|syncing|loading|updating|showing|saving|firing)|show(?:s|ing)? as 0|(?:data|numbers|scores?) (?:is|are) wrong|p1|incidents?|not fit for purpose|unreliable)/,
-    unless:
-      /\b(?:(?:no|zero|without|never|hasn't been|haven't been|not) (?:\w+ ){0,3}(?:bugs?|errors?|issues?|outages?|downtime|incidents?)|(?:since|now) (?:fixed|resolved)|has been fixed|was fixed)\b/,
+    pattern: anyOf(String.raw`\b`, [
+      String.raw`bugs?|buggy|broken|crash\w*|outages?|downtime|(?:is|was|went|been|goes|going|are) down\b(?! (?:to|by|from|\d))`,
+      String.raw`not working|isn't working|doesn't work|does not work|stopped working|won't (?:load|sync|open|save|work)`,
+      String.raw`(?:keeps?|kept) (?:failing|crashing|timing out|breaking)|errors?\b|fail(?:s|ed|ing|ure)\b|slow(?:ness)?|lag\w*|sluggish`,
+      String.raw`timing out|time ?outs?|data (?:loss|missing|is missing)|missing data|sync(?:ing)? (?:issues?|problems?|fail\w*)|glitch\w*`,
+      String.raw`unusable|unstable|inaccurate|wrong (?:numbers|data|figures)|500|502|503|404|regression|corrupt\w*`,
+      String.raw`not (?:being )?(?:sent|syncing|loading|updating|showing|saving|firing)|show(?:s|ing)? as 0`,
+      String.raw`(?:data|numbers|scores?) (?:is|are) wrong|p1|incidents?|not fit for purpose|unreliable`,
+    ]),
+    unless: anyOf(
+      String.raw`\b`,
+      [
+        String.raw`(?:no|zero|without|never|hasn't been|haven't been|not) ` +
+          String.raw`(?:\w+ ){0,3}(?:bugs?|errors?|issues?|outages?|downtime|incidents?)`,
+        String.raw`(?:since|now) (?:fixed|resolved)|has been fixed|was fixed`,
+      ],
+      String.raw`\b`,
+    ),
   },
   {
     signal: 'support_frustration',
-    pattern:
-      /\b(?:still waiting|still wait\w*|wait(?:ed|ing)? (?:\d+|two|three|four|five|several) (?:days|weeks) for|waiting (?:on|for) (?:a |an )?(?:answer|response|reply|fix|update|callback)|(?:waited|waiting) (?:for )?(?:\d+|two|three|four|five|several|many) (?:days|weeks)|no (?:one|body) (?:has )?(?:got(?:ten)? back|responded|replied|followed up)|nobody (?:got back|responded|replied|followed up)|(?:no|zero) (?:response|reply|answer|follow[- ]up)|(?:third|fourth|fifth|3rd|4th|5th|several|multiple) (?:time|ticket|email|request)s?|escalat\w+|unanswered|ignored|chasing|(?:support|your team|the team|help ?desk|response times?) (?:is|are|has been|have been|was|were) (?:\w+ )?(?:slow|useless|unhelpful|unresponsive|terrible|awful|poor|non-existent|nonexistent)|slow to respond|(?:poor|terrible|awful|bad|slow) (?:support|service|response)|keep(?:s)? (?:getting|being) (?:bounced|transferred|passed)|same (?:answer|canned|response)|canned (?:response|answer)s?)/,
+    pattern: anyOf(String.raw`\b`, [
+      String.raw`still waiting|still wait\w*|wait(?:ed|ing)? (?:\d+|two|three|four|five|several) (?:days|weeks) for`,
+      String.raw`waiting (?:on|for) (?:a |an )?(?:answer|response|reply|fix|update|callback)`,
+      String.raw`(?:waited|waiting) (?:for )?(?:\d+|two|three|four|five|several|many) (?:days|weeks)`,
+      String.raw`no (?:one|body) (?:has )?(?:got(?:ten)? back|responded|replied|followed up)`,
+      String.raw`nobody (?:got back|responded|replied|followed up)|(?:no|zero) (?:response|reply|answer|follow[- ]up)`,
+      String.raw`(?:third|fourth|fifth|3rd|4th|5th|several|multiple) (?:time|ticket|email|request)s?|escalat\w+|unanswered|ignored|chasing`,
+      String.raw`(?:support|your team|the team|help ?desk|response times?) (?:is|are|has been|have been|was|were) ` +
+        String.raw`(?:\w+ )?(?:slow|useless|unhelpful|unresponsive|terrible|awful|poor|non-existent|nonexistent)`,
+      String.raw`slow to respond|(?:poor|terrible|awful|bad|slow) (?:support|service|response)`,
+      String.raw`keep(?:s)? (?:getting|being) (?:bounced|transferred|passed)|same (?:answer|canned|response)|canned (?:response|answer)s?`,
+    ]),
   },
   {
     signal: 'champion_leaving',
-    pattern:
-      /\b(?:(?:is|am|are|will be|i'm|she's|he's|they're) (?:leaving|stepping down|moving on|departing)|(?:last|final) day|(?:has|have|had) (?:left|resigned|moved on|departed)|left the (?:company|business|team|organi[sz]ation)|no longer (?:with|at) (?:the company|us|\w+)|(?:new|another) (?:role|job|position) (?:at|elsewhere|outside)|handing (?:over|off)|(?:her|his|their|my) (?:replacement|successor)|resign\w*|stepping down|(?:left|quit) (?:last|this) (?:week|month)|accepted a (?:role|job|position|offer)|(?:sponsor|champion|advocate)\w* (?:is |has )?(?:gone|leaving|left))/,
+    pattern: anyOf(String.raw`\b`, [
+      String.raw`(?:is|am|are|will be|i'm|she's|he's|they're) (?:leaving|stepping down|moving on|departing)|(?:last|final) day`,
+      String.raw`(?:has|have|had) (?:left|resigned|moved on|departed)|left the (?:company|business|team|organi[sz]ation)`,
+      String.raw`no longer (?:with|at) (?:the company|us|\w+)|(?:new|another) (?:role|job|position) (?:at|elsewhere|outside)`,
+      String.raw`handing (?:over|off)|(?:her|his|their|my) (?:replacement|successor)|resign\w*|stepping down`,
+      String.raw`(?:left|quit) (?:last|this) (?:week|month)|accepted a (?:role|job|position|offer)`,
+      String.raw`(?:sponsor|champion|advocate)\w* (?:is |has )?(?:gone|leaving|left)`,
+    ]),
   },
   {
     signal: 'budget_cut',
-    pattern:
-      /\b(?:budgets? (?:\w+ ){0,4}(?:has been|have been|was|were|is being|got) (?:\w+ )?(?:cut|slashed|reduced|frozen|halved|squeezed)|budgets? (?:cuts?|reductions?|freeze|pressures?|constraints?|(?:is|are|has been|have been|was|were|got|being) (?:\w+ )?(?:cut|slashed|reduced|frozen|tight|tighter|halved|squeezed|under review))|(?:cut|cutting|slash\w*|reduc\w*|trim\w*|halv\w*) (?:our |the |all |back on )?(?:budgets?|costs|spend\w*|tools|software|saas|licen[cs]es|seats)|cost[- ]cutting|(?:spending|hiring|budget) freeze|layoffs?|laid off|downsiz\w*|restructur\w*|headcount (?:reduction|cuts?)|tighten\w* (?:the |our )?belts?|(?:contracts?|spend|purchases?) (?:\w+ ){0,4}(?:frozen|on hold)|cost review|budget situation|(?:every|each) (?:line item|tool|subscription|vendor) (?:is )?(?:being )?(?:reviewed|under review|scrutini[sz]ed)|cfo (?:wants|asked|is asking) (?:us )?to (?:cut|reduce|trim))/,
+    pattern: anyOf(String.raw`\b`, [
+      String.raw`budgets? (?:\w+ ){0,4}(?:has been|have been|was|were|is being|got) ` +
+        String.raw`(?:\w+ )?(?:cut|slashed|reduced|frozen|halved|squeezed)`,
+      String.raw`budgets? ` +
+        String.raw`(?:cuts?|reductions?|freeze|pressures?|constraints?|(?:is|are|has been|have been|was|were|` +
+        String.raw`got|being) (?:\w+ )?(?:cut|slashed|reduced|frozen|tight|tighter|halved|squeezed|under review))`,
+      String.raw`(?:cut|cutting|slash\w*|reduc\w*|trim\w*|halv\w*) (?:our |the |all |back on )?` +
+        String.raw`(?:budgets?|costs|spend\w*|tools|software|saas|licen[cs]es|seats)`,
+      String.raw`cost[- ]cutting|(?:spending|hiring|budget) freeze|layoffs?|laid off|downsiz\w*|restructur\w*`,
+      String.raw`headcount (?:reduction|cuts?)|tighten\w* (?:the |our )?belts?`,
+      String.raw`(?:contracts?|spend|purchases?) (?:\w+ ){0,4}(?:frozen|on hold)|cost review|budget situation`,
+      String.raw`(?:every|each) (?:line item|tool|subscription|vendor) (?:is )?(?:being )?(?:reviewed|under review|scrutini[sz]ed)`,
+      String.raw`cfo (?:wants|asked|is asking) (?:us )?to (?:cut|reduce|trim)`,
+    ]),
   },
   {
     signal: 'expansion_interest',
-    pattern:
-      /\b(?:add(?:ing)? (?:\d+|another|more|a few|some|\w+ more) (?:more )?(?:seats|licen[cs]es|users|teams?|regions?|workspaces?)|(?:more|additional|extra) (?:seats|licen[cs]es|users|modules?)|(?:roll|rolling|expand|expanding|extend|extending)(?: it| this| the \w+)? (?:out )?(?:to|across|into) (?:the |our |other |another |more |\w+ )?(?:teams?|departments?|offices?|regions?|business|company|org\w*|sites?|division)|upgrad\w+ (?:to|our)|(?:enterprise|premium|higher) (?:plan|tier|package|edition)|(?:quote|pricing|proposal) for (?:\d+|more|additional|extra|another)|expansion|(?:scope|plan|discuss|start)\w* (?:a |the )?(?:[\w-]+ )?roll-?out|roll-?out (?:to|across)|add-?ons?\b|beta programme|beta program|three-year|multi-year|bundle|(?:want|would like|'d like|keen|looking|plan(?:ning)?)\w* to (?:add|buy|purchase|expand|extend|upgrade|roll)|on the platform too|(?:interested in|want(?:s)? to (?:try|add|buy|trial)|keen (?:to|on)) (?:the |your |adding )?(?:\w+ )?(?:module|add-?on|feature set|product|seats)|(?:another|second|new) (?:team|department|business unit|region) (?:wants|would like|is keen))/,
+    pattern: anyOf(String.raw`\b`, [
+      String.raw`add(?:ing)? (?:\d+|another|more|a few|some|\w+ more) (?:more )?(?:seats|licen[cs]es|users|teams?|regions?|workspaces?)`,
+      String.raw`(?:more|additional|extra) (?:seats|licen[cs]es|users|modules?)`,
+      String.raw`(?:roll|rolling|expand|expanding|extend|extending)(?: it| this| the \w+)? (?:out )?(?:to|across|into) ` +
+        String.raw`(?:the |our |other |another |more |\w+ )?` +
+        String.raw`(?:teams?|departments?|offices?|regions?|business|company|org\w*|sites?|division)`,
+      String.raw`upgrad\w+ (?:to|our)|(?:enterprise|premium|higher) (?:plan|tier|package|edition)`,
+      String.raw`(?:quote|pricing|proposal) for (?:\d+|more|additional|extra|another)|expansion`,
+      String.raw`(?:scope|plan|discuss|start)\w* (?:a |the )?(?:[\w-]+ )?roll-?out|roll-?out (?:to|across)|add-?ons?\b|beta programme`,
+      String.raw`beta program|three-year|multi-year|bundle`,
+      String.raw`(?:want|would like|'d like|keen|looking|plan(?:ning)?)\w* to (?:add|buy|purchase|expand|extend|upgrade|roll)`,
+      String.raw`on the platform too`,
+      String.raw`(?:interested in|want(?:s)? to (?:try|add|buy|trial)|keen (?:to|on)) ` +
+        String.raw`(?:the |your |adding )?(?:\w+ )?(?:module|add-?on|feature set|product|seats)`,
+      String.raw`(?:another|second|new) (?:team|department|business unit|region) (?:wants|would like|is keen)`,
+    ]),
     unless: /\b(?:not (?:interested|looking) (?:in|to) (?:expand|add|upgrad)|(?:reduce|reducing|cut|cutting|fewer) (?:seats|licen[cs]es))/,
   },
 ];
