@@ -97,7 +97,9 @@ export function HealthExplanation({ health, thresholds }: { health: HealthView; 
         </div>
         <figure
           className="chart"
-          aria-label={`Health score over the last 90 days: ${health.history.map((point) => `${point.at.slice(0, 10)} ${point.score}`).join(', ')}`}
+          aria-label={
+            'Health score over the last 90 days: ' + health.history.map((point) => `${point.at.slice(0, 10)} ${point.score}`).join(', ')
+          }
         >
           {health.history.length > 1 ? (
             <ResponsiveContainer width="100%" height={200}>

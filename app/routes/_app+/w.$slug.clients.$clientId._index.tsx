@@ -174,7 +174,10 @@ export default function ClientPage() {
                         {' · '}
                         <Link
                           to={`interactions/${interaction.id}/edit`}
-                          aria-label={`Edit the ${interaction.type.replace('_', ' ')} of ${new Date(interaction.occurredAt).toISOString().slice(0, 10)}`}
+                          aria-label={
+                            `Edit the ${interaction.type.replace('_', ' ')} of ` +
+                            new Date(interaction.occurredAt).toISOString().slice(0, 10)
+                          }
                         >
                           Edit
                         </Link>

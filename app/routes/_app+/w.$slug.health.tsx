@@ -292,7 +292,10 @@ export default function HealthModel() {
               {h ? (
                 <figure
                   className="chart"
-                  aria-label={`Scores 30 days before: churned ${h.histogram.churned.join(', ')}; stayed ${h.histogram.retained.join(', ')} (per band of 10 points, 0 to 100)`}
+                  aria-label={
+                    `Scores 30 days before: churned ${h.histogram.churned.join(', ')}; ` +
+                    `stayed ${h.histogram.retained.join(', ')} (per band of 10 points, 0 to 100)`
+                  }
                 >
                   <ResponsiveContainer width="100%" height={220}>
                     <BarChart

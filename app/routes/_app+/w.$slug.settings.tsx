@@ -94,7 +94,8 @@ export default function WorkspaceSettings() {
         <p>
           {progress.openFailedJobs === 0
             ? 'No sentiment job is waiting for a retry.'
-            : `${progress.openFailedJobs.toLocaleString('en-US')} sentiment ${progress.openFailedJobs === 1 ? 'job' : 'jobs'} failed every attempt.`}{' '}
+            : `${progress.openFailedJobs.toLocaleString('en-US')} sentiment ` +
+              `${progress.openFailedJobs === 1 ? 'job' : 'jobs'} failed every attempt.`}{' '}
           <Link to="jobs">Background jobs</Link> shows every queue and retries what failed.
         </p>
       </section>
