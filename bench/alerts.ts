@@ -17,7 +17,9 @@ const NEGATIVE = 'We are cancelling at the end of the month: the platform was do
  * count read). Postgres clocks on both ends.
  */
 export const alertsBenchmark: Benchmark = {
-  description: `interaction saved → alert visible, ${EVENTS} clients of the ${LARGE_WORKSPACE.clients.toLocaleString('en-US')}-client workspace, real worker (ms)`,
+  description:
+    `interaction saved → alert visible, ${EVENTS} clients of the ` +
+    `${LARGE_WORKSPACE.clients.toLocaleString('en-US')}-client workspace, real worker (ms)`,
   async run({ databaseUrl, redisUrl }) {
     const env = parseEnv({
       NODE_ENV: 'production',

@@ -33,7 +33,11 @@ const VIEWS = process.env.BENCH_VIEWS ? ALL_VIEWS.filter((view) => process.env.B
  * client with 5,000 interactions.
  */
 export const clientsBenchmark: Benchmark = {
-  description: `client list p50/p95 at ${CONCURRENCY} concurrent users — saturating (${REQUESTS} requests, no pause) and paced (${PACED_REQUESTS} requests, ${THINK_MS[0] / 1000}–${THINK_MS[1] / 1000} s pauses) — over ${VIEWS.length} views and client page server time, ${CLIENTS.toLocaleString('en-US')} clients / ${INTERACTIONS.toLocaleString('en-US')} interactions (ms)`,
+  description:
+    `client list p50/p95 at ${CONCURRENCY} concurrent users — saturating (${REQUESTS} requests, no pause) ` +
+    `and paced (${PACED_REQUESTS} requests, ${THINK_MS[0] / 1000}–${THINK_MS[1] / 1000} s pauses) ` +
+    `— over ${VIEWS.length} views and client page server time, ` +
+    `${CLIENTS.toLocaleString('en-US')} clients / ${INTERACTIONS.toLocaleString('en-US')} interactions (ms)`,
   async run({ databaseUrl, redisUrl }) {
     const env = parseEnv({
       NODE_ENV: 'production',

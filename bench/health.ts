@@ -21,7 +21,9 @@ const NEGATIVE = 'We are cancelling at the end of the month. Third outage this w
  * interaction saved → analysed → its client's new score stored (Postgres clocks).
  */
 export const healthBenchmark: Benchmark = {
-  description: `health recompute: daily (set-based) of ${CLIENTS.toLocaleString('en-US')} clients / ${INTERACTIONS.toLocaleString('en-US')} interactions, and one client (ms)`,
+  description:
+    `health recompute: daily (set-based) of ${CLIENTS.toLocaleString('en-US')} clients / ` +
+    `${INTERACTIONS.toLocaleString('en-US')} interactions, and one client (ms)`,
   async run({ databaseUrl, redisUrl }) {
     const env = parseEnv({
       NODE_ENV: 'production',
@@ -97,9 +99,8 @@ export const healthBenchmark: Benchmark = {
           const row = await sql<{ ms: number | null }>`
             select extract(epoch from c.health_computed_at - i.created_at) * 1000 as ms
               from public.interactions i join public.clients c on c.id = i.client_id
-             where i.id = ${interactionId}::uuid and i.sentiment_status = 'done' and c.health_computed_at >= i.sentiment_analysed_at`.execute(
-            tx,
-          );
+             where i.id = ${interactionId}::uuid and i.sentiment_status = 'done'
+               and c.health_computed_at >= i.sentiment_analysed_at`.execute(tx);
           return row.rows[0]?.ms != null ? Number(row.rows[0].ms) : null;
         },
       });

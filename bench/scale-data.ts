@@ -215,7 +215,10 @@ async function loadWorkspace(
     await client.query(`alter table public.interactions ${triggers.map((name) => `enable trigger ${name}`).join(', ')}`);
     await client.query(
       `update public.clients c set last_contact_at = i.last
-         from (select client_id, max(occurred_at) as last from public.interactions where workspace_id = $1 and direction <> 'internal' group by client_id) i
+         from (select client_id, max(occurred_at) as last
+                 from public.interactions
+                where workspace_id = $1 and direction <> 'internal'
+                group by client_id) i
         where c.id = i.client_id`,
       [workspace.id],
     );

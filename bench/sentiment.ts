@@ -23,7 +23,9 @@ const SAVERS = 20;
  * sentiment being stored (both Postgres clocks).
  */
 export const sentimentBenchmark: Benchmark = {
-  description: `local sentiment throughput (${THROUGHPUT_MESSAGES.toLocaleString('en-US')} messages) and save → sentiment stored latency under a burst of ${BURST.toLocaleString('en-US')} interactions (ms)`,
+  description:
+    `local sentiment throughput (${THROUGHPUT_MESSAGES.toLocaleString('en-US')} messages) ` +
+    `and save → sentiment stored latency under a burst of ${BURST.toLocaleString('en-US')} interactions (ms)`,
   async run({ databaseUrl, redisUrl }) {
     const messages = readExamples(`${ROOT_DIR}/eval/sentiment/messages.jsonl`).map((example) => example.text);
     const started = performance.now();
@@ -122,9 +124,10 @@ export const sentimentBenchmark: Benchmark = {
       const latencies = await services.db.asService((tx) =>
         sql<{
           ms: number;
-        }>`select extract(epoch from (sentiment_analysed_at - created_at)) * 1000 as ms from public.interactions where workspace_id = ${workspace.id}::uuid and sentiment_status = 'done'`.execute(
-          tx,
-        ),
+        }>`
+          select extract(epoch from (sentiment_analysed_at - created_at)) * 1000 as ms
+            from public.interactions
+           where workspace_id = ${workspace.id}::uuid and sentiment_status = 'done'`.execute(tx),
       );
       const samples = latencies.rows.map((row) => Number(row.ms));
       const spans = await services.db.asService((tx) =>
