@@ -88,7 +88,8 @@ test('create clients, log interactions, search a misspelt name, filter and sort,
   const csv = await (await import('node:fs/promises')).readFile((await download.path())!, 'utf8');
   const lines = csv.trim().split('\n');
   expect(lines[0]).toBe(
-    'name,domain,external_id,status,churned_at,churn_reason,mrr,currency,plan,renewal_date,owner,tags,health_score,risk_level,last_contact_at,stripe_customer_id',
+    'name,domain,external_id,status,churned_at,churn_reason,mrr,currency,plan,renewal_date,' +
+      'owner,tags,health_score,risk_level,last_contact_at,stripe_customer_id',
   );
   expect(lines).toHaveLength(3);
   expect(lines[1]).toMatch(/^Fabrikam,,,active,,,12000\.00,USD,/);

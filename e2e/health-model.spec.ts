@@ -1,45 +1,46 @@
 import { expect, test } from '@playwright/test';
 import { logInAsDemo, signUp } from './workspace';
 
-test('the demo home page shows the portfolio by risk, the MRR at risk and the week’s biggest drops; the backtest and the preview read it', async ({
-  page,
-}) => {
-  await logInAsDemo(page);
-  const portfolio = page.getByTestId('portfolio');
-  await expect(portfolio.getByRole('heading', { name: 'Portfolio health' })).toBeVisible();
-  await expect(page.getByTestId('mrr-at-risk')).toContainText('$');
-  for (const level of ['healthy', 'at_risk', 'critical']) await expect(page.getByTestId(`level-${level}`)).toBeVisible();
-  // The demo's 90 days of replayed history leave clients whose score fell this week.
-  const drops = page.getByTestId('drops');
-  await expect(drops.getByRole('row')).not.toHaveCount(1);
-  const first = drops.getByRole('row').nth(1);
-  await expect(first).toContainText('points');
-  const name = (await first.getByRole('link').textContent())!;
-  await first.getByRole('link').click();
-  await expect(page.getByRole('heading', { level: 2, name })).toBeVisible();
-  await expect(page.getByTestId('health-score')).toBeVisible();
+test(
+  'the demo home page shows the portfolio by risk, the MRR at risk and the week’s biggest drops; ' + 'the backtest and the preview read it',
+  async ({ page }) => {
+    await logInAsDemo(page);
+    const portfolio = page.getByTestId('portfolio');
+    await expect(portfolio.getByRole('heading', { name: 'Portfolio health' })).toBeVisible();
+    await expect(page.getByTestId('mrr-at-risk')).toContainText('$');
+    for (const level of ['healthy', 'at_risk', 'critical']) await expect(page.getByTestId(`level-${level}`)).toBeVisible();
+    // The demo's 90 days of replayed history leave clients whose score fell this week.
+    const drops = page.getByTestId('drops');
+    await expect(drops.getByRole('row')).not.toHaveCount(1);
+    const first = drops.getByRole('row').nth(1);
+    await expect(first).toContainText('points');
+    const name = (await first.getByRole('link').textContent())!;
+    await first.getByRole('link').click();
+    await expect(page.getByRole('heading', { level: 2, name })).toBeVisible();
+    await expect(page.getByTestId('health-score')).toBeVisible();
 
-  await page.getByRole('link', { name: 'Health model' }).click();
-  await page.getByRole('button', { name: 'Run backtest' }).click();
-  const backtest = page.getByTestId('backtest');
-  for (const days of [30, 60, 90]) await expect(backtest.getByTestId(`backtest-${days}`)).toContainText(/0\.\d\d/);
-  await expect(backtest.getByRole('figure')).toBeVisible();
-  // The worker ran it and kept it: it is still there after a reload, with who ran it.
-  await page.reload();
-  await expect(page.getByTestId('backtest-when')).toContainText('Run by Dana Demo');
-  await expect(page.getByTestId('backtest').getByTestId('backtest-30')).toContainText(/0\.\d\d/);
-  await expect(page.getByRole('button', { name: 'Run again' })).toBeEnabled();
+    await page.getByRole('link', { name: 'Health model' }).click();
+    await page.getByRole('button', { name: 'Run backtest' }).click();
+    const backtest = page.getByTestId('backtest');
+    for (const days of [30, 60, 90]) await expect(backtest.getByTestId(`backtest-${days}`)).toContainText(/0\.\d\d/);
+    await expect(backtest.getByRole('figure')).toBeVisible();
+    // The worker ran it and kept it: it is still there after a reload, with who ran it.
+    await page.reload();
+    await expect(page.getByTestId('backtest-when')).toContainText('Run by Dana Demo');
+    await expect(page.getByTestId('backtest').getByTestId('backtest-30')).toContainText(/0\.\d\d/);
+    await expect(page.getByRole('button', { name: 'Run again' })).toBeEnabled();
 
-  // Live preview, nothing saved: an overweight total is refused beside the weights, a valid one previewed.
-  await page.getByLabel('Sentiment').fill('50');
-  await expect(page.getByTestId('weight-total')).toContainText('Total: 120 — 20 too many');
-  await expect(page.getByText('The weights add up to 120; they must add up to 100.')).toBeVisible();
-  await page.getByLabel('Engagement').fill('0');
-  await expect(page.getByTestId('weight-total')).toHaveText('Total: 100');
-  await expect(page.getByTestId('settings-preview')).toContainText(/\d+ of \d+ scored clients would change risk level/);
-  await page.reload();
-  await expect(page.getByLabel('Sentiment')).toHaveValue('30');
-});
+    // Live preview, nothing saved: an overweight total is refused beside the weights, a valid one previewed.
+    await page.getByLabel('Sentiment').fill('50');
+    await expect(page.getByTestId('weight-total')).toContainText('Total: 120 — 20 too many');
+    await expect(page.getByText('The weights add up to 120; they must add up to 100.')).toBeVisible();
+    await page.getByLabel('Engagement').fill('0');
+    await expect(page.getByTestId('weight-total')).toHaveText('Total: 100');
+    await expect(page.getByTestId('settings-preview')).toContainText(/\d+ of \d+ scored clients would change risk level/);
+    await page.reload();
+    await expect(page.getByLabel('Sentiment')).toHaveValue('30');
+  },
+);
 
 test('an admin raises the healthy threshold: the preview names the move, saving rescores the client, and it is audited', async ({
   page,
