@@ -12,7 +12,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { migrate } from '../db/migrate';
 import { startLocalPostgres } from './postgres';
-import { LOCAL_POSTGRES_SETTINGS, PROFILES, ROOT_DIR, type Profile } from './stack';
+import { LOCAL_POSTGRES_SETTINGS, ROOT_DIR, testProfile, type Profile } from './stack';
 
 export const DB_REFERENCE_FILE = path.join(ROOT_DIR, 'supabase/reference/functions.sql');
 
@@ -69,23 +69,6 @@ function section(title: string): string {
   return `${rule}\n-- ${title}\n${rule}\n`;
 }
 
-/** The test profile, moved N × 100 ports up for CLIENTPULSE_TEST_SLOT=N, as server/testing/global-setup.ts does. */
-function referenceProfile(slot: string | undefined): Profile {
-  if (!slot) return PROFILES.test;
-  const n = Number(slot);
-  if (!Number.isInteger(n) || n < 1 || n > 9) throw new Error(`CLIENTPULSE_TEST_SLOT must be a whole number from 1 to 9, not "${slot}"`);
-  const base = PROFILES.test;
-  const shift = n * 100;
-  return {
-    dataDir: `${base.dataDir}-${n}`,
-    postgresPort: base.postgresPort + shift,
-    redisPort: base.redisPort + shift,
-    webPort: base.webPort + shift,
-    smtpPort: base.smtpPort + shift,
-    mailWebPort: base.mailWebPort + shift,
-  };
-}
-
 /** A freshly migrated throwaway Postgres (no Redis, no mail: the reference needs only the schema). */
 async function withMigratedCluster<T>(profile: Profile, read: (databaseUrl: string) => Promise<T>): Promise<T> {
   const postgres = await startLocalPostgres({
@@ -106,7 +89,7 @@ async function withMigratedCluster<T>(profile: Profile, read: (databaseUrl: stri
 if (import.meta.url === `file://${process.argv[1]}`) {
   const text = process.env.DATABASE_URL
     ? await renderDbReference(process.env.DATABASE_URL)
-    : await withMigratedCluster(referenceProfile(process.env.CLIENTPULSE_TEST_SLOT), renderDbReference);
+    : await withMigratedCluster(testProfile(process.env.CLIENTPULSE_TEST_SLOT), renderDbReference);
   await mkdir(path.dirname(DB_REFERENCE_FILE), { recursive: true });
   await writeFile(DB_REFERENCE_FILE, text);
   process.stdout.write(`wrote ${path.relative(ROOT_DIR, DB_REFERENCE_FILE)}\n`);

@@ -1,11 +1,12 @@
 /**
  * `npm run db:types`: regenerates server/db/types.ts from the migrated schema with kysely-codegen.
- * Uses DATABASE_URL when set, else a throwaway cluster in the test profile. A test fails when the
+ * Uses DATABASE_URL when set, else a throwaway cluster in the test profile (or in that of
+ * CLIENTPULSE_TEST_SLOT=N, as a Vitest run of that slot would use it). A test fails when the
  * committed file and the migrations disagree.
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { PROFILES, ROOT_DIR, startLocalStack } from './stack';
+import { ROOT_DIR, startLocalStack, testProfile } from './stack';
 
 export const DB_TYPES_FILE = path.join(ROOT_DIR, 'server/db/types.ts');
 
@@ -20,7 +21,12 @@ export function generateDbTypes(databaseUrl: string, outFile: string): void {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const stack = await startLocalStack({ profile: PROFILES.test, fastAndLoose: true, takeOverStale: true, fresh: true });
+  const stack = await startLocalStack({
+    profile: testProfile(process.env.CLIENTPULSE_TEST_SLOT),
+    fastAndLoose: true,
+    takeOverStale: true,
+    fresh: true,
+  });
   try {
     generateDbTypes(stack.databaseUrl, DB_TYPES_FILE);
     process.stdout.write(`wrote ${path.relative(ROOT_DIR, DB_TYPES_FILE)}\n`);

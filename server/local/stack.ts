@@ -28,6 +28,27 @@ export const PROFILES = {
 } as const;
 export type Profile = { dataDir: string; postgresPort: number; redisPort: number; webPort: number; smtpPort: number; mailWebPort: number };
 
+/**
+ * CLIENTPULSE_TEST_SLOT=N (1–9) gives a test run its own data directory and ports (N × 100 above the
+ * test profile's), so two runs on one machine (two checkouts, two terminals) never share a database.
+ * Without a slot, the test profile itself.
+ */
+export function testProfile(slot: string | undefined): Profile {
+  if (!slot) return PROFILES.test;
+  const n = Number(slot);
+  if (!Number.isInteger(n) || n < 1 || n > 9) throw new Error(`CLIENTPULSE_TEST_SLOT must be a whole number from 1 to 9, not "${slot}"`);
+  const base = PROFILES.test;
+  const shift = n * 100;
+  return {
+    dataDir: `${base.dataDir}-${n}`,
+    postgresPort: base.postgresPort + shift,
+    redisPort: base.redisPort + shift,
+    webPort: base.webPort + shift,
+    smtpPort: base.smtpPort + shift,
+    mailWebPort: base.mailWebPort + shift,
+  };
+}
+
 export type LocalStack = {
   databaseUrl: string;
   redisUrl: string;

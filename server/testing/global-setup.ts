@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { PROFILES, startLocalStack, type Profile } from '../local/stack';
+import { startLocalStack, testProfile } from '../local/stack';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -30,24 +30,4 @@ export default async function setup(project: TestProject) {
   project.provide('smtpUrl', stack.smtpUrl);
   project.provide('mailCatcherUrl', stack.mailCatcherUrl);
   return () => stack.stop();
-}
-
-/**
- * CLIENTPULSE_TEST_SLOT=N (1–9) gives a test run its own data directory and ports (N × 100 above the
- * test profile's), so two runs on one machine (two checkouts, two terminals) never share a database.
- */
-function testProfile(slot: string | undefined): Profile {
-  if (!slot) return PROFILES.test;
-  const n = Number(slot);
-  if (!Number.isInteger(n) || n < 1 || n > 9) throw new Error(`CLIENTPULSE_TEST_SLOT must be a whole number from 1 to 9, not "${slot}"`);
-  const base = PROFILES.test;
-  const shift = n * 100;
-  return {
-    dataDir: `${base.dataDir}-${n}`,
-    postgresPort: base.postgresPort + shift,
-    redisPort: base.redisPort + shift,
-    webPort: base.webPort + shift,
-    smtpPort: base.smtpPort + shift,
-    mailWebPort: base.mailWebPort + shift,
-  };
 }
