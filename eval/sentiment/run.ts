@@ -148,9 +148,9 @@ async function main(): Promise<void> {
           }
           for (const signal of expected) if (!found.has(signal)) fn += 1;
         }
-        details.push(
-          `  ${classifier.name} signals: precision ${(tp / Math.max(1, tp + fp)).toFixed(3)}, recall ${(tp / Math.max(1, tp + fn)).toFixed(3)}`,
-        );
+        const precision = (tp / Math.max(1, tp + fp)).toFixed(3);
+        const recall = (tp / Math.max(1, tp + fn)).toFixed(3);
+        details.push(`  ${classifier.name} signals: precision ${precision}, recall ${recall}`);
       }
     }
   }

@@ -151,66 +151,73 @@ describe('alert rules', () => {
     expect(await kindsFor(setup.workspaceId, long)).toEqual([]);
   });
 
-  it('entered critical / entered at risk: fire on entering from a better level, lately — not for clients long there or improving', async () => {
-    const setup = await workspace('rule-enter');
-    const critical = await addClient(setup);
-    await setHealth(critical, setup.workspaceId, [
-      { daysAgo: 2, score: 45 },
-      { daysAgo: 0, score: 35 },
-    ]);
-    const atRisk = await addClient(setup);
-    await setHealth(atRisk, setup.workspaceId, [
-      { daysAgo: 2, score: 75 },
-      { daysAgo: 0, score: 66 },
-    ]);
-    const improving = await addClient(setup);
-    await setHealth(improving, setup.workspaceId, [
-      { daysAgo: 2, score: 30 },
-      { daysAgo: 0, score: 50 },
-    ]);
-    const longCritical = await addClient(setup);
-    await setHealth(longCritical, setup.workspaceId, [
-      { daysAgo: 9, score: 42 },
-      { daysAgo: 5, score: 32 },
-    ]);
-    const firstScoreCritical = await addClient(setup);
-    await setHealth(firstScoreCritical, setup.workspaceId, [{ daysAgo: 0, score: 20 }]);
-    await evaluateAlerts(services.db, { workspaceId: setup.workspaceId });
-    expect(await kindsFor(setup.workspaceId, critical)).toEqual(['entered_critical']);
-    expect(await kindsFor(setup.workspaceId, atRisk)).toEqual(['entered_at_risk']);
-    expect(await kindsFor(setup.workspaceId, improving)).toEqual([]);
-    expect(await kindsFor(setup.workspaceId, longCritical)).toEqual([]);
-    expect(await kindsFor(setup.workspaceId, firstScoreCritical)).toEqual(['entered_critical']);
-  });
+  it(
+    'entered critical / entered at risk: fire on entering from a better level, lately — ' + 'not for clients long there or improving',
+    async () => {
+      const setup = await workspace('rule-enter');
+      const critical = await addClient(setup);
+      await setHealth(critical, setup.workspaceId, [
+        { daysAgo: 2, score: 45 },
+        { daysAgo: 0, score: 35 },
+      ]);
+      const atRisk = await addClient(setup);
+      await setHealth(atRisk, setup.workspaceId, [
+        { daysAgo: 2, score: 75 },
+        { daysAgo: 0, score: 66 },
+      ]);
+      const improving = await addClient(setup);
+      await setHealth(improving, setup.workspaceId, [
+        { daysAgo: 2, score: 30 },
+        { daysAgo: 0, score: 50 },
+      ]);
+      const longCritical = await addClient(setup);
+      await setHealth(longCritical, setup.workspaceId, [
+        { daysAgo: 9, score: 42 },
+        { daysAgo: 5, score: 32 },
+      ]);
+      const firstScoreCritical = await addClient(setup);
+      await setHealth(firstScoreCritical, setup.workspaceId, [{ daysAgo: 0, score: 20 }]);
+      await evaluateAlerts(services.db, { workspaceId: setup.workspaceId });
+      expect(await kindsFor(setup.workspaceId, critical)).toEqual(['entered_critical']);
+      expect(await kindsFor(setup.workspaceId, atRisk)).toEqual(['entered_at_risk']);
+      expect(await kindsFor(setup.workspaceId, improving)).toEqual([]);
+      expect(await kindsFor(setup.workspaceId, longCritical)).toEqual([]);
+      expect(await kindsFor(setup.workspaceId, firstScoreCritical)).toEqual(['entered_critical']);
+    },
+  );
 
-  it('churn signal: a negative interaction with one of the rule’s signals, analysed lately; not other signals, not positive, not old, not when the rule is off', async () => {
-    const setup = await workspace('rule-signal');
-    const leaving = await addClient(setup);
-    const interactionId = await analysed(setup, leaving, { label: 'negative', signals: ['cancellation_intent', 'product_problem'] });
-    const grumpy = await addClient(setup);
-    await analysed(setup, grumpy, { label: 'negative', signals: ['product_problem'] });
-    const positive = await addClient(setup);
-    await analysed(setup, positive, { label: 'positive', signals: ['competitor_mentioned'] });
-    const old = await addClient(setup);
-    await analysed(setup, old, { label: 'negative', signals: ['budget_cut'], analysedDaysAgo: 5 });
-    await evaluateAlerts(services.db, { workspaceId: setup.workspaceId });
-    const alerts = (await alertsOf(setup.workspaceId)).filter((alert) => alert.kind === 'churn_signal');
-    expect(alerts.map((alert) => alert.client_id)).toEqual([leaving]);
-    expect(alerts[0]!.detail).toEqual({ interactionIds: [interactionId], signals: ['cancellation_intent'] });
+  it(
+    'churn signal: a negative interaction with one of the rule’s signals, analysed lately; ' +
+      'not other signals, not positive, not old, not when the rule is off',
+    async () => {
+      const setup = await workspace('rule-signal');
+      const leaving = await addClient(setup);
+      const interactionId = await analysed(setup, leaving, { label: 'negative', signals: ['cancellation_intent', 'product_problem'] });
+      const grumpy = await addClient(setup);
+      await analysed(setup, grumpy, { label: 'negative', signals: ['product_problem'] });
+      const positive = await addClient(setup);
+      await analysed(setup, positive, { label: 'positive', signals: ['competitor_mentioned'] });
+      const old = await addClient(setup);
+      await analysed(setup, old, { label: 'negative', signals: ['budget_cut'], analysedDaysAgo: 5 });
+      await evaluateAlerts(services.db, { workspaceId: setup.workspaceId });
+      const alerts = (await alertsOf(setup.workspaceId)).filter((alert) => alert.kind === 'churn_signal');
+      expect(alerts.map((alert) => alert.client_id)).toEqual([leaving]);
+      expect(alerts[0]!.detail).toEqual({ interactionIds: [interactionId], signals: ['cancellation_intent'] });
 
-    const other = await addClient(setup);
-    await analysed(setup, other, { label: 'negative', signals: ['budget_cut'] });
-    await services.db.asService((tx) =>
-      tx
-        .updateTable('alert_rules')
-        .set({ enabled: false })
-        .where('workspace_id', '=', setup.workspaceId)
-        .where('kind', '=', 'churn_signal')
-        .execute(),
-    );
-    await evaluateAlerts(services.db, { workspaceId: setup.workspaceId });
-    expect(await kindsFor(setup.workspaceId, other)).toEqual([]);
-  });
+      const other = await addClient(setup);
+      await analysed(setup, other, { label: 'negative', signals: ['budget_cut'] });
+      await services.db.asService((tx) =>
+        tx
+          .updateTable('alert_rules')
+          .set({ enabled: false })
+          .where('workspace_id', '=', setup.workspaceId)
+          .where('kind', '=', 'churn_signal')
+          .execute(),
+      );
+      await evaluateAlerts(services.db, { workspaceId: setup.workspaceId });
+      expect(await kindsFor(setup.workspaceId, other)).toEqual([]);
+    },
+  );
 
   it('no two-way contact for N days: active clients only', async () => {
     const setup = await workspace('rule-silence');
@@ -242,44 +249,47 @@ describe('alert rules', () => {
 });
 
 describe('deduplication and cool-down', () => {
-  it('keeps one open alert per client and rule, updates it on a new trigger, and re-opens a resolved one only after the cool-down', async () => {
-    const setup = await workspace('dedup');
-    const client = await addClient(setup, { lastContactDaysAgo: 40 });
-    expect((await evaluateAlerts(services.db, { workspaceId: setup.workspaceId })).opened).toBe(1);
-    // The same facts again: nothing new.
-    expect(await evaluateAlerts(services.db, { workspaceId: setup.workspaceId })).toMatchObject({ opened: 0, updated: 0 });
-    // A new trigger (longer silence): the open alert is updated, not duplicated.
-    await services.db.asService((tx) =>
-      tx
-        .updateTable('clients')
-        .set({ last_contact_at: new Date(Date.now() - 45 * DAY) })
-        .where('id', '=', client)
-        .execute(),
-    );
-    expect(await evaluateAlerts(services.db, { workspaceId: setup.workspaceId })).toMatchObject({ opened: 0, updated: 1 });
-    let alerts = await alertsOf(setup.workspaceId);
-    expect(alerts).toHaveLength(1);
-    expect(alerts[0]).toMatchObject({ trigger_count: 2, title: 'No two-way contact for 45 days' });
+  it(
+    'keeps one open alert per client and rule, updates it on a new trigger, ' + 'and re-opens a resolved one only after the cool-down',
+    async () => {
+      const setup = await workspace('dedup');
+      const client = await addClient(setup, { lastContactDaysAgo: 40 });
+      expect((await evaluateAlerts(services.db, { workspaceId: setup.workspaceId })).opened).toBe(1);
+      // The same facts again: nothing new.
+      expect(await evaluateAlerts(services.db, { workspaceId: setup.workspaceId })).toMatchObject({ opened: 0, updated: 0 });
+      // A new trigger (longer silence): the open alert is updated, not duplicated.
+      await services.db.asService((tx) =>
+        tx
+          .updateTable('clients')
+          .set({ last_contact_at: new Date(Date.now() - 45 * DAY) })
+          .where('id', '=', client)
+          .execute(),
+      );
+      expect(await evaluateAlerts(services.db, { workspaceId: setup.workspaceId })).toMatchObject({ opened: 0, updated: 1 });
+      let alerts = await alertsOf(setup.workspaceId);
+      expect(alerts).toHaveLength(1);
+      expect(alerts[0]).toMatchObject({ trigger_count: 2, title: 'No two-way contact for 45 days' });
 
-    const caller = await callerForToken(services, setup.owner.token);
-    await caller.alerts.act({
-      workspaceSlug: setup.owner.slug,
-      alertId: alerts[0]!.id,
-      action: { action: 'resolve', outcome: 'no_action', note: '' },
-    });
-    // Still silent, but inside the 14-day cool-down: nothing re-opens.
-    expect((await evaluateAlerts(services.db, { workspaceId: setup.workspaceId })).opened).toBe(0);
-    await services.db.asService((tx) =>
-      tx
-        .updateTable('alerts')
-        .set({ resolved_at: new Date(Date.now() - 15 * DAY) })
-        .where('id', '=', alerts[0]!.id)
-        .execute(),
-    );
-    expect((await evaluateAlerts(services.db, { workspaceId: setup.workspaceId })).opened).toBe(1);
-    alerts = await alertsOf(setup.workspaceId);
-    expect(alerts.map((alert) => alert.status).sort()).toEqual(['open', 'resolved']);
-  });
+      const caller = await callerForToken(services, setup.owner.token);
+      await caller.alerts.act({
+        workspaceSlug: setup.owner.slug,
+        alertId: alerts[0]!.id,
+        action: { action: 'resolve', outcome: 'no_action', note: '' },
+      });
+      // Still silent, but inside the 14-day cool-down: nothing re-opens.
+      expect((await evaluateAlerts(services.db, { workspaceId: setup.workspaceId })).opened).toBe(0);
+      await services.db.asService((tx) =>
+        tx
+          .updateTable('alerts')
+          .set({ resolved_at: new Date(Date.now() - 15 * DAY) })
+          .where('id', '=', alerts[0]!.id)
+          .execute(),
+      );
+      expect((await evaluateAlerts(services.db, { workspaceId: setup.workspaceId })).opened).toBe(1);
+      alerts = await alertsOf(setup.workspaceId);
+      expect(alerts.map((alert) => alert.status).sort()).toEqual(['open', 'resolved']);
+    },
+  );
 
   it('never opens a second alert when evaluations race', async () => {
     const setup = await workspace('race');
@@ -292,119 +302,126 @@ describe('deduplication and cool-down', () => {
 });
 
 describe('working an alert', () => {
-  it('acknowledges, assigns to a teammate, snoozes until a date, resolves with an outcome; viewers only read; bad input is refused beside its field', async () => {
-    const setup = await workspace('work');
-    const manager = await addMember(services, setup.owner, 'manager');
-    const viewer = await addMember(services, setup.owner, 'viewer');
-    await addClient(setup, { lastContactDaysAgo: 40 });
-    await evaluateAlerts(services.db, { workspaceId: setup.workspaceId });
-    const caller = await callerForToken(services, setup.owner.token);
-    const slug = setup.owner.slug;
-    expect(await caller.alerts.unreadCount({ workspaceSlug: slug })).toBe(1);
-    const [alert] = (await caller.alerts.list({ workspaceSlug: slug, filters: { mine: true, status: 'unresolved' } })).alerts;
-    expect(alert).toMatchObject({ kind: 'no_contact', status: 'open', unread: true });
-    const detail = await caller.alerts.get({ workspaceSlug: slug, alertId: alert!.id });
-    expect(detail.nextStep).toMatch(/Reach out/);
-    expect(await caller.alerts.unreadCount({ workspaceSlug: slug })).toBe(0);
+  it(
+    'acknowledges, assigns to a teammate, snoozes until a date, resolves with an outcome; ' +
+      'viewers only read; bad input is refused beside its field',
+    async () => {
+      const setup = await workspace('work');
+      const manager = await addMember(services, setup.owner, 'manager');
+      const viewer = await addMember(services, setup.owner, 'viewer');
+      await addClient(setup, { lastContactDaysAgo: 40 });
+      await evaluateAlerts(services.db, { workspaceId: setup.workspaceId });
+      const caller = await callerForToken(services, setup.owner.token);
+      const slug = setup.owner.slug;
+      expect(await caller.alerts.unreadCount({ workspaceSlug: slug })).toBe(1);
+      const [alert] = (await caller.alerts.list({ workspaceSlug: slug, filters: { mine: true, status: 'unresolved' } })).alerts;
+      expect(alert).toMatchObject({ kind: 'no_contact', status: 'open', unread: true });
+      const detail = await caller.alerts.get({ workspaceSlug: slug, alertId: alert!.id });
+      expect(detail.nextStep).toMatch(/Reach out/);
+      expect(await caller.alerts.unreadCount({ workspaceSlug: slug })).toBe(0);
 
-    await caller.alerts.act({ workspaceSlug: slug, alertId: alert!.id, action: { action: 'acknowledge' } });
-    await caller.alerts.act({ workspaceSlug: slug, alertId: alert!.id, action: { action: 'assign', assigneeId: manager.userId } });
-    await expect(
-      caller.alerts.act({ workspaceSlug: slug, alertId: alert!.id, action: { action: 'assign', assigneeId: viewer.userId } }),
-    ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
-    const managerCaller = await callerForToken(services, manager.token);
-    expect(
-      (await managerCaller.alerts.list({ workspaceSlug: slug, filters: { mine: true, status: 'unresolved' } })).alerts.map(
-        (item) => item.id,
-      ),
-    ).toEqual([alert!.id]);
-    await expect(
-      managerCaller.alerts.act({ workspaceSlug: slug, alertId: alert!.id, action: { action: 'snooze', until: '2020-01-01' } }),
-    ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
-    const tomorrow = new Date(Date.now() + 2 * DAY).toISOString().slice(0, 10);
-    await managerCaller.alerts.act({ workspaceSlug: slug, alertId: alert!.id, action: { action: 'snooze', until: tomorrow } });
-    expect((await managerCaller.alerts.get({ workspaceSlug: slug, alertId: alert!.id })).status).toBe('snoozed');
-    expect(await managerCaller.alerts.unreadCount({ workspaceSlug: slug })).toBe(0);
-    // When the snooze runs out, the worker's wake-up job (every 15 minutes, every workspace) opens it
-    // again, unread once more for the manager who read it before snoozing; a snooze still running stays.
-    const other = await workspace('work-other');
-    await addClient(other, { lastContactDaysAgo: 40 });
-    await evaluateAlerts(services.db, { workspaceId: other.workspaceId });
-    const otherCaller = await callerForToken(services, other.owner.token);
-    const [otherAlert] = (await otherCaller.alerts.list({ workspaceSlug: other.owner.slug, filters: { mine: true, status: 'unresolved' } }))
-      .alerts;
-    await otherCaller.alerts.act({
-      workspaceSlug: other.owner.slug,
-      alertId: otherAlert!.id,
-      action: { action: 'snooze', until: tomorrow },
-    });
-    await services.db.asService((tx) =>
-      tx
-        .updateTable('alerts')
-        .set({ snoozed_until: new Date(Date.now() - 60_000) })
-        .where('id', '=', alert!.id)
-        .execute(),
-    );
-    const handlers = createAlertHandlers({ db: services.db, mailer: services.mailer, appUrl: services.env.APP_URL });
-    // (At least this one: the job wakes every workspace's, and other test files share the database.)
-    expect(((await runJobNow(services.db, alertsQueue, handlers, 'wake-snoozed', {})) as { woken: number }).woken).toBeGreaterThanOrEqual(
-      1,
-    );
-    expect(await managerCaller.alerts.unreadCount({ workspaceSlug: slug })).toBe(1);
-    expect((await managerCaller.alerts.get({ workspaceSlug: slug, alertId: alert!.id })).status).toBe('open');
-    expect(await managerCaller.alerts.unreadCount({ workspaceSlug: slug })).toBe(0);
-    expect((await otherCaller.alerts.get({ workspaceSlug: other.owner.slug, alertId: otherAlert!.id })).status).toBe('snoozed');
-    // Evaluation wakes them too, before it looks at the rules.
-    await otherCaller.alerts.act({ workspaceSlug: other.owner.slug, alertId: otherAlert!.id, action: { action: 'acknowledge' } });
-    await otherCaller.alerts.act({
-      workspaceSlug: other.owner.slug,
-      alertId: otherAlert!.id,
-      action: { action: 'snooze', until: tomorrow },
-    });
-    await services.db.asService((tx) =>
-      tx
-        .updateTable('alerts')
-        .set({ snoozed_until: new Date(Date.now() - 60_000) })
-        .where('id', '=', otherAlert!.id)
-        .execute(),
-    );
-    await evaluateAlerts(services.db, { workspaceId: other.workspaceId });
-    expect((await otherCaller.alerts.get({ workspaceSlug: other.owner.slug, alertId: otherAlert!.id })).status).toBe('open');
-    await managerCaller.alerts.act({ workspaceSlug: slug, alertId: alert!.id, action: { action: 'snooze', until: tomorrow } });
-    await expect(
-      managerCaller.alerts.act({
+      await caller.alerts.act({ workspaceSlug: slug, alertId: alert!.id, action: { action: 'acknowledge' } });
+      await caller.alerts.act({ workspaceSlug: slug, alertId: alert!.id, action: { action: 'assign', assigneeId: manager.userId } });
+      await expect(
+        caller.alerts.act({ workspaceSlug: slug, alertId: alert!.id, action: { action: 'assign', assigneeId: viewer.userId } }),
+      ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+      const managerCaller = await callerForToken(services, manager.token);
+      expect(
+        (await managerCaller.alerts.list({ workspaceSlug: slug, filters: { mine: true, status: 'unresolved' } })).alerts.map(
+          (item) => item.id,
+        ),
+      ).toEqual([alert!.id]);
+      await expect(
+        managerCaller.alerts.act({ workspaceSlug: slug, alertId: alert!.id, action: { action: 'snooze', until: '2020-01-01' } }),
+      ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+      const tomorrow = new Date(Date.now() + 2 * DAY).toISOString().slice(0, 10);
+      await managerCaller.alerts.act({ workspaceSlug: slug, alertId: alert!.id, action: { action: 'snooze', until: tomorrow } });
+      expect((await managerCaller.alerts.get({ workspaceSlug: slug, alertId: alert!.id })).status).toBe('snoozed');
+      expect(await managerCaller.alerts.unreadCount({ workspaceSlug: slug })).toBe(0);
+      // When the snooze runs out, the worker's wake-up job (every 15 minutes, every workspace) opens it
+      // again, unread once more for the manager who read it before snoozing; a snooze still running stays.
+      const other = await workspace('work-other');
+      await addClient(other, { lastContactDaysAgo: 40 });
+      await evaluateAlerts(services.db, { workspaceId: other.workspaceId });
+      const otherCaller = await callerForToken(services, other.owner.token);
+      const [otherAlert] = (
+        await otherCaller.alerts.list({ workspaceSlug: other.owner.slug, filters: { mine: true, status: 'unresolved' } })
+      ).alerts;
+      await otherCaller.alerts.act({
+        workspaceSlug: other.owner.slug,
+        alertId: otherAlert!.id,
+        action: { action: 'snooze', until: tomorrow },
+      });
+      await services.db.asService((tx) =>
+        tx
+          .updateTable('alerts')
+          .set({ snoozed_until: new Date(Date.now() - 60_000) })
+          .where('id', '=', alert!.id)
+          .execute(),
+      );
+      const handlers = createAlertHandlers({ db: services.db, mailer: services.mailer, appUrl: services.env.APP_URL });
+      // (At least this one: the job wakes every workspace's, and other test files share the database.)
+      expect(((await runJobNow(services.db, alertsQueue, handlers, 'wake-snoozed', {})) as { woken: number }).woken).toBeGreaterThanOrEqual(
+        1,
+      );
+      expect(await managerCaller.alerts.unreadCount({ workspaceSlug: slug })).toBe(1);
+      expect((await managerCaller.alerts.get({ workspaceSlug: slug, alertId: alert!.id })).status).toBe('open');
+      expect(await managerCaller.alerts.unreadCount({ workspaceSlug: slug })).toBe(0);
+      expect((await otherCaller.alerts.get({ workspaceSlug: other.owner.slug, alertId: otherAlert!.id })).status).toBe('snoozed');
+      // Evaluation wakes them too, before it looks at the rules.
+      await otherCaller.alerts.act({ workspaceSlug: other.owner.slug, alertId: otherAlert!.id, action: { action: 'acknowledge' } });
+      await otherCaller.alerts.act({
+        workspaceSlug: other.owner.slug,
+        alertId: otherAlert!.id,
+        action: { action: 'snooze', until: tomorrow },
+      });
+      await services.db.asService((tx) =>
+        tx
+          .updateTable('alerts')
+          .set({ snoozed_until: new Date(Date.now() - 60_000) })
+          .where('id', '=', otherAlert!.id)
+          .execute(),
+      );
+      await evaluateAlerts(services.db, { workspaceId: other.workspaceId });
+      expect((await otherCaller.alerts.get({ workspaceSlug: other.owner.slug, alertId: otherAlert!.id })).status).toBe('open');
+      await managerCaller.alerts.act({ workspaceSlug: slug, alertId: alert!.id, action: { action: 'snooze', until: tomorrow } });
+      await expect(
+        managerCaller.alerts.act({
+          workspaceSlug: slug,
+          alertId: alert!.id,
+          action: { action: 'resolve', outcome: 'action_taken', note: '' },
+        }),
+      ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+      await managerCaller.alerts.act({
         workspaceSlug: slug,
         alertId: alert!.id,
-        action: { action: 'resolve', outcome: 'action_taken', note: '' },
-      }),
-    ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
-    await managerCaller.alerts.act({
-      workspaceSlug: slug,
-      alertId: alert!.id,
-      action: { action: 'resolve', outcome: 'action_taken', note: 'Called the CFO, renewal back on track.' },
-    });
-    const resolved = await caller.alerts.get({ workspaceSlug: slug, alertId: alert!.id });
-    expect(resolved).toMatchObject({
-      status: 'resolved',
-      outcome: 'action_taken',
-      resolutionNote: 'Called the CFO, renewal back on track.',
-      resolvedByName: manager.name,
-    });
-    await expect(caller.alerts.act({ workspaceSlug: slug, alertId: alert!.id, action: { action: 'acknowledge' } })).rejects.toMatchObject({
-      code: 'CONFLICT',
-    });
+        action: { action: 'resolve', outcome: 'action_taken', note: 'Called the CFO, renewal back on track.' },
+      });
+      const resolved = await caller.alerts.get({ workspaceSlug: slug, alertId: alert!.id });
+      expect(resolved).toMatchObject({
+        status: 'resolved',
+        outcome: 'action_taken',
+        resolutionNote: 'Called the CFO, renewal back on track.',
+        resolvedByName: manager.name,
+      });
+      await expect(caller.alerts.act({ workspaceSlug: slug, alertId: alert!.id, action: { action: 'acknowledge' } })).rejects.toMatchObject(
+        { code: 'CONFLICT' },
+      );
 
-    const viewerCaller = await callerForToken(services, viewer.token);
-    expect((await viewerCaller.alerts.list({ workspaceSlug: slug, filters: { mine: false, status: 'all' } })).alerts).toHaveLength(1);
-    await expect(viewerCaller.alerts.act({ workspaceSlug: slug, alertId: alert!.id, action: { action: 'reopen' } })).rejects.toMatchObject({
-      code: 'FORBIDDEN',
-    });
-    expect((await caller.alerts.ruleQuality({ workspaceSlug: slug })).find((rule) => rule.kind === 'no_contact')).toMatchObject({
-      opened: 1,
-      resolved: 1,
-      withoutAction: 0,
-    });
-  });
+      const viewerCaller = await callerForToken(services, viewer.token);
+      expect((await viewerCaller.alerts.list({ workspaceSlug: slug, filters: { mine: false, status: 'all' } })).alerts).toHaveLength(1);
+      await expect(
+        viewerCaller.alerts.act({ workspaceSlug: slug, alertId: alert!.id, action: { action: 'reopen' } }),
+      ).rejects.toMatchObject({
+        code: 'FORBIDDEN',
+      });
+      expect((await caller.alerts.ruleQuality({ workspaceSlug: slug })).find((rule) => rule.kind === 'no_contact')).toMatchObject({
+        opened: 1,
+        resolved: 1,
+        withoutAction: 0,
+      });
+    },
+  );
 
   it('rule changes are validated and audited; the Slack webhook must be a real URL and is not written to the audit log', async () => {
     const setup = await workspace('rules-edit');
@@ -518,94 +535,102 @@ const deliveriesOf = (workspaceId: string) =>
   );
 
 describe('delivery', () => {
-  it('tells the account owner (else the admins) by their preferences, caps immediate notifications per hour, and sends the rest in the digest', async () => {
-    const setup = await workspace('recipients');
-    const admin = await addMember(services, setup.owner, 'admin');
-    const manager = await addMember(services, setup.owner, 'manager');
-    await services.db.asService((tx) =>
-      tx.insertInto('workspace_alert_settings').values({ workspace_id: setup.workspaceId, immediate_cap_per_hour: 2 }).execute(),
-    );
-    await addClient(setup, { ownerId: null, lastContactDaysAgo: 40 });
-    for (let index = 0; index < 4; index += 1) await addClient(setup, { ownerId: manager.userId, lastContactDaysAgo: 40 });
-    const managerCaller = await callerForToken(services, manager.token);
-    await managerCaller.alerts.setPreferences({ workspaceSlug: setup.owner.slug, email: 'immediate', slack: 'off' });
-    await evaluateAlerts(services.db, { workspaceId: setup.workspaceId });
-    const deliveries = await deliveriesOf(setup.workspaceId);
-    // No Slack webhook: email only. The unowned client's alert goes to the owner and the admin.
-    const byUser = (userId: string) =>
-      deliveries.filter((delivery) => delivery.user_id === userId).map((delivery) => `${delivery.channel}:${delivery.mode}`);
-    expect(byUser(setup.owner.userId)).toEqual(['email:immediate']);
-    expect(byUser(admin.userId)).toEqual(['email:immediate']);
-    expect(byUser(manager.userId).sort()).toEqual(['email:digest', 'email:digest', 'email:immediate', 'email:immediate']);
-    const queued = await services.db.asService((tx) =>
-      tx.selectFrom('outbox').select('job_key').where('workspace_id', '=', setup.workspaceId).where('queue', '=', 'alerts').execute(),
-    );
-    expect(queued).toHaveLength(4);
-
-    // The digest: one email for the manager listing both alerts, and they are marked sent.
-    await sendDigests({ db: services.db, mailer: services.mailer, appUrl: 'http://app.test' });
-    const digests = await listCaughtEmails(testMailCatcherUrl(), manager.email);
-    expect(digests).toHaveLength(1);
-    expect(digests[0]!.subject).toBe(
-      `2 alerts in ${(await services.db.asService((tx) => tx.selectFrom('workspaces').select('name').where('id', '=', setup.workspaceId).executeTakeFirstOrThrow())).name} today`,
-    );
-    expect(
-      (await deliveriesOf(setup.workspaceId))
-        .filter((delivery) => delivery.mode === 'digest')
-        .every((delivery) => delivery.status === 'sent'),
-    ).toBe(true);
-  });
-
-  it('sends the alert email with a working link, and retries a failing Slack webhook with backoff through the queue until it answers', async () => {
-    const setup = await workspace('deliver');
-    const slack = await slackServer(2);
-    try {
+  it(
+    'tells the account owner (else the admins) by their preferences, caps immediate notifications per hour, ' +
+      'and sends the rest in the digest',
+    async () => {
+      const setup = await workspace('recipients');
+      const admin = await addMember(services, setup.owner, 'admin');
+      const manager = await addMember(services, setup.owner, 'manager');
       await services.db.asService((tx) =>
-        tx.insertInto('workspace_alert_settings').values({ workspace_id: setup.workspaceId, slack_webhook_url: slack.url }).execute(),
+        tx.insertInto('workspace_alert_settings').values({ workspace_id: setup.workspaceId, immediate_cap_per_hour: 2 }).execute(),
       );
-      const client = await addClient(setup, { name: 'Hooli Retail', lastContactDaysAgo: 40 });
+      await addClient(setup, { ownerId: null, lastContactDaysAgo: 40 });
+      for (let index = 0; index < 4; index += 1) await addClient(setup, { ownerId: manager.userId, lastContactDaysAgo: 40 });
+      const managerCaller = await callerForToken(services, manager.token);
+      await managerCaller.alerts.setPreferences({ workspaceSlug: setup.owner.slug, email: 'immediate', slack: 'off' });
       await evaluateAlerts(services.db, { workspaceId: setup.workspaceId });
       const deliveries = await deliveriesOf(setup.workspaceId);
-      expect(deliveries.map((delivery) => `${delivery.channel}:${delivery.mode}`).sort()).toEqual(['email:immediate', 'slack:immediate']);
-      const [alert] = await alertsOf(setup.workspaceId);
+      // No Slack webhook: email only. The unowned client's alert goes to the owner and the admin.
+      const byUser = (userId: string) =>
+        deliveries.filter((delivery) => delivery.user_id === userId).map((delivery) => `${delivery.channel}:${delivery.mode}`);
+      expect(byUser(setup.owner.userId)).toEqual(['email:immediate']);
+      expect(byUser(admin.userId)).toEqual(['email:immediate']);
+      expect(byUser(manager.userId).sort()).toEqual(['email:digest', 'email:digest', 'email:immediate', 'email:immediate']);
+      const queued = await services.db.asService((tx) =>
+        tx.selectFrom('outbox').select('job_key').where('workspace_id', '=', setup.workspaceId).where('queue', '=', 'alerts').execute(),
+      );
+      expect(queued).toHaveLength(4);
 
-      const prefix = `test-alerts-${randomUUID().slice(0, 8)}`;
-      const queue = openQueue(alertsQueue, createWorkerConnection(testRedisUrl()), prefix);
-      const deps = { db: services.db, mailer: services.mailer, appUrl: 'http://app.test' };
-      const worker = startQueueWorker({ db: services.db, log: testLog }, alertsQueue, createAlertHandlers(deps), {
-        connection: createWorkerConnection(testRedisUrl()),
-        prefix,
-      });
+      // The digest: one email for the manager listing both alerts, and they are marked sent.
+      await sendDigests({ db: services.db, mailer: services.mailer, appUrl: 'http://app.test' });
+      const digests = await listCaughtEmails(testMailCatcherUrl(), manager.email);
+      expect(digests).toHaveLength(1);
+      const { name: workspaceName } = await services.db.asService((tx) =>
+        tx.selectFrom('workspaces').select('name').where('id', '=', setup.workspaceId).executeTakeFirstOrThrow(),
+      );
+      expect(digests[0]!.subject).toBe(`2 alerts in ${workspaceName} today`);
+      expect(
+        (await deliveriesOf(setup.workspaceId))
+          .filter((delivery) => delivery.mode === 'digest')
+          .every((delivery) => delivery.status === 'sent'),
+      ).toBe(true);
+    },
+  );
+
+  it(
+    'sends the alert email with a working link, ' + 'and retries a failing Slack webhook with backoff through the queue until it answers',
+    async () => {
+      const setup = await workspace('deliver');
+      const slack = await slackServer(2);
       try {
-        for (const delivery of deliveries) {
-          await queue.add(
-            'deliver',
-            { workspaceId: setup.workspaceId, deliveryId: String(delivery.id) },
-            { jobId: `delivery-${delivery.id}`, attempts: 5, backoff: { type: 'exponential', delay: 100 } },
-          );
+        await services.db.asService((tx) =>
+          tx.insertInto('workspace_alert_settings').values({ workspace_id: setup.workspaceId, slack_webhook_url: slack.url }).execute(),
+        );
+        const client = await addClient(setup, { name: 'Hooli Retail', lastContactDaysAgo: 40 });
+        await evaluateAlerts(services.db, { workspaceId: setup.workspaceId });
+        const deliveries = await deliveriesOf(setup.workspaceId);
+        expect(deliveries.map((delivery) => `${delivery.channel}:${delivery.mode}`).sort()).toEqual(['email:immediate', 'slack:immediate']);
+        const [alert] = await alertsOf(setup.workspaceId);
+
+        const prefix = `test-alerts-${randomUUID().slice(0, 8)}`;
+        const queue = openQueue(alertsQueue, createWorkerConnection(testRedisUrl()), prefix);
+        const deps = { db: services.db, mailer: services.mailer, appUrl: 'http://app.test' };
+        const worker = startQueueWorker({ db: services.db, log: testLog }, alertsQueue, createAlertHandlers(deps), {
+          connection: createWorkerConnection(testRedisUrl()),
+          prefix,
+        });
+        try {
+          for (const delivery of deliveries) {
+            await queue.add(
+              'deliver',
+              { workspaceId: setup.workspaceId, deliveryId: String(delivery.id) },
+              { jobId: `delivery-${delivery.id}`, attempts: 5, backoff: { type: 'exponential', delay: 100 } },
+            );
+          }
+          const deadline = Date.now() + 15_000;
+          while ((await deliveriesOf(setup.workspaceId)).some((delivery) => delivery.status !== 'sent') && Date.now() < deadline)
+            await new Promise((resolve) => setTimeout(resolve, 100));
+        } finally {
+          await worker.close();
+          await queue.obliterate({ force: true });
+          await queue.close();
         }
-        const deadline = Date.now() + 15_000;
-        while ((await deliveriesOf(setup.workspaceId)).some((delivery) => delivery.status !== 'sent') && Date.now() < deadline)
-          await new Promise((resolve) => setTimeout(resolve, 100));
+        const after = await deliveriesOf(setup.workspaceId);
+        expect(after.find((delivery) => delivery.channel === 'slack')).toMatchObject({ status: 'sent', attempts: 3, last_error: null });
+        expect(after.find((delivery) => delivery.channel === 'email')).toMatchObject({ status: 'sent', attempts: 1 });
+        expect(slack.received).toHaveLength(1);
+        expect(slack.received[0]).toContain('*Hooli Retail*: No two-way contact for 40 days');
+        expect(slack.received[0]).toContain(`http://app.test/w/${setup.owner.slug}/alerts/${alert!.id}`);
+        const [email] = await listCaughtEmails(testMailCatcherUrl(), setup.owner.email);
+        expect(email!.subject).toBe('Hooli Retail: No two-way contact for 40 days');
+        expect(email!.text).toContain(`http://app.test/w/${setup.owner.slug}/alerts/${alert!.id}`);
+        expect(client).toBeTruthy();
       } finally {
-        await worker.close();
-        await queue.obliterate({ force: true });
-        await queue.close();
+        await slack.close();
       }
-      const after = await deliveriesOf(setup.workspaceId);
-      expect(after.find((delivery) => delivery.channel === 'slack')).toMatchObject({ status: 'sent', attempts: 3, last_error: null });
-      expect(after.find((delivery) => delivery.channel === 'email')).toMatchObject({ status: 'sent', attempts: 1 });
-      expect(slack.received).toHaveLength(1);
-      expect(slack.received[0]).toContain('*Hooli Retail*: No two-way contact for 40 days');
-      expect(slack.received[0]).toContain(`http://app.test/w/${setup.owner.slug}/alerts/${alert!.id}`);
-      const [email] = await listCaughtEmails(testMailCatcherUrl(), setup.owner.email);
-      expect(email!.subject).toBe('Hooli Retail: No two-way contact for 40 days');
-      expect(email!.text).toContain(`http://app.test/w/${setup.owner.slug}/alerts/${alert!.id}`);
-      expect(client).toBeTruthy();
-    } finally {
-      await slack.close();
-    }
-  });
+    },
+  );
 
   it('records a delivery that failed its last attempt as failed, with the error', async () => {
     const setup = await workspace('deliver-fail');
