@@ -45,12 +45,14 @@ export async function postToSlack(
   if (!response.ok) throw new Error(`Slack answered ${response.status}: ${(await response.text().catch(() => '')).slice(0, 200)}`);
 }
 
+const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
 /** Records one attempt at the deliveries `ids`: sent, or failed with its error (still waiting: the queue retries, or tomorrow's digest). */
 async function recordAttempt(db: Database, ids: string[], outcome: 'sent' | { error: unknown }): Promise<void> {
   const set =
     outcome === 'sent'
       ? sql`status = 'sent', sent_at = now(), last_error = null`
-      : sql`status = 'pending', last_error = ${(outcome.error instanceof Error ? outcome.error.message : String(outcome.error)).slice(0, 500)}`;
+      : sql`status = 'pending', last_error = ${errorMessage(outcome.error).slice(0, 500)}`;
   // Owner connection: the worker records what it sent for every workspace.
   await db.asService((tx) =>
     sql`update public.alert_deliveries set attempts = attempts + 1, ${set} where id = any (${ids}::bigint[])`.execute(tx),
@@ -118,7 +120,9 @@ export async function sendDelivery(deps: DeliveryDeps, deliveryId: string): Prom
     } else {
       if (!row.slack_webhook_url) return 'gone';
       await postToSlack(deps, row.slack_webhook_url, {
-        text: `:rotating_light: *${row.client_name}*: ${row.title} (${row.severity})${row.user_name ? ` — for ${row.user_name}` : ''}\n${nextStepFor(row.kind)}\n<${url}|Open the alert>`,
+        text:
+          `:rotating_light: *${row.client_name}*: ${row.title} (${row.severity})${row.user_name ? ` — for ${row.user_name}` : ''}\n` +
+          `${nextStepFor(row.kind)}\n<${url}|Open the alert>`,
       });
     }
   } catch (error) {
@@ -148,8 +152,10 @@ export async function sendDigests(deps: DeliveryDeps): Promise<{ sent: number; f
         slack_webhook_url: string | null;
         items: Array<{ deliveryId: string; alertId: string; clientName: string; title: string }>;
       }>`
-        select d.workspace_id, w.name as workspace_name, w.slug as workspace_slug, d.user_id, d.channel, u.email as user_email, u.name as user_name, s.slack_webhook_url,
-               jsonb_agg(jsonb_build_object('deliveryId', d.id::text, 'alertId', a.id, 'clientName', c.name, 'title', a.title) order by a.last_triggered_at desc) as items
+        select d.workspace_id, w.name as workspace_name, w.slug as workspace_slug, d.user_id, d.channel,
+               u.email as user_email, u.name as user_name, s.slack_webhook_url,
+               jsonb_agg(jsonb_build_object('deliveryId', d.id::text, 'alertId', a.id, 'clientName', c.name, 'title', a.title)
+                         order by a.last_triggered_at desc) as items
           from public.alert_deliveries d
           join public.alerts a on a.id = d.alert_id
           join public.clients c on c.id = a.client_id
@@ -181,7 +187,9 @@ export async function sendDigests(deps: DeliveryDeps): Promise<{ sent: number; f
         );
       } else if (group.slack_webhook_url) {
         await postToSlack(deps, group.slack_webhook_url, {
-          text: `Daily digest for ${group.user_name}: ${alerts.length} alert${alerts.length === 1 ? '' : 's'}\n${alerts.map((alert) => `• *${alert.clientName}*: ${alert.title} <${alert.url}|open>`).join('\n')}`,
+          text:
+            `Daily digest for ${group.user_name}: ${alerts.length} alert${alerts.length === 1 ? '' : 's'}\n` +
+            alerts.map((alert) => `• *${alert.clientName}*: ${alert.title} <${alert.url}|open>`).join('\n'),
         });
       }
       await recordAttempt(deps.db, ids, 'sent');
