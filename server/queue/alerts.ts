@@ -11,15 +11,15 @@ import { defineQueue, type JobRequest } from './contract';
  */
 export const ALERTS_QUEUE = 'alerts';
 
-export const DELIVERY_ATTEMPTS = 6;
+const DELIVERY_ATTEMPTS = 6;
 
-export const DAILY_DIGEST_SCHEDULER = 'daily-alert-digest';
+const DAILY_DIGEST_SCHEDULER = 'daily-alert-digest';
 /** 07:00 UTC: after the daily recompute and its alerts (02:30). */
-export const DAILY_DIGEST_PATTERN = '0 7 * * *';
+const DAILY_DIGEST_PATTERN = '0 7 * * *';
 
-export const WAKE_SNOOZED_SCHEDULER = 'wake-snoozed-alerts';
+const WAKE_SNOOZED_SCHEDULER = 'wake-snoozed-alerts';
 /** Every 15 minutes: a snoozed alert is back within a quarter of an hour of its date. */
-export const WAKE_SNOOZED_PATTERN = '*/15 * * * *';
+const WAKE_SNOOZED_PATTERN = '*/15 * * * *';
 
 export const alertsQueue = defineQueue({
   name: ALERTS_QUEUE,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { markBacktestFailed, queueFailedBacktestAgain, unfinishedBacktests } from '../health/backtest';
-import { defineQueue, type JobData, type JobRequest } from './contract';
+import { defineQueue, type JobRequest } from './contract';
 
 /**
  * The health queue (processed by worker/processors/health.ts):
@@ -18,7 +18,7 @@ export const HEALTH_QUEUE = 'health';
  * How long a recompute request waits for others of the same client: a burst of results for one
  * client (an import, a backfill) becomes one recompute.
  */
-export const HEALTH_DEBOUNCE_MS = 1_000;
+const HEALTH_DEBOUNCE_MS = 1_000;
 
 const cause = z.object({ kind: z.string().max(100), id: z.string().max(200).optional() });
 
@@ -28,9 +28,9 @@ const cause = z.object({ kind: z.string().max(100), id: z.string().max(200).opti
  */
 const debounced = (key: string) => ({ delay: HEALTH_DEBOUNCE_MS, deduplication: { id: key, keepLastIfActive: true } });
 
-export const DAILY_HEALTH_SCHEDULER = 'daily-health';
+const DAILY_HEALTH_SCHEDULER = 'daily-health';
 /** 02:30 UTC: every client of every workspace, before the day's alerts are read. */
-export const DAILY_HEALTH_PATTERN = '30 2 * * *';
+const DAILY_HEALTH_PATTERN = '30 2 * * *';
 
 export const healthQueue = defineQueue({
   name: HEALTH_QUEUE,
@@ -71,5 +71,3 @@ export const healthQueue = defineQueue({
       (await unfinishedBacktests(tx, { olderThanMinutes: 15, limit })).map((data) => healthQueue.job('backtest', data)),
   },
 });
-
-export type RecomputeJobData = JobData<typeof healthQueue, 'recompute'>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { markImportFailed, queueFailedImportAgain, stalledImports } from '../imports/run';
-import { defineQueue, type JobData, type JobRequest } from './contract';
+import { defineQueue, type JobRequest } from './contract';
 
 /**
  * The imports queue: one mapped CSV file to import (`import-csv`), asked for when a manager starts
@@ -32,5 +32,3 @@ export const importsQueue = defineQueue({
       (await stalledImports(tx, { olderThanMinutes: 10, limit })).map((data) => importsQueue.job('import-csv', data)),
   },
 });
-
-export type ImportJobData = JobData<typeof importsQueue, 'import-csv'>;

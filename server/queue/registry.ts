@@ -15,8 +15,6 @@ export const QUEUES = [
   maintenanceQueue,
 ] as const satisfies readonly QueueContract[];
 
-export type QueueName = (typeof QUEUES)[number]['name'];
-
 const byName = new Map<string, QueueContract>(QUEUES.map((contract) => [contract.name, contract as unknown as QueueContract]));
 
 /** The contract of queue `name`, or undefined when no queue has that name. */

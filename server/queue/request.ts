@@ -26,17 +26,20 @@ export async function requestJob(
       queue: job.queue,
       job_name: job.name,
       job_key: job.key,
-      payload: JSON.stringify(job.payload),
+      payload: job.payload,
     }));
     if (options.unlessAskedWithinMinutes === undefined) {
-      await tx.insertInto('outbox').values(rows).execute();
+      await tx
+        .insertInto('outbox')
+        .values(rows.map((row) => ({ ...row, payload: JSON.stringify(row.payload) })))
+        .execute();
       requested += rows.length;
       continue;
     }
     const result = await sql`
       insert into public.outbox (workspace_id, queue, job_name, job_key, payload)
       select r.workspace_id, r.queue, r.job_name, r.job_key, r.payload
-        from jsonb_to_recordset(${JSON.stringify(rows.map((row) => ({ ...row, payload: JSON.parse(row.payload) as unknown })))}::jsonb)
+        from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
              as r (workspace_id uuid, queue text, job_name text, job_key text, payload jsonb)
        where not exists (
          select 1 from public.outbox o

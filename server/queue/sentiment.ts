@@ -10,7 +10,7 @@ import { defineQueue, type JobData, type JobRequest } from './contract';
 export const SENTIMENT_QUEUE = 'sentiment';
 
 /** Attempts per job; a 429 from the LLM does not spend one. After the last, the job is dead-lettered. */
-export const SENTIMENT_ATTEMPTS = 5;
+const SENTIMENT_ATTEMPTS = 5;
 /** Malformed or schema-violating LLM output is tried this many times, then analysed locally. */
 export const SENTIMENT_OUTPUT_ATTEMPTS = 2;
 

@@ -14,7 +14,7 @@ import { requestJob } from './request';
  */
 
 /** Requests per queue and sweep, so a sweep after a long outage is a few bounded statements. */
-export const SWEEP_LIMIT = 5_000;
+const SWEEP_LIMIT = 5_000;
 
 export async function sweepUnfinished(db: Database, limit = SWEEP_LIMIT): Promise<Record<string, number>> {
   const asked: Record<string, number> = {};
