@@ -47,7 +47,10 @@ export async function evaluateAlerts(db: Database, input: { workspaceId: string;
       previous as (
         select t.id as client_id, p.score, p.risk_level
           from targets t
-          cross join lateral (select h.score, h.risk_level from public.health_scores h where h.client_id = t.id order by h.computed_at desc offset 1 limit 1) p
+          cross join lateral (select h.score, h.risk_level
+                                from public.health_scores h
+                               where h.client_id = t.id
+                               order by h.computed_at desc offset 1 limit 1) p
          where t.health_score is not null and exists (select 1 from rules where kind in ('entered_critical', 'entered_at_risk'))
       ),
       drops as (
@@ -95,11 +98,14 @@ export async function evaluateAlerts(db: Database, input: { workspaceId: string;
                format('Became %s (score %s)', case r.kind when 'entered_critical' then 'critical' else 'at risk' end, t.health_score),
                jsonb_build_object('score', t.health_score, 'scoreBefore', p.score, 'riskBefore', p.risk_level, 'risk', t.risk_level)
           from targets t
-          join rules r on (r.kind = 'entered_critical' and t.risk_level = 'critical') or (r.kind = 'entered_at_risk' and t.risk_level = 'at_risk')
+          join rules r on (r.kind = 'entered_critical' and t.risk_level = 'critical')
+                       or (r.kind = 'entered_at_risk' and t.risk_level = 'at_risk')
           left join previous p on p.client_id = t.id
          -- entered lately (so the daily run does not re-open an old entry), from a better level
          where t.health_computed_at > now() - interval '1 day'
-           and (p.risk_level is null or (r.kind = 'entered_critical' and p.risk_level <> 'critical') or (r.kind = 'entered_at_risk' and p.risk_level = 'healthy'))
+           and (p.risk_level is null
+                or (r.kind = 'entered_critical' and p.risk_level <> 'critical')
+                or (r.kind = 'entered_at_risk' and p.risk_level = 'healthy'))
         union all
         select s.client_id, r.id, r.kind, r.severity, r.cooldown_days,
                'Negative interaction with a churn signal',
@@ -107,14 +113,17 @@ export async function evaluateAlerts(db: Database, input: { workspaceId: string;
           from signals s join rules r on r.id = s.rule_id
         union all
         select t.id, r.id, r.kind, r.severity, r.cooldown_days,
-               format('No two-way contact for %s days', floor(extract(epoch from now() - coalesce(t.last_contact_at, t.created_at)) / 86400)),
-               jsonb_build_object('days', floor(extract(epoch from now() - coalesce(t.last_contact_at, t.created_at)) / 86400), 'lastContactAt', t.last_contact_at)
+               format('No two-way contact for %s days',
+                      floor(extract(epoch from now() - coalesce(t.last_contact_at, t.created_at)) / 86400)),
+               jsonb_build_object('days', floor(extract(epoch from now() - coalesce(t.last_contact_at, t.created_at)) / 86400),
+                                  'lastContactAt', t.last_contact_at)
           from targets t join rules r on r.kind = 'no_contact'
          where t.status = 'active' and coalesce(t.last_contact_at, t.created_at) < now() - make_interval(days => (r.params->>'days')::int)
         union all
         select t.id, r.id, r.kind, r.severity, r.cooldown_days,
                format('Renews in %s days while %s', t.renewal_date - current_date, replace(t.risk_level, '_', ' ')),
-               jsonb_build_object('renewalDate', t.renewal_date, 'days', t.renewal_date - current_date, 'risk', t.risk_level, 'score', t.health_score)
+               jsonb_build_object('renewalDate', t.renewal_date, 'days', t.renewal_date - current_date,
+                                  'risk', t.risk_level, 'score', t.health_score)
           from targets t join rules r on r.kind = 'renewal_risk'
          where t.renewal_date between current_date and current_date + (r.params->>'days')::int and t.risk_level in ('at_risk', 'critical')
       ),

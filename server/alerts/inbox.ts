@@ -32,9 +32,13 @@ export type InboxAlert = {
 /** "Mine": assigned to me, or unassigned on a client I own — or, on a client nobody owns, I am an admin (they are told). */
 const mineCondition = (userId: string) =>
   sql<boolean>`(a.assignee_id = ${userId}::uuid or (a.assignee_id is null and (c.owner_id = ${userId}::uuid
-    or (c.owner_id is null and exists (select 1 from public.workspace_members m where m.workspace_id = a.workspace_id and m.user_id = ${userId}::uuid and m.role in ('admin', 'owner'))))))`;
+    or (c.owner_id is null and exists (select 1 from public.workspace_members m
+                                         where m.workspace_id = a.workspace_id and m.user_id = ${userId}::uuid
+                                           and m.role in ('admin', 'owner'))))))`;
 const unreadCondition = (userId: string) =>
-  sql<boolean>`not exists (select 1 from public.alert_reads r where r.alert_id = a.id and r.user_id = ${userId}::uuid and r.read_at >= greatest(a.last_triggered_at, a.woken_at))`;
+  sql<boolean>`not exists (select 1 from public.alert_reads r
+                            where r.alert_id = a.id and r.user_id = ${userId}::uuid
+                              and r.read_at >= greatest(a.last_triggered_at, a.woken_at))`;
 
 export async function listAlerts(
   tx: Tx,
@@ -42,6 +46,12 @@ export async function listAlerts(
 ): Promise<{ alerts: InboxAlert[]; nextCursor: string | null }> {
   const { filters } = input;
   const after = filters.cursor;
+  const statusCondition =
+    filters.status === 'all'
+      ? sql`true`
+      : filters.status === 'unresolved'
+        ? sql`a.status <> 'resolved'`
+        : sql`a.status = ${filters.status}`;
   const rows = await sql<{
     id: string;
     client_id: string;
@@ -62,7 +72,7 @@ export async function listAlerts(
       join public.clients c on c.id = a.client_id
       left join public.users u on u.id = a.assignee_id
      where a.workspace_id = ${input.workspaceId}::uuid
-       and ${filters.status === 'all' ? sql`true` : filters.status === 'unresolved' ? sql`a.status <> 'resolved'` : sql`a.status = ${filters.status}`}
+       and ${statusCondition}
        and ${filters.severity ? sql`a.severity = ${filters.severity}` : sql`true`}
        and ${filters.kind ? sql`a.kind = ${filters.kind}` : sql`true`}
        and ${filters.mine ? mineCondition(input.userId) : sql`true`}
@@ -167,8 +177,10 @@ export async function getAlert(tx: Tx, input: { workspaceId: string; userId: str
       first_triggered_at: Date;
       last_triggered_at: Date;
     }>`
-      select a.id, a.kind, a.severity, a.status, a.title, a.detail, c.id as client_id, c.name as client_name, c.health_score, c.risk_level, o.name as owner_name,
-             a.assignee_id, u.name as assignee_name, a.snoozed_until, a.outcome, a.resolution_note, a.resolved_at, r.name as resolved_by_name,
+      select a.id, a.kind, a.severity, a.status, a.title, a.detail,
+             c.id as client_id, c.name as client_name, c.health_score, c.risk_level, o.name as owner_name,
+             a.assignee_id, u.name as assignee_name, a.snoozed_until, a.outcome, a.resolution_note, a.resolved_at,
+             r.name as resolved_by_name,
              a.trigger_count, a.first_triggered_at, a.last_triggered_at
         from public.alerts a
         join public.clients c on c.id = a.client_id
@@ -204,7 +216,8 @@ export async function getAlert(tx: Tx, input: { workspaceId: string; userId: str
       .orderBy('d.id')
       .execute(),
   ]);
-  await sql`insert into public.alert_reads (alert_id, user_id, workspace_id) values (${row.id}::uuid, ${input.userId}::uuid, ${input.workspaceId}::uuid)
+  await sql`insert into public.alert_reads (alert_id, user_id, workspace_id)
+            values (${row.id}::uuid, ${input.userId}::uuid, ${input.workspaceId}::uuid)
             on conflict (alert_id, user_id) do update set read_at = now()`.execute(tx);
   return {
     id: row.id,
@@ -307,11 +320,11 @@ export async function actOnAlert(
       if (current.status !== 'resolved') throw new AppError('CONFLICT', 'This alert is not resolved.');
       // At most one unresolved alert per client and rule: a newer one may be open already.
       const result = await sql`
-        update public.alerts a set status = 'open', outcome = null, resolution_note = null, resolved_at = null, resolved_by = null, updated_at = now()
+        update public.alerts a
+           set status = 'open', outcome = null, resolution_note = null, resolved_at = null, resolved_by = null, updated_at = now()
          where a.id = ${current.id}::uuid
-           and not exists (select 1 from public.alerts b where b.client_id = a.client_id and b.rule_id = a.rule_id and b.status <> 'resolved')`.execute(
-        tx,
-      );
+           and not exists (select 1 from public.alerts b
+                            where b.client_id = a.client_id and b.rule_id = a.rule_id and b.status <> 'resolved')`.execute(tx);
       if (!Number(result.numAffectedRows))
         throw new AppError('CONFLICT', 'A newer alert of this rule is open for this client; work that one.');
       return;
@@ -328,7 +341,8 @@ export async function ruleQuality(
     select r.kind,
            count(a.id) filter (where a.first_triggered_at > now() - interval '90 days')::int as opened,
            count(a.id) filter (where a.status = 'resolved' and a.resolved_at > now() - interval '90 days')::int as resolved,
-           count(a.id) filter (where a.status = 'resolved' and a.outcome = 'no_action' and a.resolved_at > now() - interval '90 days')::int as without_action
+           count(a.id) filter (where a.status = 'resolved' and a.outcome = 'no_action'
+                                 and a.resolved_at > now() - interval '90 days')::int as without_action
       from public.alert_rules r
       left join public.alerts a on a.rule_id = r.id
      where r.workspace_id = ${workspaceId}::uuid
