@@ -1,5 +1,6 @@
 import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { RISK_LABELS } from '~/utils/format';
+import { DataTable } from './table';
 
 export type HealthView = {
   score: number | null;
@@ -64,36 +65,29 @@ export function HealthExplanation({ health, thresholds }: { health: HealthView; 
               </li>
             ))}
           </ul>
-          <table className="table factors">
-            <caption className="visually-hidden">What each factor contributes to the score</caption>
-            <thead>
-              <tr>
-                <th scope="col">Factor</th>
-                <th scope="col">Score</th>
-                <th scope="col">Weight</th>
-                <th scope="col">Contributes</th>
+          <DataTable
+            className="factors"
+            caption="What each factor contributes to the score"
+            columns={['Factor', 'Score', 'Weight', 'Contributes']}
+          >
+            {health.factors.map((factor) => (
+              <tr key={factor.factor} className={factor.present ? undefined : 'muted'} data-testid={`factor-${factor.factor}`}>
+                <th scope="row">{FACTOR_LABELS[factor.factor] ?? factor.factor}</th>
+                <td>{factor.present ? factor.score : 'no data'}</td>
+                <td>{factor.present ? `${factor.effectiveWeight}% (set ${factor.weight})` : `— (set ${factor.weight})`}</td>
+                <td>
+                  {factor.present ? (
+                    <span className="bar" aria-label={`${factor.contribution} points`}>
+                      <span className="bar-fill" style={{ width: `${Math.min(100, factor.contribution)}%` }} />
+                      <span className="bar-text">{factor.contribution}</span>
+                    </span>
+                  ) : (
+                    '—'
+                  )}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {health.factors.map((factor) => (
-                <tr key={factor.factor} className={factor.present ? undefined : 'muted'} data-testid={`factor-${factor.factor}`}>
-                  <th scope="row">{FACTOR_LABELS[factor.factor] ?? factor.factor}</th>
-                  <td>{factor.present ? factor.score : 'no data'}</td>
-                  <td>{factor.present ? `${factor.effectiveWeight}% (set ${factor.weight})` : `— (set ${factor.weight})`}</td>
-                  <td>
-                    {factor.present ? (
-                      <span className="bar" aria-label={`${factor.contribution} points`}>
-                        <span className="bar-fill" style={{ width: `${Math.min(100, factor.contribution)}%` }} />
-                        <span className="bar-text">{factor.contribution}</span>
-                      </span>
-                    ) : (
-                      '—'
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
         </div>
         <figure
           className="chart"

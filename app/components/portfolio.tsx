@@ -1,6 +1,7 @@
 import { Link } from '@remix-run/react';
 import { Bar, BarChart, CartesianGrid, Cell, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { RISK_LABELS, formatMoney } from '~/utils/format';
+import { DataTable } from './table';
 
 export type PortfolioView = {
   levels: Array<{ level: 'healthy' | 'at_risk' | 'critical' | 'unscored'; clients: number; mrrCents: number }>;
@@ -52,33 +53,27 @@ export function PortfolioOverview({ portfolio }: { portfolio: PortfolioView }) {
           </div>
         </dl>
         <div className="columns">
-          <table className="table" data-testid="risk-distribution">
-            <caption className="visually-hidden">Active and paused clients and their MRR by risk level</caption>
-            <thead>
-              <tr>
-                <th scope="col">Risk level</th>
-                <th scope="col">Clients</th>
-                <th scope="col">MRR</th>
+          <DataTable
+            testId="risk-distribution"
+            caption="Active and paused clients and their MRR by risk level"
+            columns={['Risk level', 'Clients', 'MRR']}
+          >
+            {portfolio.levels.map((level) => (
+              <tr key={level.level} data-testid={`level-${level.level}`}>
+                <th scope="row">
+                  <Link to={riskLink(level.level)}>
+                    <span className={level.level === 'unscored' ? 'pill' : `pill risk-${level.level}`}>{LEVEL_LABELS[level.level]}</span>
+                  </Link>
+                </th>
+                <td>
+                  {level.clients.toLocaleString('en-US')} <span className="muted">({share(level.clients, portfolio.clients)})</span>
+                </td>
+                <td>
+                  {money(level.mrrCents)} <span className="muted">({share(level.mrrCents, portfolio.mrrCents)})</span>
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {portfolio.levels.map((level) => (
-                <tr key={level.level} data-testid={`level-${level.level}`}>
-                  <th scope="row">
-                    <Link to={riskLink(level.level)}>
-                      <span className={level.level === 'unscored' ? 'pill' : `pill risk-${level.level}`}>{LEVEL_LABELS[level.level]}</span>
-                    </Link>
-                  </th>
-                  <td>
-                    {level.clients.toLocaleString('en-US')} <span className="muted">({share(level.clients, portfolio.clients)})</span>
-                  </td>
-                  <td>
-                    {money(level.mrrCents)} <span className="muted">({share(level.mrrCents, portfolio.mrrCents)})</span>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
           <figure
             className="chart"
             aria-label={`MRR by risk level: ${data.map((item) => `${item.label} ${money(item.mrrCents)}`).join(', ')}`}
@@ -116,31 +111,24 @@ export function PortfolioOverview({ portfolio }: { portfolio: PortfolioView }) {
             No client&apos;s score dropped in the last 7 days. Scores move as interactions are logged and analysed; drops show here.
           </p>
         ) : (
-          <table className="table" data-testid="drops">
-            <caption className="visually-hidden">Clients whose health score dropped most in the last 7 days</caption>
-            <thead>
-              <tr>
-                <th scope="col">Client</th>
-                <th scope="col">Score</th>
-                <th scope="col">Change</th>
-                <th scope="col">MRR</th>
+          <DataTable
+            testId="drops"
+            caption="Clients whose health score dropped most in the last 7 days"
+            columns={['Client', 'Score', 'Change', 'MRR']}
+          >
+            {portfolio.drops.map((drop) => (
+              <tr key={drop.id}>
+                <th scope="row">
+                  <Link to={`clients/${drop.id}`}>{drop.name}</Link>
+                </th>
+                <td>
+                  {drop.scoreBefore} → {drop.score} <span className={`pill risk-${drop.riskLevel}`}>{RISK_LABELS[drop.riskLevel]}</span>
+                </td>
+                <td className="change-down">−{Math.abs(drop.change)} points</td>
+                <td>{formatMoney(drop.mrrCents, drop.currency)}</td>
               </tr>
-            </thead>
-            <tbody>
-              {portfolio.drops.map((drop) => (
-                <tr key={drop.id}>
-                  <th scope="row">
-                    <Link to={`clients/${drop.id}`}>{drop.name}</Link>
-                  </th>
-                  <td>
-                    {drop.scoreBefore} → {drop.score} <span className={`pill risk-${drop.riskLevel}`}>{RISK_LABELS[drop.riskLevel]}</span>
-                  </td>
-                  <td className="change-down">−{Math.abs(drop.change)} points</td>
-                  <td>{formatMoney(drop.mrrCents, drop.currency)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
         )}
       </section>
     </>

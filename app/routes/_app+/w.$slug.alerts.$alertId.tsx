@@ -3,6 +3,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation, useParams } fr
 import { SIGNAL_NAMES } from '~/clients.server';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { Field, FieldErrors, FormError, Notice, errorsFor, formErrorOf } from '~/components/forms';
+import { DataTable } from '~/components/table';
 import { callProcedure, runIntent } from '~/trpc.server';
 import { ALERT_STATUS_LABELS as STATUS_LABELS, RISK_LABELS, formatDateTime } from '~/utils/format';
 import { requireWorkspace, roleAtLeast } from '~/workspace.server';
@@ -257,38 +258,27 @@ export default function AlertPage() {
         {alert.deliveries.length === 0 ? (
           <p className="muted">Nobody was notified (everyone concerned has notifications off); it is in the inbox.</p>
         ) : (
-          <table className="table" data-testid="deliveries">
-            <caption className="visually-hidden">Notifications sent about this alert</caption>
-            <thead>
-              <tr>
-                <th scope="col">To</th>
-                <th scope="col">Channel</th>
-                <th scope="col">When</th>
-                <th scope="col">Status</th>
+          <DataTable testId="deliveries" caption="Notifications sent about this alert" columns={['To', 'Channel', 'When', 'Status']}>
+            {alert.deliveries.map((delivery, index) => (
+              <tr key={index}>
+                <td>{delivery.recipientName ?? '—'}</td>
+                <td>
+                  {delivery.channel === 'email' ? 'Email' : 'Slack'} {delivery.mode === 'digest' ? '(daily digest)' : ''}
+                </td>
+                <td>{delivery.sentAt ? formatDateTime(delivery.sentAt) : '—'}</td>
+                <td>
+                  {delivery.status === 'sent'
+                    ? 'Sent'
+                    : delivery.status === 'failed'
+                      ? `Failed after ${delivery.attempts} attempts`
+                      : delivery.attempts
+                        ? `Retrying (${delivery.attempts} failed)`
+                        : 'Waiting'}
+                  {delivery.lastError ? <div className="muted">{delivery.lastError}</div> : null}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {alert.deliveries.map((delivery, index) => (
-                <tr key={index}>
-                  <td>{delivery.recipientName ?? '—'}</td>
-                  <td>
-                    {delivery.channel === 'email' ? 'Email' : 'Slack'} {delivery.mode === 'digest' ? '(daily digest)' : ''}
-                  </td>
-                  <td>{delivery.sentAt ? formatDateTime(delivery.sentAt) : '—'}</td>
-                  <td>
-                    {delivery.status === 'sent'
-                      ? 'Sent'
-                      : delivery.status === 'failed'
-                        ? `Failed after ${delivery.attempts} attempts`
-                        : delivery.attempts
-                          ? `Retrying (${delivery.attempts} failed)`
-                          : 'Waiting'}
-                    {delivery.lastError ? <div className="muted">{delivery.lastError}</div> : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
         )}
       </section>
     </div>

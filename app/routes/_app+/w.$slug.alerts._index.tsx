@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useLoaderData, useParams, useSearchParams } from '@remix-run/react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { SelectField } from '~/components/forms';
+import { DataTable } from '~/components/table';
 import { useRevalidateWhile } from '~/hooks/use-revalidate-while';
 import { callProcedure } from '~/trpc.server';
 import { ALERT_STATUS_LABELS as STATUS_LABELS, formatDateTime } from '~/utils/format';
@@ -99,51 +100,41 @@ export default function AlertsInbox() {
             </p>
           </div>
         ) : (
-          <div className="table-scroll">
-            <table className="table" data-testid="alerts">
-              <caption className="visually-hidden">Alerts, most recently triggered first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Client</th>
-                  <th scope="col">Alert</th>
-                  <th scope="col">Severity</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Assignee</th>
-                  <th scope="col">Last triggered</th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.alerts.map((alert) => (
-                  <tr key={alert.id} data-testid="alert-row" className={alert.unread ? 'unread' : undefined}>
-                    <td>
-                      <Link to={`/w/${slug}/clients/${alert.clientId}`}>{alert.clientName}</Link>
-                    </td>
-                    <td>
-                      <Link to={`/w/${slug}/alerts/${alert.id}`}>
-                        {alert.unread ? <span className="visually-hidden">Unread: </span> : null}
-                        {alert.title}
-                      </Link>
-                      <div className="muted">
-                        {alert.rule}
-                        {alert.triggerCount > 1 ? ` · triggered ${alert.triggerCount} times` : ''}
-                      </div>
-                    </td>
-                    <td>
-                      <span className={`pill severity-${alert.severity}`}>{alert.severity}</span>
-                    </td>
-                    <td>
-                      {STATUS_LABELS[alert.status]}
-                      {alert.status === 'snoozed' && alert.snoozedUntil ? (
-                        <div className="muted">until {formatDateTime(alert.snoozedUntil)}</div>
-                      ) : null}
-                    </td>
-                    <td>{alert.assigneeName ?? <span className="muted">Account owner</span>}</td>
-                    <td>{formatDateTime(alert.lastTriggeredAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            scroll
+            testId="alerts"
+            caption="Alerts, most recently triggered first"
+            columns={['Client', 'Alert', 'Severity', 'Status', 'Assignee', 'Last triggered']}
+          >
+            {page.alerts.map((alert) => (
+              <tr key={alert.id} data-testid="alert-row" className={alert.unread ? 'unread' : undefined}>
+                <td>
+                  <Link to={`/w/${slug}/clients/${alert.clientId}`}>{alert.clientName}</Link>
+                </td>
+                <td>
+                  <Link to={`/w/${slug}/alerts/${alert.id}`}>
+                    {alert.unread ? <span className="visually-hidden">Unread: </span> : null}
+                    {alert.title}
+                  </Link>
+                  <div className="muted">
+                    {alert.rule}
+                    {alert.triggerCount > 1 ? ` · triggered ${alert.triggerCount} times` : ''}
+                  </div>
+                </td>
+                <td>
+                  <span className={`pill severity-${alert.severity}`}>{alert.severity}</span>
+                </td>
+                <td>
+                  {STATUS_LABELS[alert.status]}
+                  {alert.status === 'snoozed' && alert.snoozedUntil ? (
+                    <div className="muted">until {formatDateTime(alert.snoozedUntil)}</div>
+                  ) : null}
+                </td>
+                <td>{alert.assigneeName ?? <span className="muted">Account owner</span>}</td>
+                <td>{formatDateTime(alert.lastTriggeredAt)}</td>
+              </tr>
+            ))}
+          </DataTable>
         )}
         {page.nextCursor ? (
           <p>
@@ -157,27 +148,20 @@ export default function AlertsInbox() {
           Over the last 90 days: alerts each rule opened, and how many were resolved without anyone needing to act. A rule that is mostly
           noise wants a higher threshold.
         </p>
-        <table className="table" data-testid="rule-quality">
-          <caption className="visually-hidden">Alerts per rule and how many were resolved without action</caption>
-          <thead>
-            <tr>
-              <th scope="col">Rule</th>
-              <th scope="col">Opened</th>
-              <th scope="col">Resolved</th>
-              <th scope="col">Resolved without action</th>
+        <DataTable
+          testId="rule-quality"
+          caption="Alerts per rule and how many were resolved without action"
+          columns={['Rule', 'Opened', 'Resolved', 'Resolved without action']}
+        >
+          {quality.map((rule) => (
+            <tr key={rule.kind} data-testid={`quality-${rule.kind}`}>
+              <th scope="row">{rule.rule}</th>
+              <td>{rule.opened}</td>
+              <td>{rule.resolved}</td>
+              <td>{rule.resolved ? `${rule.withoutAction} (${Math.round((100 * rule.withoutAction) / rule.resolved)}%)` : '—'}</td>
             </tr>
-          </thead>
-          <tbody>
-            {quality.map((rule) => (
-              <tr key={rule.kind} data-testid={`quality-${rule.kind}`}>
-                <th scope="row">{rule.rule}</th>
-                <td>{rule.opened}</td>
-                <td>{rule.resolved}</td>
-                <td>{rule.resolved ? `${rule.withoutAction} (${Math.round((100 * rule.withoutAction) / rule.resolved)}%)` : '—'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       </section>
     </div>
   );

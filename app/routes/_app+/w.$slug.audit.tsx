@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { SelectField } from '~/components/forms';
+import { DataTable } from '~/components/table';
 import { callProcedure } from '~/trpc.server';
 import { requireWorkspace } from '~/workspace.server';
 
@@ -63,36 +64,25 @@ export default function AuditLog() {
       {page.entries.length === 0 ? (
         <p className="muted">No events match these filters yet.</p>
       ) : (
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">When (UTC)</th>
-              <th scope="col">Who</th>
-              <th scope="col">What</th>
-              <th scope="col">Change</th>
-              <th scope="col">From</th>
+        <DataTable columns={['When (UTC)', 'Who', 'What', 'Change', 'From']}>
+          {page.entries.map((entry) => (
+            <tr key={entry.id}>
+              <td>{new Date(entry.createdAt).toISOString().replace('T', ' ').slice(0, 19)}</td>
+              <td>{entry.actorName ?? entry.actorEmail ?? 'someone'}</td>
+              <td>
+                <code>{entry.action}</code>
+              </td>
+              <td>
+                {entry.before ? <span className="muted">{describe(entry.before)}</span> : null}
+                {entry.before && entry.after ? ' → ' : null}
+                {entry.after ? describe(entry.after) : null}
+              </td>
+              <td className="muted" title={entry.userAgent ?? undefined}>
+                {entry.ip ?? '—'}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {page.entries.map((entry) => (
-              <tr key={entry.id}>
-                <td>{new Date(entry.createdAt).toISOString().replace('T', ' ').slice(0, 19)}</td>
-                <td>{entry.actorName ?? entry.actorEmail ?? 'someone'}</td>
-                <td>
-                  <code>{entry.action}</code>
-                </td>
-                <td>
-                  {entry.before ? <span className="muted">{describe(entry.before)}</span> : null}
-                  {entry.before && entry.after ? ' → ' : null}
-                  {entry.after ? describe(entry.after) : null}
-                </td>
-                <td className="muted" title={entry.userAgent ?? undefined}>
-                  {entry.ip ?? '—'}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       )}
       {page.nextCursor ? (
         <p>

@@ -3,6 +3,7 @@ import { Form, Link, useActionData, useLoaderData, useParams, useSearchParams } 
 import { clientFiltersFromUrl } from '~/clients.server';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { FormError, Notice, SelectField, formErrorOf } from '~/components/forms';
+import { DataTable } from '~/components/table';
 import { callProcedure, runIntent } from '~/trpc.server';
 import { formatDate, formatMoney, RISK_LABELS } from '~/utils/format';
 import { requireWorkspace } from '~/workspace.server';
@@ -186,55 +187,48 @@ export default function Clients() {
           )}
         </div>
       ) : (
-        <table className="table">
-          <thead>
-            <tr>
+        <DataTable
+          columns={[
+            canEdit ? <span className="visually-hidden">Select</span> : null,
+            'Client',
+            'Health',
+            'MRR',
+            'Renewal',
+            'Owner',
+            'Last contact',
+          ]}
+        >
+          {page.clients.map((client) => (
+            <tr key={client.id} data-testid="client-row">
               {canEdit ? (
-                <th scope="col">
-                  <span className="visually-hidden">Select</span>
-                </th>
+                <td>
+                  <input type="checkbox" name="clientId" value={client.id} form="bulk" aria-label={`Select ${client.name}`} />
+                </td>
               ) : null}
-              <th scope="col">Client</th>
-              <th scope="col">Health</th>
-              <th scope="col">MRR</th>
-              <th scope="col">Renewal</th>
-              <th scope="col">Owner</th>
-              <th scope="col">Last contact</th>
+              <td>
+                <Link to={client.id}>{client.name}</Link>
+                {client.domain ? <span className="muted"> · {client.domain}</span> : null}
+                {client.status !== 'active' ? <span className="pill">{client.status}</span> : null}
+                {client.tags.map((tag) => (
+                  <span key={tag} className="tag">
+                    {tag}
+                  </span>
+                ))}
+              </td>
+              <td>
+                {client.healthScore === null ? (
+                  <span className="muted">Not scored yet</span>
+                ) : (
+                  `${client.healthScore} · ${client.riskLevel ? RISK_LABELS[client.riskLevel] : ''}`
+                )}
+              </td>
+              <td>{formatMoney(client.mrrCents, client.currency)}</td>
+              <td>{formatDate(client.renewalDate)}</td>
+              <td>{client.ownerName ?? '—'}</td>
+              <td>{formatDate(client.lastContactAt ? new Date(client.lastContactAt) : null)}</td>
             </tr>
-          </thead>
-          <tbody>
-            {page.clients.map((client) => (
-              <tr key={client.id} data-testid="client-row">
-                {canEdit ? (
-                  <td>
-                    <input type="checkbox" name="clientId" value={client.id} form="bulk" aria-label={`Select ${client.name}`} />
-                  </td>
-                ) : null}
-                <td>
-                  <Link to={client.id}>{client.name}</Link>
-                  {client.domain ? <span className="muted"> · {client.domain}</span> : null}
-                  {client.status !== 'active' ? <span className="pill">{client.status}</span> : null}
-                  {client.tags.map((tag) => (
-                    <span key={tag} className="tag">
-                      {tag}
-                    </span>
-                  ))}
-                </td>
-                <td>
-                  {client.healthScore === null ? (
-                    <span className="muted">Not scored yet</span>
-                  ) : (
-                    `${client.healthScore} · ${client.riskLevel ? RISK_LABELS[client.riskLevel] : ''}`
-                  )}
-                </td>
-                <td>{formatMoney(client.mrrCents, client.currency)}</td>
-                <td>{formatDate(client.renewalDate)}</td>
-                <td>{client.ownerName ?? '—'}</td>
-                <td>{formatDate(client.lastContactAt ? new Date(client.lastContactAt) : null)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       )}
       {page.nextCursor ? (
         <p>

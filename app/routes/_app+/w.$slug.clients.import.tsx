@@ -3,6 +3,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation, useParams } fr
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { FormError, formErrorOf, errorsFor } from '~/components/forms';
 import { ImportStatusPill } from '~/components/import-status';
+import { DataTable } from '~/components/table';
 import { uploadImport } from '~/imports.server';
 import { callProcedure } from '~/trpc.server';
 import { formatBytes, formatDateTime } from '~/utils/format';
@@ -86,41 +87,26 @@ export default function ImportClients() {
             No imports yet. {canEdit ? 'Upload a CSV above to bring in your portfolio.' : 'A manager can import clients from a CSV file.'}
           </p>
         ) : (
-          <div className="table-scroll">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">File</th>
-                  <th scope="col">Holds</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Added</th>
-                  <th scope="col">Updated</th>
-                  <th scope="col">Bad rows</th>
-                  <th scope="col">Started</th>
-                </tr>
-              </thead>
-              <tbody>
-                {imports.map((item) => (
-                  <tr key={item.id}>
-                    <td>
-                      <Link to={`/w/${slug}/imports/${item.id}`}>{item.fileName}</Link>{' '}
-                      <span className="muted">{formatBytes(item.fileBytes)}</span>
-                    </td>
-                    <td>{item.kind}</td>
-                    <td>
-                      <ImportStatusPill status={item.status} />
-                    </td>
-                    <td>{item.createdRows.toLocaleString('en-US')}</td>
-                    <td>{item.updatedRows.toLocaleString('en-US')}</td>
-                    <td>{item.errorRows.toLocaleString('en-US')}</td>
-                    <td>
-                      {formatDateTime(item.createdAt)} <span className="muted">by {item.createdByName ?? 'a former member'}</span>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable scroll columns={['File', 'Holds', 'Status', 'Added', 'Updated', 'Bad rows', 'Started']}>
+            {imports.map((item) => (
+              <tr key={item.id}>
+                <td>
+                  <Link to={`/w/${slug}/imports/${item.id}`}>{item.fileName}</Link>{' '}
+                  <span className="muted">{formatBytes(item.fileBytes)}</span>
+                </td>
+                <td>{item.kind}</td>
+                <td>
+                  <ImportStatusPill status={item.status} />
+                </td>
+                <td>{item.createdRows.toLocaleString('en-US')}</td>
+                <td>{item.updatedRows.toLocaleString('en-US')}</td>
+                <td>{item.errorRows.toLocaleString('en-US')}</td>
+                <td>
+                  {formatDateTime(item.createdAt)} <span className="muted">by {item.createdByName ?? 'a former member'}</span>
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </section>
     </>

@@ -4,6 +4,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { Field, FieldErrors, FormError, Notice, errorsFor, formErrorOf } from '~/components/forms';
+import { DataTable } from '~/components/table';
 import { useRevalidateWhile } from '~/hooks/use-revalidate-while';
 import { attemptProcedure, callProcedure } from '~/trpc.server';
 import { numberField } from '~/utils/form-data';
@@ -260,35 +261,25 @@ export default function HealthModel() {
             </p>
           ) : (
             <div data-testid="backtest">
-              <table className="table">
-                <caption className="visually-hidden">Backtest results per horizon</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Before churn</th>
-                    <th scope="col">Churned</th>
-                    <th scope="col">Stayed</th>
-                    <th scope="col">AUC</th>
-                    <th scope="col">Precision (score &lt; {outcome.threshold})</th>
-                    <th scope="col">Recall</th>
+              <DataTable
+                caption="Backtest results per horizon"
+                columns={['Before churn', 'Churned', 'Stayed', 'AUC', `Precision (score < ${outcome.threshold})`, 'Recall']}
+              >
+                {outcome.horizons.map((horizon) => (
+                  <tr key={horizon.days} data-testid={`backtest-${horizon.days}`}>
+                    <th scope="row">{horizon.days} days</th>
+                    <td>{horizon.churned.toLocaleString('en-US')}</td>
+                    <td>{horizon.retained.toLocaleString('en-US')}</td>
+                    <td>{horizon.auc?.toFixed(2) ?? '—'}</td>
+                    <td>
+                      {horizon.precision === null
+                        ? '—'
+                        : `${Math.round(horizon.precision * 100)}% (${horizon.truePositives} of ${horizon.flagged} flagged)`}
+                    </td>
+                    <td>{horizon.recall === null ? '—' : `${Math.round(horizon.recall * 100)}%`}</td>
                   </tr>
-                </thead>
-                <tbody>
-                  {outcome.horizons.map((horizon) => (
-                    <tr key={horizon.days} data-testid={`backtest-${horizon.days}`}>
-                      <th scope="row">{horizon.days} days</th>
-                      <td>{horizon.churned.toLocaleString('en-US')}</td>
-                      <td>{horizon.retained.toLocaleString('en-US')}</td>
-                      <td>{horizon.auc?.toFixed(2) ?? '—'}</td>
-                      <td>
-                        {horizon.precision === null
-                          ? '—'
-                          : `${Math.round(horizon.precision * 100)}% (${horizon.truePositives} of ${horizon.flagged} flagged)`}
-                      </td>
-                      <td>{horizon.recall === null ? '—' : `${Math.round(horizon.recall * 100)}%`}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+                ))}
+              </DataTable>
               {h ? (
                 <figure
                   className="chart"

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { FormError, errorsFor, formErrorOf } from '~/components/forms';
 import { ImportStatusPill } from '~/components/import-status';
+import { DataTable } from '~/components/table';
 import { useRevalidateWhile } from '~/hooks/use-revalidate-while';
 import { attemptProcedure, callProcedure } from '~/trpc.server';
 import { formatBytes, formatDateTime } from '~/utils/format';
@@ -51,28 +52,15 @@ function Mapping({ item }: { item: Loaded['item'] }) {
       <section className="card" aria-labelledby="preview-heading">
         <h2 id="preview-heading">First rows of {item.fileName}</h2>
         {item.preview.length === 0 ? <p className="empty-state">The file has a header row but no data rows.</p> : null}
-        <div className="table-scroll">
-          <table className="table preview-table">
-            <thead>
-              <tr>
-                {item.headers.map((header, index) => (
-                  <th key={index} scope="col">
-                    {header}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {item.preview.map((row, rowIndex) => (
-                <tr key={rowIndex}>
-                  {item.headers.map((_, index) => (
-                    <td key={index}>{row[index] ?? ''}</td>
-                  ))}
-                </tr>
+        <DataTable scroll className="preview-table" columns={item.headers}>
+          {item.preview.map((row, rowIndex) => (
+            <tr key={rowIndex}>
+              {item.headers.map((_, index) => (
+                <td key={index}>{row[index] ?? ''}</td>
               ))}
-            </tbody>
-          </table>
-        </div>
+            </tr>
+          ))}
+        </DataTable>
       </section>
       <section className="card" aria-labelledby="mapping-heading">
         <h2 id="mapping-heading">Match the columns</h2>
@@ -199,24 +187,14 @@ function Outcome({ item, errors }: { item: Loaded['item']; errors: Loaded['error
               ? ` The first ${errors.length} of ${item.errorRows.toLocaleString('en-US')} are shown here.`
               : ''}
           </p>
-          <div className="table-scroll">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">Row</th>
-                  <th scope="col">Reason</th>
-                </tr>
-              </thead>
-              <tbody>
-                {errors.map((error) => (
-                  <tr key={error.row}>
-                    <td>{error.row}</td>
-                    <td>{error.reason}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable scroll columns={['Row', 'Reason']}>
+            {errors.map((error) => (
+              <tr key={error.row}>
+                <td>{error.row}</td>
+                <td>{error.reason}</td>
+              </tr>
+            ))}
+          </DataTable>
         </section>
       ) : null}
     </>

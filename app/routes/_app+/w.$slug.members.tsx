@@ -2,6 +2,7 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFu
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { Field, FormError, Notice, errorsFor, formErrorOf } from '~/components/forms';
+import { DataTable } from '~/components/table';
 import { callProcedure, runIntent } from '~/trpc.server';
 import { requireWorkspace, ROLES, roleAtLeast, type Role } from '~/workspace.server';
 import { keepErrorHeaders } from '~/utils/headers';
@@ -63,60 +64,50 @@ export default function Members() {
 
       <section className="card" aria-labelledby="members-heading">
         <h2 id="members-heading">Members ({members.length})</h2>
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Email</th>
-              <th scope="col">Role</th>
-              {isAdmin ? <th scope="col">Manage</th> : null}
-            </tr>
-          </thead>
-          <tbody>
-            {members.map((member) => (
-              <tr key={member.userId} data-testid={`member-${member.email}`}>
+        <DataTable columns={['Name', 'Email', 'Role', isAdmin ? 'Manage' : null]}>
+          {members.map((member) => (
+            <tr key={member.userId} data-testid={`member-${member.email}`}>
+              <td>
+                {member.name}
+                {member.userId === me ? <span className="muted"> (you)</span> : null}
+              </td>
+              <td>{member.email}</td>
+              <td>{member.role}</td>
+              {isAdmin ? (
                 <td>
-                  {member.name}
-                  {member.userId === me ? <span className="muted"> (you)</span> : null}
-                </td>
-                <td>{member.email}</td>
-                <td>{member.role}</td>
-                {isAdmin ? (
-                  <td>
-                    <div className="row-actions">
+                  <div className="row-actions">
+                    <Form method="post" className="inline-form">
+                      <input type="hidden" name="intent" value="change-role" />
+                      <input type="hidden" name="userId" value={member.userId} />
+                      <label className="visually-hidden" htmlFor={`role-${member.userId}`}>
+                        Role of {member.name}
+                      </label>
+                      <select id={`role-${member.userId}`} name="role" defaultValue={member.role}>
+                        {roleOptions.map(({ role, grantable }) => (
+                          <option key={role} value={role} disabled={!grantable}>
+                            {role}
+                          </option>
+                        ))}
+                      </select>
+                      <button type="submit" className="button-small" disabled={busy} aria-label={`Change role of ${member.name}`}>
+                        Change
+                      </button>
+                    </Form>
+                    {member.userId !== me ? (
                       <Form method="post" className="inline-form">
-                        <input type="hidden" name="intent" value="change-role" />
+                        <input type="hidden" name="intent" value="remove" />
                         <input type="hidden" name="userId" value={member.userId} />
-                        <label className="visually-hidden" htmlFor={`role-${member.userId}`}>
-                          Role of {member.name}
-                        </label>
-                        <select id={`role-${member.userId}`} name="role" defaultValue={member.role}>
-                          {roleOptions.map(({ role, grantable }) => (
-                            <option key={role} value={role} disabled={!grantable}>
-                              {role}
-                            </option>
-                          ))}
-                        </select>
-                        <button type="submit" className="button-small" disabled={busy} aria-label={`Change role of ${member.name}`}>
-                          Change
+                        <button type="submit" className="button-small button-danger" disabled={busy} aria-label={`Remove ${member.name}`}>
+                          Remove
                         </button>
                       </Form>
-                      {member.userId !== me ? (
-                        <Form method="post" className="inline-form">
-                          <input type="hidden" name="intent" value="remove" />
-                          <input type="hidden" name="userId" value={member.userId} />
-                          <button type="submit" className="button-small button-danger" disabled={busy} aria-label={`Remove ${member.name}`}>
-                            Remove
-                          </button>
-                        </Form>
-                      ) : null}
-                    </div>
-                  </td>
-                ) : null}
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                    ) : null}
+                  </div>
+                </td>
+              ) : null}
+            </tr>
+          ))}
+        </DataTable>
         <Form method="post" className="leave-form">
           <input type="hidden" name="intent" value="leave" />
           <button type="submit" className="button-secondary">

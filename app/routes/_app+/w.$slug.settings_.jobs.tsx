@@ -2,6 +2,7 @@ import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } f
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { FormError, Notice, formErrorOf } from '~/components/forms';
+import { DataTable } from '~/components/table';
 import { useRevalidateWhile } from '~/hooks/use-revalidate-while';
 import { callProcedure, runIntent } from '~/trpc.server';
 import { requireWorkspace } from '~/workspace.server';
@@ -59,37 +60,27 @@ export default function BackgroundJobs() {
           What the worker is doing. Waiting, active, delayed and completed count every workspace on this server; dead-lettered counts this
           workspace&apos;s jobs that failed every attempt.
         </p>
-        <div className="table-scroll">
-          <table className="table" data-testid="queue-counts">
-            <caption className="visually-hidden">Jobs per queue</caption>
-            <thead>
-              <tr>
-                <th scope="col">Queue</th>
-                <th scope="col">Waiting</th>
-                <th scope="col">Active</th>
-                <th scope="col">Delayed</th>
-                <th scope="col">Completed in the last hour</th>
-                <th scope="col">Dead-lettered</th>
-              </tr>
-            </thead>
-            <tbody>
-              {overview.map((row) => (
-                <tr key={row.queue} data-testid={`queue-${row.queue}`}>
-                  <th scope="row">
-                    {row.queue}
-                    <br />
-                    <span className="muted">{row.description}</span>
-                  </th>
-                  <td>{count(row.waiting)}</td>
-                  <td>{count(row.active)}</td>
-                  <td>{count(row.delayed)}</td>
-                  <td>{count(row.completedLastHour)}</td>
-                  <td>{row.deadLettered ? <Link to={`?queue=${row.queue}#dead-heading`}>{count(row.deadLettered)}</Link> : '0'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          scroll
+          testId="queue-counts"
+          caption="Jobs per queue"
+          columns={['Queue', 'Waiting', 'Active', 'Delayed', 'Completed in the last hour', 'Dead-lettered']}
+        >
+          {overview.map((row) => (
+            <tr key={row.queue} data-testid={`queue-${row.queue}`}>
+              <th scope="row">
+                {row.queue}
+                <br />
+                <span className="muted">{row.description}</span>
+              </th>
+              <td>{count(row.waiting)}</td>
+              <td>{count(row.active)}</td>
+              <td>{count(row.delayed)}</td>
+              <td>{count(row.completedLastHour)}</td>
+              <td>{row.deadLettered ? <Link to={`?queue=${row.queue}#dead-heading`}>{count(row.deadLettered)}</Link> : '0'}</td>
+            </tr>
+          ))}
+        </DataTable>
       </section>
       <section className="card" aria-labelledby="dead-heading">
         <h2 id="dead-heading">Dead-lettered jobs</h2>
@@ -126,52 +117,42 @@ export default function BackgroundJobs() {
             webhook that refuses) is listed here with its error, and can be sent back to its queue.
           </p>
         ) : (
-          <table className="table">
-            <caption className="visually-hidden">Jobs that failed every attempt</caption>
-            <thead>
-              <tr>
-                <th scope="col">Failed</th>
-                <th scope="col">Job</th>
-                <th scope="col">Error</th>
-                <th scope="col">
-                  <span className="visually-hidden">Retry</span>
-                </th>
+          <DataTable
+            caption="Jobs that failed every attempt"
+            columns={['Failed', 'Job', 'Error', <span className="visually-hidden">Retry</span>]}
+          >
+            {failed.map((job) => (
+              <tr key={job.id} data-testid="failed-job">
+                <td>{formatTime(job.failedAt)}</td>
+                <td>
+                  {job.queue} after {job.attempts} {job.attempts === 1 ? 'attempt' : 'attempts'}
+                  <span className="muted"> · {job.jobName}</span>
+                  {job.clientId ? (
+                    <>
+                      {' · '}
+                      <Link to={`${base}/clients/${job.clientId}`}>{job.clientName}</Link>
+                    </>
+                  ) : null}
+                  {job.importId ? (
+                    <>
+                      {' · '}
+                      <Link to={`${base}/imports/${job.importId}`}>the import</Link>
+                    </>
+                  ) : null}
+                </td>
+                <td className="error-text">{job.error}</td>
+                <td>
+                  <Form method="post">
+                    <input type="hidden" name="intent" value="retry" />
+                    <input type="hidden" name="failedJobId" value={job.id} />
+                    <button type="submit" className="button-small" disabled={busy} aria-label={`Retry the ${job.queue} job`}>
+                      Retry
+                    </button>
+                  </Form>
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {failed.map((job) => (
-                <tr key={job.id} data-testid="failed-job">
-                  <td>{formatTime(job.failedAt)}</td>
-                  <td>
-                    {job.queue} after {job.attempts} {job.attempts === 1 ? 'attempt' : 'attempts'}
-                    <span className="muted"> · {job.jobName}</span>
-                    {job.clientId ? (
-                      <>
-                        {' · '}
-                        <Link to={`${base}/clients/${job.clientId}`}>{job.clientName}</Link>
-                      </>
-                    ) : null}
-                    {job.importId ? (
-                      <>
-                        {' · '}
-                        <Link to={`${base}/imports/${job.importId}`}>the import</Link>
-                      </>
-                    ) : null}
-                  </td>
-                  <td className="error-text">{job.error}</td>
-                  <td>
-                    <Form method="post">
-                      <input type="hidden" name="intent" value="retry" />
-                      <input type="hidden" name="failedJobId" value={job.id} />
-                      <button type="submit" className="button-small" disabled={busy} aria-label={`Retry the ${job.queue} job`}>
-                        Retry
-                      </button>
-                    </Form>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
         )}
       </section>
     </>
