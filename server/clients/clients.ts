@@ -226,9 +226,8 @@ function filterCondition(workspaceId: string, filters: ClientListFilters): Expre
   if (filters.risk?.length) {
     const levels = filters.risk.filter((risk) => risk !== 'unscored');
     const unscored = filters.risk.includes('unscored');
-    parts.push(
-      sql<SqlBool>`(${levels.length ? sql`c.risk_level = any(${levels}::text[])` : sql`false`} ${unscored ? sql`or c.risk_level is null` : sql``})`,
-    );
+    const scored = levels.length ? sql`c.risk_level = any(${levels}::text[])` : sql`false`;
+    parts.push(sql<SqlBool>`(${scored} ${unscored ? sql`or c.risk_level is null` : sql``})`);
   }
   if (filters.status?.length) parts.push(sql<SqlBool>`c.status = any(${filters.status}::text[])`);
   if (filters.owner) parts.push(sql<SqlBool>`c.owner_id = ${filters.owner}::uuid`);

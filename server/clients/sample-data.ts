@@ -157,7 +157,8 @@ const MESSAGES: Record<Tone, ReadonlyArray<readonly [string, string]>> = {
   negative: [
     [
       'Outage again',
-      'This is the third outage this month. Our support team could not work for two hours. We need a plan or we will have to look at alternatives.',
+      'This is the third outage this month. Our support team could not work for two hours. ' +
+        'We need a plan or we will have to look at alternatives.',
     ],
     ['Renewal', 'Thanks for everything over the past two years, but we will not renew — budget for next year was cut.'],
     ['Pricing', 'The new pricing is hard to justify internally. A competitor offered us a much better deal.'],
