@@ -15,22 +15,18 @@ beforeAll(async () => {
   db = createTestDatabase(1); // one connection: each transaction reuses the one before it
   await db.asService(async (tx) => {
     await sql`create schema ${sql.id(schema)}`.execute(tx);
-    await sql`create table ${sql.id(schema, 'notes')} (id bigint generated always as identity primary key, owner_id uuid not null, body text not null)`.execute(
-      tx,
-    );
+    await sql`create table ${sql.id(schema, 'notes')} (
+                id bigint generated always as identity primary key, owner_id uuid not null, body text not null)`.execute(tx);
     await sql`alter table ${sql.id(schema, 'notes')} enable row level security`.execute(tx);
     await sql`alter table ${sql.id(schema, 'notes')} force row level security`.execute(tx);
-    await sql`create policy "Owners read their notes" on ${sql.id(schema, 'notes')} for select to authenticated using (owner_id = (select auth.uid()))`.execute(
-      tx,
-    );
-    await sql`create policy "Owners write their notes" on ${sql.id(schema, 'notes')} for insert to authenticated with check (owner_id = (select auth.uid()))`.execute(
-      tx,
-    );
+    await sql`create policy "Owners read their notes" on ${sql.id(schema, 'notes')}
+                for select to authenticated using (owner_id = (select auth.uid()))`.execute(tx);
+    await sql`create policy "Owners write their notes" on ${sql.id(schema, 'notes')}
+                for insert to authenticated with check (owner_id = (select auth.uid()))`.execute(tx);
     await sql`grant usage on schema ${sql.id(schema)} to authenticated`.execute(tx);
     await sql`grant select, insert on ${sql.id(schema, 'notes')} to authenticated`.execute(tx);
-    await sql`insert into ${sql.id(schema, 'notes')} (owner_id, body) values (${alice}, 'alice 1'), (${alice}, 'alice 2'), (${bob}, 'bob 1')`.execute(
-      tx,
-    );
+    await sql`insert into ${sql.id(schema, 'notes')} (owner_id, body)
+                values (${alice}, 'alice 1'), (${alice}, 'alice 2'), (${bob}, 'bob 1')`.execute(tx);
   });
 });
 
@@ -94,9 +90,9 @@ describe('asService', () => {
   it('runs as the owner role, which sees every row', async () => {
     const result = await db.asService(async (tx) => {
       const who = await sql<{ who: string; owner: string }>`
-        select current_user as who, pg_get_userbyid(c.relowner) as owner from pg_class c where c.oid = ${`${schema}.notes`}::regclass`.execute(
-        tx,
-      );
+        select current_user as who, pg_get_userbyid(c.relowner) as owner
+          from pg_class c
+         where c.oid = ${`${schema}.notes`}::regclass`.execute(tx);
       const count = await sql<{ n: number }>`select count(*)::int as n from ${sql.id(schema, 'notes')}`.execute(tx);
       return { ...who.rows[0], rows: count.rows[0]?.n };
     });

@@ -53,9 +53,8 @@ export function createDatabase(options: { url: string; poolMax?: number; log?: L
       return kysely.transaction().execute(async (tx) => {
         // set_config(..., true) is `set local`: both settings end with the transaction, so a pooled
         // connection never carries one user's identity into another's request.
-        await sql`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', ${JSON.stringify(parsed)}, true)`.execute(
-          tx,
-        );
+        await sql`select set_config('role', 'authenticated', true),
+                         set_config('request.jwt.claims', ${JSON.stringify(parsed)}, true)`.execute(tx);
         return fn(tx);
       });
     },
