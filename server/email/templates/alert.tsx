@@ -18,7 +18,10 @@ export function AlertEmail({ workspaceName, clientName, title, severity, nextSte
     <EmailLayout
       preview={`${clientName}: ${title}`}
       heading={`${clientName} needs attention`}
-      footer={`You get this because you own ${clientName} in ${workspaceName} (or are an admin there). Choose immediate, daily digest or off under Alerts → Notifications.`}
+      footer={
+        `You get this because you own ${clientName} in ${workspaceName} (or are an admin there). ` +
+        'Choose immediate, daily digest or off under Alerts → Notifications.'
+      }
     >
       <Paragraph>{`${title} (${severity} severity).`}</Paragraph>
       <Paragraph>{`Suggested next step: ${nextStep}`}</Paragraph>

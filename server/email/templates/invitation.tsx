@@ -16,7 +16,10 @@ export function InvitationEmail({ inviterName, workspaceName, role, acceptUrl, e
       footer="If you did not expect this invitation, ignore this email: nothing happens unless you accept it."
     >
       <Paragraph>{`${inviterName} invited you to the ${workspaceName} workspace on ClientPulse with the role ${role}.`}</Paragraph>
-      <Paragraph>{`ClientPulse scores the health of every client so account managers hear about churn risk early. The invitation expires in ${validFor}.`}</Paragraph>
+      <Paragraph>
+        {'ClientPulse scores the health of every client so account managers hear about churn risk early. ' +
+          `The invitation expires in ${validFor}.`}
+      </Paragraph>
       <ActionButton href={acceptUrl} label="Accept the invitation" />
     </EmailLayout>
   );

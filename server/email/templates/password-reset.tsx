@@ -15,7 +15,10 @@ export function PasswordResetEmail({ name, resetUrl, expiresInMinutes }: Passwor
       footer="If you did not ask to reset your password, ignore this email: your password stays as it is."
     >
       <Paragraph>{`Hi ${name},`}</Paragraph>
-      <Paragraph>{`Someone asked to reset the password of your ClientPulse account. If it was you, choose a new password below. The link works once, for ${validFor}.`}</Paragraph>
+      <Paragraph>
+        {'Someone asked to reset the password of your ClientPulse account. If it was you, choose a new password below. ' +
+          `The link works once, for ${validFor}.`}
+      </Paragraph>
       <ActionButton href={resetUrl} label="Choose a new password" />
     </EmailLayout>
   );
