@@ -78,7 +78,7 @@ const QUEUE_DESCRIPTIONS: Record<string, string> = {
   health: 'Recomputes health scores and runs backtests.',
   alerts: 'Sends alert emails and Slack messages.',
   imports: 'Imports CSV files.',
-  maintenance: 'Purges old jobs and asks again for unfinished work.',
+  maintenance: 'Purges finished jobs and old requests every night.',
 };
 
 type RetryInput = { workspaceId: string; actorId: string; meta: RequestMeta };

@@ -73,11 +73,13 @@ export default function BackgroundJobs() {
                 <br />
                 <span className="muted">{row.description}</span>
               </th>
-              <td>{count(row.waiting)}</td>
-              <td>{count(row.active)}</td>
-              <td>{count(row.delayed)}</td>
-              <td>{count(row.completedLastHour)}</td>
-              <td>{row.deadLettered ? <Link to={`?queue=${row.queue}#dead-heading`}>{count(row.deadLettered)}</Link> : '0'}</td>
+              <td data-label="Waiting">{count(row.waiting)}</td>
+              <td data-label="Active">{count(row.active)}</td>
+              <td data-label="Delayed">{count(row.delayed)}</td>
+              <td data-label="Completed in the last hour">{count(row.completedLastHour)}</td>
+              <td data-label="Dead-lettered">
+                {row.deadLettered ? <Link to={`?queue=${row.queue}#dead-heading`}>{count(row.deadLettered)}</Link> : '0'}
+              </td>
             </tr>
           ))}
         </DataTable>
