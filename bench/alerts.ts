@@ -1,9 +1,8 @@
 import { sql } from 'kysely';
-import { pino } from 'pino';
-import { parseEnv } from '../server/env';
-import { closeAppServices, createAppServices } from '../server/services';
+import { closeAppServices } from '../server/services';
 import { measureFromInteraction } from './pipeline';
 import type { Benchmark } from './registry';
+import { benchServices } from './services';
 import { ensureScaleWorkspace, LARGE_WORKSPACE } from './scale-data';
 import { percentile } from './stats';
 
@@ -21,15 +20,7 @@ export const alertsBenchmark: Benchmark = {
     `interaction saved → alert visible, ${EVENTS} clients of the ` +
     `${LARGE_WORKSPACE.clients.toLocaleString('en-US')}-client workspace, real worker (ms)`,
   async run({ databaseUrl, redisUrl }) {
-    const env = parseEnv({
-      NODE_ENV: 'production',
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: redisUrl,
-      SESSION_SECRET: 'bench-session-secret-0123456789abcdef',
-      SMTP_URL: 'smtp://127.0.0.1:9',
-      LOG_LEVEL: 'silent',
-    });
-    const services = createAppServices(env, pino({ level: 'silent' }));
+    const services = benchServices({ databaseUrl, redisUrl });
     try {
       const large = await ensureScaleWorkspace(services, LARGE_WORKSPACE);
       const clients = await services.db.asService((tx) =>

@@ -10,12 +10,11 @@
  *
  * Uses DATABASE_URL / REDIS_URL, or the embedded services of the bench profile (where the scale data lives).
  */
-import { pino } from 'pino';
-import { parseEnv } from '../server/env';
 import { runBacktest } from '../server/health/backtest';
 import { PROFILES, startLocalStack } from '../server/local/stack';
-import { closeAppServices, createAppServices } from '../server/services';
+import { closeAppServices } from '../server/services';
 import { ensureScaleWorkspace, LARGE_WORKSPACE } from './scale-data';
+import { benchServices } from './services';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -27,15 +26,7 @@ if (slugAt >= 0 && !slug) {
 }
 
 const stack = await startLocalStack({ profile: PROFILES.bench, fastAndLoose: false, takeOverStale: true });
-const env = parseEnv({
-  NODE_ENV: 'production',
-  DATABASE_URL: stack.databaseUrl,
-  REDIS_URL: stack.redisUrl,
-  SESSION_SECRET: 'backtest-session-secret-0123456789abcdef',
-  SMTP_URL: 'smtp://127.0.0.1:9',
-  LOG_LEVEL: 'silent',
-});
-const services = createAppServices(env, pino({ level: 'silent' }));
+const services = benchServices(stack);
 let exitCode = 0;
 try {
   let workspaceId: string;

@@ -5,14 +5,13 @@
  * data (after `npm run bench -- clients` has loaded it).
  */
 import { sql } from 'kysely';
-import { pino } from 'pino';
 import { clientListQuery } from '../server/clients/clients';
 import { clientListFiltersSchema } from '../server/clients/schemas';
 import type { Database } from '../server/db';
-import { parseEnv } from '../server/env';
 import { PROFILES, startLocalStack } from '../server/local/stack';
-import { closeAppServices, createAppServices } from '../server/services';
+import { closeAppServices } from '../server/services';
 import { VIEWS } from './client-views';
+import { benchServices } from './services';
 
 export type ViewPlan = { view: string; executionMs: number; plan: string };
 
@@ -42,15 +41,7 @@ export async function explainClientList(
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const stack = await startLocalStack({ profile: PROFILES.bench, fastAndLoose: false, takeOverStale: true });
-  const env = parseEnv({
-    NODE_ENV: 'production',
-    DATABASE_URL: stack.databaseUrl,
-    REDIS_URL: stack.redisUrl,
-    SESSION_SECRET: 'bench-session-secret-0123456789abcdef',
-    SMTP_URL: 'smtp://127.0.0.1:9',
-    LOG_LEVEL: 'silent',
-  });
-  const services = createAppServices(env, pino({ level: 'silent' }));
+  const services = benchServices(stack);
   try {
     const workspace = await services.db.asService((tx) =>
       tx

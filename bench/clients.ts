@@ -2,14 +2,13 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import type { ServerBuild } from '@remix-run/node';
-import { pino } from 'pino';
-import { parseEnv } from '../server/env';
 import { createWebApp } from '../server/http/app';
 import { ROOT_DIR } from '../server/local/stack';
-import { closeAppServices, createAppServices } from '../server/services';
+import { closeAppServices } from '../server/services';
 import type { Benchmark } from './registry';
 import { explainClientList } from './client-plans';
 import { runLoad } from './load';
+import { benchServices } from './services';
 import { VIEWS as ALL_VIEWS } from './client-views';
 import { ensureScaleWorkspace, LARGE_WORKSPACE } from './scale-data';
 import { percentile } from './stats';
@@ -38,17 +37,8 @@ export const clientsBenchmark: Benchmark = {
     `and paced (${PACED_REQUESTS} requests, ${THINK_MS[0] / 1000}–${THINK_MS[1] / 1000} s pauses) ` +
     `— over ${VIEWS.length} views and client page server time, ` +
     `${CLIENTS.toLocaleString('en-US')} clients / ${INTERACTIONS.toLocaleString('en-US')} interactions (ms)`,
-  async run({ databaseUrl, redisUrl }) {
-    const env = parseEnv({
-      NODE_ENV: 'production',
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: redisUrl,
-      SESSION_SECRET: 'bench-session-secret-0123456789abcdef',
-      SMTP_URL: 'smtp://127.0.0.1:9',
-      DATABASE_POOL_MAX: '20',
-      LOG_LEVEL: 'silent',
-    });
-    const services = createAppServices(env, pino({ level: 'silent' }));
+  async run(context) {
+    const services = benchServices(context, { DATABASE_POOL_MAX: '20' });
     try {
       const loadStarted = performance.now();
       for (let index = 0; index < SMALL_WORKSPACES; index += 1) {

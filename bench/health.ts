@@ -1,10 +1,9 @@
 import { sql } from 'kysely';
-import { pino } from 'pino';
-import { parseEnv } from '../server/env';
 import { recomputeHealth, refreshEngagementNorm } from '../server/health/engine';
-import { closeAppServices, createAppServices } from '../server/services';
+import { closeAppServices } from '../server/services';
 import type { Benchmark } from './registry';
 import { measureFromInteraction } from './pipeline';
+import { benchServices } from './services';
 import { ensureScaleWorkspace, LARGE_WORKSPACE } from './scale-data';
 import { percentile } from './stats';
 
@@ -25,15 +24,7 @@ export const healthBenchmark: Benchmark = {
     `health recompute: daily (set-based) of ${CLIENTS.toLocaleString('en-US')} clients / ` +
     `${INTERACTIONS.toLocaleString('en-US')} interactions, and one client (ms)`,
   async run({ databaseUrl, redisUrl }) {
-    const env = parseEnv({
-      NODE_ENV: 'production',
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: redisUrl,
-      SESSION_SECRET: 'bench-session-secret-0123456789abcdef',
-      SMTP_URL: 'smtp://127.0.0.1:9',
-      LOG_LEVEL: 'silent',
-    });
-    const services = createAppServices(env, pino({ level: 'silent' }));
+    const services = benchServices({ databaseUrl, redisUrl });
     try {
       const large = await ensureScaleWorkspace(services, LARGE_WORKSPACE);
       // From nothing: no current scores, no history (not timed).

@@ -1,10 +1,8 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { Tx } from '../server/db';
 import { recomputeHealth } from '../server/health/engine';
-import { ROOT_DIR } from '../server/local/stack';
-import { WORKER_HEARTBEAT_KEY } from '../server/queue/heartbeat';
 import type { AppServices } from '../server/services';
+import { spawnBenchWorker, stopBenchWorker, waitForWorker } from './services';
 
 /**
  * End-to-end latency through a real worker process (its own queue prefix): saves one interaction at
@@ -24,21 +22,7 @@ export async function measureFromInteraction(input: {
   what: string;
   latencyOf: (tx: Tx, interactionId: string) => Promise<number | null>;
 }): Promise<number[]> {
-  const worker = spawn(process.execPath, ['--import', 'tsx', 'worker/index.ts'], {
-    cwd: ROOT_DIR,
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      DATABASE_URL: input.databaseUrl,
-      REDIS_URL: input.redisUrl,
-      QUEUE_PREFIX: `bench-${randomUUID().slice(0, 8)}`,
-      SESSION_SECRET: 'bench-session-secret-0123456789abcdef',
-      SMTP_URL: 'smtp://127.0.0.1:9',
-      SENTIMENT_PROVIDER: 'local',
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const worker = spawnBenchWorker(input, { queuePrefix: `bench-${randomUUID().slice(0, 8)}` });
   const { services } = input;
   const cleanUp = async () => {
     await services.db.asService((tx) =>
@@ -54,10 +38,7 @@ export async function measureFromInteraction(input: {
   };
   await cleanUp();
   try {
-    const deadline = Date.now() + 60_000;
-    while (!(await services.redis.get(WORKER_HEARTBEAT_KEY).catch(() => null)) && Date.now() < deadline)
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    await waitForWorker(services, 2_000);
     const latencies: number[] = [];
     for (const clientId of input.clientIds) {
       const saved = await services.db.asService((tx) =>
@@ -87,8 +68,7 @@ export async function measureFromInteraction(input: {
     }
     return latencies;
   } finally {
-    worker.kill('SIGTERM');
-    await new Promise((resolve) => worker.once('exit', resolve));
+    await stopBenchWorker(worker);
     await cleanUp();
   }
 }

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { pino } from 'pino';
-import { parseEnv } from '../server/env';
 import { findSession } from '../server/identity/sessions';
 import { createCaller } from '../server/root';
-import { closeAppServices, createAppServices } from '../server/services';
+import { closeAppServices } from '../server/services';
 import { createOwner } from '../server/testing/factories';
 import { createContextInner } from '../server/trpc';
 import type { Benchmark } from './registry';
+import { benchServices } from './services';
 import { percentile, timeRuns } from './stats';
 
 const RUNS = 1_000;
@@ -17,16 +16,9 @@ const RUNS = 1_000;
  */
 export const requestsBenchmark: Benchmark = {
   description: `per-request identity work (${RUNS} sequential runs each, ms)`,
-  async run({ databaseUrl, redisUrl }) {
-    const env = parseEnv({
-      NODE_ENV: 'test',
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: redisUrl,
-      SESSION_SECRET: 'bench-session-secret-0123456789abcdef',
-      SMTP_URL: 'smtp://127.0.0.1:9',
-    });
-    const log = pino({ level: 'silent' });
-    const services = createAppServices(env, log);
+  async run(context) {
+    const services = benchServices(context, { NODE_ENV: 'test' });
+    const { log } = services;
     try {
       const owner = await createOwner(services, `bench-${randomUUID().slice(0, 6)}`);
       const lookup = await timeRuns(() => findSession(services.db, owner.token), RUNS);

@@ -1,15 +1,12 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { pino } from 'pino';
 import { sql } from 'kysely';
 import { readExamples } from '../eval/sentiment/run';
-import { parseEnv } from '../server/env';
 import { ROOT_DIR } from '../server/local/stack';
-import { WORKER_HEARTBEAT_KEY } from '../server/queue/heartbeat';
-import { closeAppServices, createAppServices } from '../server/services';
+import { closeAppServices } from '../server/services';
 import { analyseLocally } from '../server/sentiment/local';
-import { createOwner } from '../server/testing/factories';
+import { createClients, createOwner, workspaceIdOf } from '../server/testing/factories';
 import type { Benchmark } from './registry';
+import { benchServices, spawnBenchWorker, stopBenchWorker, waitForWorker } from './services';
 import { percentile } from './stats';
 
 const THROUGHPUT_MESSAGES = 20_000;
@@ -26,7 +23,7 @@ export const sentimentBenchmark: Benchmark = {
   description:
     `local sentiment throughput (${THROUGHPUT_MESSAGES.toLocaleString('en-US')} messages) ` +
     `and save → sentiment stored latency under a burst of ${BURST.toLocaleString('en-US')} interactions (ms)`,
-  async run({ databaseUrl, redisUrl }) {
+  async run(context) {
     const messages = readExamples(`${ROOT_DIR}/eval/sentiment/messages.jsonl`).map((example) => example.text);
     const started = performance.now();
     for (let index = 0; index < THROUGHPUT_MESSAGES; index += 1)
@@ -34,57 +31,17 @@ export const sentimentBenchmark: Benchmark = {
     const throughput = THROUGHPUT_MESSAGES / ((performance.now() - started) / 1000);
 
     const prefix = `bench-${randomUUID().slice(0, 8)}`;
-    const env = parseEnv({
-      NODE_ENV: 'production',
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: redisUrl,
-      SESSION_SECRET: 'bench-session-secret-0123456789abcdef',
-      SMTP_URL: 'smtp://127.0.0.1:9',
-      QUEUE_PREFIX: prefix,
-      LOG_LEVEL: 'silent',
-    });
-    const services = createAppServices(env, pino({ level: 'silent' }));
-    const worker = spawn(
-      process.execPath,
-      [
-        ...(process.env.BENCH_WORKER_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_WORKER_PROFILE}`] : []),
-        '--import',
-        'tsx',
-        'worker/index.ts',
-      ],
-      {
-        cwd: ROOT_DIR,
-        env: {
-          ...process.env,
-          NODE_ENV: 'production',
-          DATABASE_URL: databaseUrl,
-          REDIS_URL: redisUrl,
-          QUEUE_PREFIX: prefix,
-          SESSION_SECRET: 'bench-session-secret-0123456789abcdef',
-          SMTP_URL: 'smtp://127.0.0.1:9',
-          SENTIMENT_PROVIDER: 'local',
-          LOG_LEVEL: 'warn',
-        },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      },
-    );
+    const services = benchServices(context, { QUEUE_PREFIX: prefix });
+    const worker = spawnBenchWorker(context, { queuePrefix: prefix, profileDir: process.env.BENCH_WORKER_PROFILE });
     try {
       const owner = await createOwner(services, 'bench-sentiment');
-      const workspace = await services.db.asService((tx) =>
-        tx.selectFrom('workspaces').select('id').where('slug', '=', owner.slug).executeTakeFirstOrThrow(),
-      );
-      const clients = await services.db.asService((tx) =>
-        tx
-          .insertInto('clients')
-          .values(Array.from({ length: 50 }, (_, index) => ({ workspace_id: workspace.id, name: `Burst client ${index}` })))
-          .returning('id')
-          .execute(),
+      const workspaceId = await workspaceIdOf(services.db, owner);
+      const clients = await createClients(
+        services.db,
+        Array.from({ length: 50 }, (_, index) => ({ workspace_id: workspaceId, name: `Burst client ${index}` })),
       );
       // Wait for the worker to be up (its heartbeat) before the burst.
-      const deadline = Date.now() + 60_000;
-      while (!(await services.redis.get(WORKER_HEARTBEAT_KEY).catch(() => null)) && Date.now() < deadline)
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await waitForWorker(services, 1_000);
 
       let next = 0;
       await Promise.all(
@@ -95,7 +52,7 @@ export const sentimentBenchmark: Benchmark = {
               tx
                 .insertInto('interactions')
                 .values({
-                  workspace_id: workspace.id,
+                  workspace_id: workspaceId,
                   client_id: clients[index % clients.length]!.id,
                   type: 'email',
                   direction: 'inbound',
@@ -115,7 +72,7 @@ export const sentimentBenchmark: Benchmark = {
           tx
             .selectFrom('interactions')
             .select((eb) => eb.fn.countAll<string>().as('n'))
-            .where('workspace_id', '=', workspace.id)
+            .where('workspace_id', '=', workspaceId)
             .where('sentiment_status', '<>', 'done')
             .executeTakeFirstOrThrow(),
         );
@@ -127,7 +84,7 @@ export const sentimentBenchmark: Benchmark = {
         }>`
           select extract(epoch from (sentiment_analysed_at - created_at)) * 1000 as ms
             from public.interactions
-           where workspace_id = ${workspace.id}::uuid and sentiment_status = 'done'`.execute(tx),
+           where workspace_id = ${workspaceId}::uuid and sentiment_status = 'done'`.execute(tx),
       );
       const samples = latencies.rows.map((row) => Number(row.ms));
       const spans = await services.db.asService((tx) =>
@@ -138,10 +95,10 @@ export const sentimentBenchmark: Benchmark = {
         }>`select extract(epoch from max(created_at) - min(created_at)) * 1000 as saves_ms,
                   extract(epoch from max(sentiment_analysed_at) - min(sentiment_analysed_at)) * 1000 as analyses_ms,
                   extract(epoch from min(sentiment_analysed_at) - min(created_at)) * 1000 as first_wait_ms
-             from public.interactions where workspace_id = ${workspace.id}::uuid`.execute(tx),
+             from public.interactions where workspace_id = ${workspaceId}::uuid`.execute(tx),
       );
       const span = spans.rows[0]!;
-      await services.db.asService((tx) => tx.deleteFrom('workspaces').where('id', '=', workspace.id).execute());
+      await services.db.asService((tx) => tx.deleteFrom('workspaces').where('id', '=', workspaceId).execute());
       return {
         local_messages_per_s: Math.round(throughput),
         burst_interactions: BURST,
@@ -154,8 +111,7 @@ export const sentimentBenchmark: Benchmark = {
         first_result_after_ms: Math.round(Number(span.first_wait_ms)),
       };
     } finally {
-      worker.kill('SIGTERM');
-      await new Promise((resolve) => worker.once('exit', resolve));
+      await stopBenchWorker(worker);
       await closeAppServices(services);
     }
   },
