@@ -90,7 +90,9 @@ async function backtestHorizon(tx: Tx, workspaceId: string, days: Horizon, thres
     ),
     scored as (
       select h.client_id, h.score
-        from public.compute_health_scores_at(${workspaceId}::uuid, (select array_agg(id) from subjects), (select array_agg(as_of) from subjects)) h
+        from public.compute_health_scores_at(${workspaceId}::uuid,
+                                             (select array_agg(id) from subjects),
+                                             (select array_agg(as_of) from subjects)) h
     )
     select s.churned, k.score from subjects s join scored k on k.client_id = s.id`.execute(tx);
   const churned = rows.rows.filter((row) => row.churned && row.score !== null).map((row) => row.score!);

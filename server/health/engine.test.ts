@@ -50,7 +50,8 @@ const compute = async (clientId?: string, asOf = new Date(now)) =>
       sql<Row>`
         select h.client_id, h.score, h.risk_level, h.confidence, h.factor_scores,
                case when h.score is not null then public.health_factor_breakdown(h.factor_scores, h.factor_weights) end as factors,
-               jsonb_build_object('analysed90', h.analysed_90, 'interactions90', h.interactions_90, 'daysSinceTwoWay', h.days_since_two_way, 'negative14', h.negative_14) as inputs
+               jsonb_build_object('analysed90', h.analysed_90, 'interactions90', h.interactions_90,
+                                  'daysSinceTwoWay', h.days_since_two_way, 'negative14', h.negative_14) as inputs
           from public.compute_health_scores(${workspaceId}::uuid, ${clientId ?? null}::uuid, ${asOf}) h`.execute(tx),
     )
   ).rows;
@@ -176,9 +177,9 @@ describe('backtest scoring', () => {
     const rows = (
       await services.db.asService((tx) =>
         sql<{ client_id: string; as_of: Date; score: number | null; factor_scores: Array<number | null> }>`
-          select client_id, as_of, score, factor_scores from public.compute_health_scores_at(${workspaceId}::uuid, ${ids}::uuid[], ${moments.map((moment) => moment.toISOString())}::timestamptz[])`.execute(
-          tx,
-        ),
+          select client_id, as_of, score, factor_scores
+            from public.compute_health_scores_at(${workspaceId}::uuid, ${ids}::uuid[],
+                                                 ${moments.map((moment) => moment.toISOString())}::timestamptz[])`.execute(tx),
       )
     ).rows;
     expect(rows).toHaveLength(ids.length);
@@ -203,39 +204,45 @@ describe('recompute requests', () => {
         .execute(),
     );
 
-  it('asks for a recompute when an interaction is logged, moved or deleted, or the client status changes — once per client per statement', async () => {
-    const client = await addClient('Requests');
-    await addInteractions(client, [{ daysAgo: 1 }, { daysAgo: 2 }, { daysAgo: 3 }]);
-    expect((await requests(client)).map((row) => (row.payload as { cause: { kind: string } }).cause.kind)).toEqual(['interaction.insert']);
-    await services.db.asService((tx) => tx.deleteFrom('outbox').where('job_key', '=', `health-${client}`).execute());
-    // A sentiment result is not such a change (the worker asks itself).
-    await services.db.asService((tx) =>
-      tx.updateTable('interactions').set({ sentiment_summary: 'x' }).where('client_id', '=', client).execute(),
-    );
-    expect(await requests(client)).toEqual([]);
-    await services.db.asService((tx) =>
-      tx
-        .updateTable('interactions')
-        .set({ occurred_at: new Date(now - 40 * DAY) })
-        .where('client_id', '=', client)
-        .execute(),
-    );
-    expect(await requests(client)).toHaveLength(1);
-    await services.db.asService((tx) => tx.deleteFrom('interactions').where('client_id', '=', client).execute());
-    expect(await requests(client)).toHaveLength(2);
-    await services.db.asService((tx) => tx.updateTable('clients').set({ status: 'paused' }).where('id', '=', client).execute());
-    expect((await requests(client)).map((row) => (row.payload as { cause: { kind: string } }).cause.kind)).toEqual([
-      'interaction.update',
-      'interaction.delete',
-      'client.status',
-    ]);
-    // Deleting the client takes its interactions along without asking for anything.
-    await services.db.asService((tx) => tx.deleteFrom('outbox').where('job_key', '=', `health-${client}`).execute());
-    await addInteractions(client, [{ daysAgo: 1 }]);
-    await services.db.asService((tx) => tx.deleteFrom('outbox').where('job_key', '=', `health-${client}`).execute());
-    await services.db.asService((tx) => tx.deleteFrom('clients').where('id', '=', client).execute());
-    expect(await requests(client)).toEqual([]);
-  });
+  it(
+    'asks for a recompute when an interaction is logged, moved or deleted, or the client status changes — ' +
+      'once per client per statement',
+    async () => {
+      const client = await addClient('Requests');
+      await addInteractions(client, [{ daysAgo: 1 }, { daysAgo: 2 }, { daysAgo: 3 }]);
+      expect((await requests(client)).map((row) => (row.payload as { cause: { kind: string } }).cause.kind)).toEqual([
+        'interaction.insert',
+      ]);
+      await services.db.asService((tx) => tx.deleteFrom('outbox').where('job_key', '=', `health-${client}`).execute());
+      // A sentiment result is not such a change (the worker asks itself).
+      await services.db.asService((tx) =>
+        tx.updateTable('interactions').set({ sentiment_summary: 'x' }).where('client_id', '=', client).execute(),
+      );
+      expect(await requests(client)).toEqual([]);
+      await services.db.asService((tx) =>
+        tx
+          .updateTable('interactions')
+          .set({ occurred_at: new Date(now - 40 * DAY) })
+          .where('client_id', '=', client)
+          .execute(),
+      );
+      expect(await requests(client)).toHaveLength(1);
+      await services.db.asService((tx) => tx.deleteFrom('interactions').where('client_id', '=', client).execute());
+      expect(await requests(client)).toHaveLength(2);
+      await services.db.asService((tx) => tx.updateTable('clients').set({ status: 'paused' }).where('id', '=', client).execute());
+      expect((await requests(client)).map((row) => (row.payload as { cause: { kind: string } }).cause.kind)).toEqual([
+        'interaction.update',
+        'interaction.delete',
+        'client.status',
+      ]);
+      // Deleting the client takes its interactions along without asking for anything.
+      await services.db.asService((tx) => tx.deleteFrom('outbox').where('job_key', '=', `health-${client}`).execute());
+      await addInteractions(client, [{ daysAgo: 1 }]);
+      await services.db.asService((tx) => tx.deleteFrom('outbox').where('job_key', '=', `health-${client}`).execute());
+      await services.db.asService((tx) => tx.deleteFrom('clients').where('id', '=', client).execute());
+      expect(await requests(client)).toEqual([]);
+    },
+  );
 });
 
 describe('recompute', () => {

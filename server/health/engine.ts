@@ -75,7 +75,8 @@ async function recomputeRange(
     sql<RecomputeResult>`
       with computed as materialized (
         select h.*, c.health_score as old_score, c.risk_level as old_risk, c.health_factor_scores as old_factors
-          from public.compute_health_scores(${input.workspaceId}::uuid, ${client}::uuid, coalesce(${asOf}::timestamptz, now()), ${range?.from ?? null}::uuid, ${range?.to ?? null}::uuid) h
+          from public.compute_health_scores(${input.workspaceId}::uuid, ${client}::uuid, coalesce(${asOf}::timestamptz, now()),
+                                            ${range?.from ?? null}::uuid, ${range?.to ?? null}::uuid) h
           join public.clients c on c.id = h.client_id
          -- a client that had a score and has no data left (its interactions deleted) loses it
          where c.status <> 'churned' and (h.score is not null or c.health_score is not null)
@@ -89,10 +90,12 @@ async function recomputeRange(
                         where (f.old is null) <> (f.new is null) or abs(f.old - f.new) >= ${FACTOR_CHANGE_POINTS})
       ),
       history as (
-        insert into public.health_scores (workspace_id, client_id, score, risk_level, confidence, factor_scores, factor_weights, inputs, model_version, trigger, computed_at)
+        insert into public.health_scores (workspace_id, client_id, score, risk_level, confidence, factor_scores, factor_weights, inputs,
+                                          model_version, trigger, computed_at)
         select ${input.workspaceId}::uuid, m.client_id, m.score, m.risk_level, m.confidence, m.factor_scores, m.factor_weights,
-               jsonb_build_object('analysed90', m.analysed_90, 'negative14', m.negative_14, 'positive14', m.positive_14, 'cancellation30', m.cancellation_30,
-                                  'interactions90', m.interactions_90, 'engagementNorm', m.engagement_norm, 'lastTwoWayAt', m.last_two_way_at,
+               jsonb_build_object('analysed90', m.analysed_90, 'negative14', m.negative_14, 'positive14', m.positive_14,
+                                  'cancellation30', m.cancellation_30, 'interactions90', m.interactions_90,
+                                  'engagementNorm', m.engagement_norm, 'lastTwoWayAt', m.last_two_way_at,
                                   'daysSinceTwoWay', m.days_since_two_way, 'averageSentiment', m.average_sentiment),
                ${HEALTH_MODEL_VERSION}, ${input.trigger}, m.as_of
           from moved m
@@ -107,9 +110,9 @@ async function recomputeRange(
          where c.id = m.client_id
         returning 1
       )
-      select (select count(*)::int from computed where score is not null) as scored, (select count(*)::int from updated) as changed, (select count(*)::int from history) as history`.execute(
-      tx,
-    ),
+      select (select count(*)::int from computed where score is not null) as scored,
+             (select count(*)::int from updated) as changed,
+             (select count(*)::int from history) as history`.execute(tx),
   );
   return result.rows[0]!;
 }

@@ -125,7 +125,8 @@ export async function clientHealth(tx: Tx, input: { workspaceId: string; clientI
     client.status === 'churned'
       ? (
           await sql<Current>`
-            select h.score, h.risk_level, h.confidence, public.health_factor_breakdown(h.factor_scores, h.factor_weights) as factors, h.inputs, h.computed_at
+            select h.score, h.risk_level, h.confidence, public.health_factor_breakdown(h.factor_scores, h.factor_weights) as factors,
+                   h.inputs, h.computed_at
               from public.health_scores h
              where h.client_id = ${input.clientId}::uuid and h.workspace_id = ${input.workspaceId}::uuid
              order by h.computed_at desc limit 1`.execute(tx)
@@ -133,8 +134,9 @@ export async function clientHealth(tx: Tx, input: { workspaceId: string; clientI
       : (
           await sql<Current>`
             select h.score, h.risk_level, h.confidence, public.health_factor_breakdown(h.factor_scores, h.factor_weights) as factors,
-                   jsonb_build_object('analysed90', h.analysed_90, 'negative14', h.negative_14, 'positive14', h.positive_14, 'cancellation30', h.cancellation_30,
-                                      'interactions90', h.interactions_90, 'engagementNorm', h.engagement_norm, 'daysSinceTwoWay', h.days_since_two_way,
+                   jsonb_build_object('analysed90', h.analysed_90, 'negative14', h.negative_14, 'positive14', h.positive_14,
+                                      'cancellation30', h.cancellation_30, 'interactions90', h.interactions_90,
+                                      'engagementNorm', h.engagement_norm, 'daysSinceTwoWay', h.days_since_two_way,
                                       'averageSentiment', h.average_sentiment) as inputs,
                    h.as_of as computed_at
               from public.compute_health_scores(${input.workspaceId}::uuid, ${input.clientId}::uuid) h`.execute(tx)

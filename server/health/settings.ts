@@ -63,12 +63,17 @@ export async function previewHealthSettings(tx: Tx, workspaceId: string, input: 
   const rows = await sql<{ from_level: RiskLevel; to_level: RiskLevel | null; clients: number }>`
     with rescored as materialized (
       select c.risk_level,
-             public.health_weighted_score(c.health_factor_scores[1], c.health_factor_scores[2], c.health_factor_scores[3], c.health_factor_scores[4], c.health_factor_scores[5],
-                                          ${input.weightSentiment}::int, ${input.weightEngagement}::int, ${input.weightSurvey}::int, ${input.weightPayment}::int, ${input.weightUsage}::int) as score
+             public.health_weighted_score(c.health_factor_scores[1], c.health_factor_scores[2], c.health_factor_scores[3],
+                                          c.health_factor_scores[4], c.health_factor_scores[5],
+                                          ${input.weightSentiment}::int, ${input.weightEngagement}::int, ${input.weightSurvey}::int,
+                                          ${input.weightPayment}::int, ${input.weightUsage}::int) as score
         from public.clients c
-       where c.workspace_id = ${workspaceId}::uuid and c.status <> 'churned' and c.health_score is not null and c.health_factor_scores is not null
+       where c.workspace_id = ${workspaceId}::uuid and c.status <> 'churned'
+         and c.health_score is not null and c.health_factor_scores is not null
     )
-    select risk_level as from_level, public.health_risk_level(score, ${input.healthyThreshold}::int, ${input.criticalThreshold}::int) as to_level, count(*)::int as clients
+    select risk_level as from_level,
+           public.health_risk_level(score, ${input.healthyThreshold}::int, ${input.criticalThreshold}::int) as to_level,
+           count(*)::int as clients
       from rescored
      group by 1, 2`.execute(tx);
   const before: Record<RiskLevel, number> = { healthy: 0, at_risk: 0, critical: 0 };

@@ -194,36 +194,39 @@ describe('health model settings', () => {
     expect(preview.after).toEqual({ healthy: 0, at_risk: 0, critical: 0, unscored: 4 });
   });
 
-  it('refuses weights that do not add up to 100, thresholds out of order and non-numbers, beside the field, and keeps what was saved', async () => {
-    const caller = await callerForToken(services, owner.token);
-    const saved = await caller.health.settings({ workspaceSlug: owner.slug });
-    await expectFieldError(
-      caller.health.updateSettings({ workspaceSlug: owner.slug, ...DEFAULTS, weightSentiment: 31 }),
-      'weightTotal',
-      /add up to 101; they must add up to 100/,
-    );
-    await expectFieldError(
-      caller.health.updateSettings({ workspaceSlug: owner.slug, ...DEFAULTS, criticalThreshold: 70 }),
-      'criticalThreshold',
-      /below the healthy threshold \(70\)/,
-    );
-    await expectFieldError(
-      caller.health.previewSettings({ workspaceSlug: owner.slug, ...DEFAULTS, weightUsage: Number.NaN }),
-      'weightUsage',
-      /usage weight as a whole number/,
-    );
-    await expectFieldError(
-      caller.health.updateSettings({ workspaceSlug: owner.slug, ...DEFAULTS, weightSurvey: 20.5, weightPayment: 14.5 }),
-      'weightSurvey',
-      /whole number/,
-    );
-    await expectFieldError(
-      caller.health.updateSettings({ workspaceSlug: owner.slug, ...DEFAULTS, healthyThreshold: 101 }),
-      'healthyThreshold',
-      /At most 100/,
-    );
-    expect(await caller.health.settings({ workspaceSlug: owner.slug })).toEqual(saved);
-  });
+  it(
+    'refuses weights that do not add up to 100, thresholds out of order and non-numbers, ' + 'beside the field, and keeps what was saved',
+    async () => {
+      const caller = await callerForToken(services, owner.token);
+      const saved = await caller.health.settings({ workspaceSlug: owner.slug });
+      await expectFieldError(
+        caller.health.updateSettings({ workspaceSlug: owner.slug, ...DEFAULTS, weightSentiment: 31 }),
+        'weightTotal',
+        /add up to 101; they must add up to 100/,
+      );
+      await expectFieldError(
+        caller.health.updateSettings({ workspaceSlug: owner.slug, ...DEFAULTS, criticalThreshold: 70 }),
+        'criticalThreshold',
+        /below the healthy threshold \(70\)/,
+      );
+      await expectFieldError(
+        caller.health.previewSettings({ workspaceSlug: owner.slug, ...DEFAULTS, weightUsage: Number.NaN }),
+        'weightUsage',
+        /usage weight as a whole number/,
+      );
+      await expectFieldError(
+        caller.health.updateSettings({ workspaceSlug: owner.slug, ...DEFAULTS, weightSurvey: 20.5, weightPayment: 14.5 }),
+        'weightSurvey',
+        /whole number/,
+      );
+      await expectFieldError(
+        caller.health.updateSettings({ workspaceSlug: owner.slug, ...DEFAULTS, healthyThreshold: 101 }),
+        'healthyThreshold',
+        /At most 100/,
+      );
+      expect(await caller.health.settings({ workspaceSlug: owner.slug })).toEqual(saved);
+    },
+  );
 
   it('is for admins: managers and viewers can neither preview nor save, and another workspace cannot be touched', async () => {
     for (const role of ['manager', 'viewer'] as const) {
