@@ -8,6 +8,7 @@ import { createDatabase } from '../db';
 import { createMailer } from '../email';
 import { createRandom, sampleClient } from '../clients/sample-data';
 import { backfillHealthHistory } from '../health/engine';
+import { recordDeadLetter } from '../queue/dead-letter';
 import { signUp } from '../identity/accounts';
 import { analyseLocally } from '../sentiment/local';
 import type { Logger } from '../log';
@@ -101,6 +102,53 @@ function analysed(interaction: { type: string; direction: string; subject: strin
   };
 }
 
+/**
+ * One interaction whose analysis failed every attempt, dead-lettered as the worker would (the real
+ * dead-letter path), so Settings → Background jobs opens with something to look at and retry.
+ */
+export async function seedFailedAnalysis(db: Database, input: { workspaceId: string; ownerId: string }): Promise<void> {
+  // Owner connection: a seed.
+  const interaction = await db.asService(async (tx) => {
+    const client = await tx
+      .selectFrom('clients')
+      .select('id')
+      .where('workspace_id', '=', input.workspaceId)
+      .where('status', '=', 'active')
+      .orderBy('mrr_cents', 'desc')
+      .limit(1)
+      .executeTakeFirstOrThrow();
+    const row = await tx
+      .insertInto('interactions')
+      .values({
+        workspace_id: input.workspaceId,
+        client_id: client.id,
+        author_id: input.ownerId,
+        type: 'email',
+        direction: 'inbound',
+        occurred_at: new Date(),
+        subject: 'Renewal paperwork',
+        body: 'Could you send over the renewal paperwork? Legal wants to review it before Friday.',
+      })
+      .returning(['id', 'content_version'])
+      .executeTakeFirstOrThrow();
+    // Its request was relayed, and its job then failed: nothing is left to relay.
+    await tx
+      .updateTable('outbox')
+      .set({ relayed_at: new Date(), relay_attempts: 1 })
+      .where('job_key', '=', `sentiment-${row.id}-v1`)
+      .execute();
+    return row;
+  });
+  await recordDeadLetter(db, {
+    queue: 'sentiment',
+    name: 'analyse',
+    id: `sentiment-${interaction.id}-v${interaction.content_version}`,
+    payload: { workspaceId: input.workspaceId, interactionId: interaction.id, version: interaction.content_version },
+    attempts: 5,
+    error: 'Request timed out after 15000 ms (the LLM provider did not answer; demo data: retry it from Background jobs).',
+  });
+}
+
 export async function seedDemo(options: {
   databaseUrl: string;
   smtpUrl: string;
@@ -138,6 +186,7 @@ export async function seedDemo(options: {
       );
       if (Number(count) === 0) {
         await seedPortfolio(db, { workspaceId: workspace.id, ownerId: workspace.userId, count: DEMO_CLIENTS });
+        await seedFailedAnalysis(db, { workspaceId: workspace.id, ownerId: workspace.userId });
         created = true;
       }
     }
