@@ -138,7 +138,8 @@ export type InvitationDetails = {
 };
 
 const INVALID_INVITATION =
-  'This invitation link is not valid any more. It may have expired, been used already, or been replaced by a newer one. Ask for a new invitation.';
+  'This invitation link is not valid any more. ' +
+  'It may have expired, been used already, or been replaced by a newer one. Ask for a new invitation.';
 
 /**
  * The pending invitation a link's token names. Service path: the person holding the link is not a

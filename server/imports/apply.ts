@@ -364,7 +364,8 @@ export async function applyInteractionRows(tx: Tx, state: ImportState, rows: Arr
       if (!clientId) {
         throw new RowError(
           value.clientExternalId
-            ? `No client with external id "${value.clientExternalId}"${value.clientDomain ? ` or domain ${value.clientDomain}` : ''}. Import the clients first.`
+            ? `No client with external id "${value.clientExternalId}"` +
+                `${value.clientDomain ? ` or domain ${value.clientDomain}` : ''}. Import the clients first.`
             : `No client with domain ${value.clientDomain}. Import the clients first.`,
         );
       }

@@ -77,7 +77,8 @@ describe('mail catcher', () => {
 
     const detail = await (await fetch(`${catcher.webUrl}/messages/${message!.id}`)).text();
     expect(detail).toContain(
-      '<iframe sandbox="" title="HTML version" srcdoc="&#60;p onclick=&#34;alert(1)&#34;&#62;Hello&#60;/p&#62;&#60;script&#62;alert(2)&#60;/script&#62;">',
+      '<iframe sandbox="" title="HTML version" ' +
+        'srcdoc="&#60;p onclick=&#34;alert(1)&#34;&#62;Hello&#60;/p&#62;&#60;script&#62;alert(2)&#60;/script&#62;">',
     );
     expect(detail).not.toContain('<script>');
     expect(detail).toContain('<pre>Text of &#60;b&#62;Bold&#60;/b&#62; subject</pre>');

@@ -161,7 +161,8 @@ function inboxPage(messages: CaughtEmail[]): string {
     )
     .join('\n');
   const list = messages.length
-    ? `<table>\n<thead><tr><th scope="col">Received</th><th scope="col">To</th><th scope="col">Subject</th></tr></thead>\n<tbody>\n${rows}\n</tbody>\n</table>`
+    ? '<table>\n<thead><tr><th scope="col">Received</th><th scope="col">To</th><th scope="col">Subject</th></tr></thead>\n' +
+      `<tbody>\n${rows}\n</tbody>\n</table>`
     : '<p>No mail yet. Email the app sends on this machine shows up here.</p>';
   // Refreshes itself, so a page left open shows mail as it arrives.
   return page(`Mail catcher (${messages.length})`, `<h1>Mail sent locally</h1>\n${list}`, '\n<meta http-equiv="refresh" content="5">');

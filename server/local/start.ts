@@ -124,7 +124,8 @@ try {
   say(`Demo login: ${DEMO_LOGIN.email} / ${DEMO_LOGIN.password}`);
   if (stack.mailCatcherUrl) say(`Mail sent locally: ${stack.mailCatcherUrl}`);
   say(
-    `ready (start pid ${process.pid}, web pid ${children[0]?.pid}, worker pid ${children[1]?.pid}, postgres pid ${stack.started[0]?.pid ?? 'external'}, redis pid ${stack.started[1]?.pid ?? 'external'})`,
+    `ready (start pid ${process.pid}, web pid ${children[0]?.pid}, worker pid ${children[1]?.pid}, ` +
+      `postgres pid ${stack.started[0]?.pid ?? 'external'}, redis pid ${stack.started[1]?.pid ?? 'external'})`,
   );
 } catch (error) {
   const message = error instanceof Error ? error.message : String(error);

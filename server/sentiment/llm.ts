@@ -33,10 +33,17 @@ const RESPONSE_SCHEMA = {
   },
 } as const;
 
-const SYSTEM_PROMPT = `You analyse one interaction between a B2B software vendor and its client for the vendor's account managers.
-Judge the CLIENT's sentiment toward the vendor and the relationship, not the politeness of the wording: a courteous message announcing that the client will not renew, is switching vendors or is cutting the product is negative. Purely logistical messages (scheduling, invoices, addresses) are neutral.
-Signals, only when the text clearly shows them: cancellation_intent (will cancel, not renew, switching away), competitor_mentioned, pricing_complaint, product_problem (bugs, outages, slowness), support_frustration, champion_leaving (the vendor's contact or sponsor is leaving), budget_cut, expansion_interest (more seats, other teams, upgrades).
-Answer with JSON only: label (positive|neutral|negative), score (-1..1), confidence (0..1), signals (array), summary (one plain sentence for the account manager, at most 200 characters).`;
+const SYSTEM_PROMPT = [
+  "You analyse one interaction between a B2B software vendor and its client for the vendor's account managers.",
+  "Judge the CLIENT's sentiment toward the vendor and the relationship, not the politeness of the wording: " +
+    'a courteous message announcing that the client will not renew, is switching vendors or is cutting the product is negative. ' +
+    'Purely logistical messages (scheduling, invoices, addresses) are neutral.',
+  'Signals, only when the text clearly shows them: cancellation_intent (will cancel, not renew, switching away), competitor_mentioned, ' +
+    'pricing_complaint, product_problem (bugs, outages, slowness), support_frustration, ' +
+    "champion_leaving (the vendor's contact or sponsor is leaving), budget_cut, expansion_interest (more seats, other teams, upgrades).",
+  'Answer with JSON only: label (positive|neutral|negative), score (-1..1), confidence (0..1), signals (array), ' +
+    'summary (one plain sentence for the account manager, at most 200 characters).',
+].join('\n');
 
 function retryAfterMs(headers: Headers | undefined): number {
   const milliseconds = Number(headers?.get('retry-after-ms'));
