@@ -17,9 +17,17 @@ import { createOwner } from '../server/testing/factories';
 
 export type ScaleWorkspace = { slug: string; workspaceId: string; ownerId: string; sessionToken: string; busiestClientId: string };
 
-async function copyRows(client: pg.ClientBase, table: string, columns: string[], rows: Iterable<unknown[]>): Promise<void> {
+/** COPY into `table` of `rows`, each an object of column → value with the first row's columns in its order. */
+async function copyRows(client: pg.ClientBase, table: string, rows: Iterable<Record<string, unknown>>): Promise<void> {
+  const iterator = rows[Symbol.iterator]();
+  const first = iterator.next();
+  if (first.done) return;
+  const columns = Object.keys(first.value);
+  const values = function* () {
+    for (let row: IteratorResult<Record<string, unknown>> = first; !row.done; row = iterator.next()) yield Object.values(row.value);
+  };
   const sink = client.query(copyFrom(`copy public.${table} (${columns.join(', ')}) from stdin with (format csv)`));
-  await pipeline(Readable.from(rows), stringify(), sink);
+  await pipeline(Readable.from(values()), stringify(), sink);
 }
 
 /** The benchmarks' large workspace (BENCH_CLIENTS / BENCH_INTERACTIONS make it smaller for a quick try). */
@@ -114,48 +122,35 @@ async function loadWorkspace(
     // clients of the interactions pass against those of this one.
     const clientRows = function* () {
       for (const { index, sample } of portfolio()) {
-        yield [
-          clientIds[index],
-          workspace.id,
-          sample.name,
-          sample.domain,
-          sample.externalId,
-          sample.status,
-          sample.churnedAt,
-          sample.churnReason,
-          sample.mrrCents,
-          sample.planName,
-          sample.renewalDate,
-          index % 2 === 0 ? workspace.ownerId : null,
-          `{${sample.tags.join(',')}}`,
-        ];
+        yield {
+          id: clientIds[index],
+          workspace_id: workspace.id,
+          name: sample.name,
+          domain: sample.domain,
+          external_id: sample.externalId,
+          status: sample.status,
+          churned_at: sample.churnedAt,
+          churn_reason: sample.churnReason,
+          mrr_cents: sample.mrrCents,
+          plan_name: sample.planName,
+          renewal_date: sample.renewalDate,
+          owner_id: index % 2 === 0 ? workspace.ownerId : null,
+          tags: `{${sample.tags.join(',')}}`,
+        };
       }
     };
-    await copyRows(
-      client,
-      'clients',
-      [
-        'id',
-        'workspace_id',
-        'name',
-        'domain',
-        'external_id',
-        'status',
-        'churned_at',
-        'churn_reason',
-        'mrr_cents',
-        'plan_name',
-        'renewal_date',
-        'owner_id',
-        'tags',
-      ],
-      clientRows(),
-    );
+    await copyRows(client, 'clients', clientRows());
     const contacts = function* () {
       for (let index = 0; index < options.clients; index += 1)
-        yield [workspace.id, clientIds[index], `Contact ${index}`, `contact${index}@client${index}.example`, true];
+        yield {
+          workspace_id: workspace.id,
+          client_id: clientIds[index],
+          name: `Contact ${index}`,
+          email: `contact${index}@client${index}.example`,
+          is_primary: true,
+        };
     };
-    await copyRows(client, 'contacts', ['workspace_id', 'client_id', 'name', 'email', 'is_primary'], contacts());
+    await copyRows(client, 'contacts', contacts());
     // Interactions arrive analysed, as the sentiment worker would leave them (scores by what each
     // message says), so the health engine and the backtest have real signals to read.
     const scoreRandom = createRandom(7);
@@ -168,22 +163,22 @@ async function loadWorkspace(
     const interactions = function* () {
       for (const { index, sample } of portfolio()) {
         for (const item of sample.interactions) {
-          yield [
-            workspace.id,
-            clientIds[index],
-            item.type,
-            item.direction,
-            item.occurredAt.toISOString(),
-            item.subject,
-            item.body,
-            'done',
-            item.tone,
-            scoreOf(item.tone).toFixed(3),
-            item.cancellation ? '{cancellation_intent}' : '{}',
-            0.8,
-            'scale-data',
-            item.occurredAt.toISOString(),
-          ];
+          yield {
+            workspace_id: workspace.id,
+            client_id: clientIds[index],
+            type: item.type,
+            direction: item.direction,
+            occurred_at: item.occurredAt.toISOString(),
+            subject: item.subject,
+            body: item.body,
+            sentiment_status: 'done',
+            sentiment_label: item.tone,
+            sentiment_score: scoreOf(item.tone).toFixed(3),
+            sentiment_signals: item.cancellation ? '{cancellation_intent}' : '{}',
+            sentiment_confidence: 0.8,
+            sentiment_analysed_by: 'scale-data',
+            sentiment_analysed_at: item.occurredAt.toISOString(),
+          };
         }
       }
     };
@@ -191,27 +186,7 @@ async function loadWorkspace(
     // sentiment or health jobs (the health scores are computed once, set-based, after the load).
     const triggers = ['interactions_touch_client', 'interactions_request_sentiment', 'interactions_request_health_insert'];
     await client.query(`alter table public.interactions ${triggers.map((name) => `disable trigger ${name}`).join(', ')}`);
-    await copyRows(
-      client,
-      'interactions',
-      [
-        'workspace_id',
-        'client_id',
-        'type',
-        'direction',
-        'occurred_at',
-        'subject',
-        'body',
-        'sentiment_status',
-        'sentiment_label',
-        'sentiment_score',
-        'sentiment_signals',
-        'sentiment_confidence',
-        'sentiment_analysed_by',
-        'sentiment_analysed_at',
-      ],
-      interactions(),
-    );
+    await copyRows(client, 'interactions', interactions());
     await client.query(`alter table public.interactions ${triggers.map((name) => `enable trigger ${name}`).join(', ')}`);
     await client.query(
       `update public.clients c set last_contact_at = i.last
