@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createDatabase, type Database } from '../db';
 import { migrate } from '../db/migrate';
+import { createClient, createInteraction, createInteractions } from '../testing/factories';
 import { createScratchDatabase, testLog, testRedisUrl } from '../testing/services';
 import { createWorkerConnection } from './connection';
 import { healthQueue } from './health';
@@ -37,10 +38,7 @@ beforeAll(async () => {
       .executeTakeFirstOrThrow(),
   );
   workspaceId = workspace.id;
-  const client = await db.asService((tx) =>
-    tx.insertInto('clients').values({ workspace_id: workspaceId, name: 'Relay Co' }).returning('id').executeTakeFirstOrThrow(),
-  );
-  clientId = client.id;
+  clientId = (await createClient(db, { workspace_id: workspaceId, name: 'Relay Co' })).id;
 });
 
 afterAll(async () => {
@@ -54,21 +52,9 @@ const unrelayed = () =>
   db.asService((tx) => tx.selectFrom('outbox').select('job_key').where('relayed_at', 'is', null).orderBy('id').execute());
 
 it('relays job intents once each: sentiment jobs keyed by interaction version, health requests folded per client', async () => {
-  const interactions = await db.asService((tx) =>
-    tx
-      .insertInto('interactions')
-      .values(
-        [1, 2, 3].map((n) => ({
-          workspace_id: workspaceId,
-          client_id: clientId,
-          type: 'email' as const,
-          direction: 'inbound' as const,
-          occurred_at: new Date(),
-          body: `Message ${n}`,
-        })),
-      )
-      .returning('id')
-      .execute(),
+  const interactions = await createInteractions(
+    db,
+    [1, 2, 3].map((n) => ({ workspace_id: workspaceId, client_id: clientId, body: `Message ${n}` })),
   );
   // Two more health requests for the same client (two results in a burst), beside the one the insert asked for.
   for (const cause of ['a', 'b']) {
@@ -93,19 +79,13 @@ it('relays job intents once each: sentiment jobs keyed by interaction version, h
 });
 
 it('keeps the rows when Redis is unreachable, and relays them once it is back', async () => {
-  await db.asService((tx) =>
-    tx
-      .insertInto('interactions')
-      .values({
-        workspace_id: workspaceId,
-        client_id: clientId,
-        type: 'note',
-        direction: 'internal',
-        occurred_at: new Date(),
-        body: 'While Redis is away',
-      })
-      .execute(),
-  );
+  await createInteraction(db, {
+    workspace_id: workspaceId,
+    client_id: clientId,
+    type: 'note',
+    direction: 'internal',
+    body: 'While Redis is away',
+  });
   // A queue on a port where no Redis listens; commands fail instead of waiting for it.
   const away = new Queue('sentiment', {
     prefix,
@@ -148,20 +128,7 @@ it('purges relayed rows past their retention and keeps the rest', async () => {
 });
 
 it('asks again for the sentiment of interactions still pending an hour after their last change (a job lost with Redis data)', async () => {
-  const { id } = await db.asService((tx) =>
-    tx
-      .insertInto('interactions')
-      .values({
-        workspace_id: workspaceId,
-        client_id: clientId,
-        type: 'email',
-        direction: 'inbound',
-        occurred_at: new Date(),
-        body: 'Lost job',
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow(),
-  );
+  const { id } = await createInteraction(db, { workspace_id: workspaceId, client_id: clientId, body: 'Lost job' });
   await relayOutboxBatch(db, queues);
   expect((await sweepUnfinished(db)).sentiment).toBe(0);
   // Two hours pass: since the interaction's last change, and since its analysis was asked for.
@@ -184,9 +151,7 @@ it('asks again for the sentiment of interactions still pending an hour after the
 });
 
 it('folds a burst of 100 health requests for one client, relayed over several passes, into one recompute', async () => {
-  const { id: burstClient } = await db.asService((tx) =>
-    tx.insertInto('clients').values({ workspace_id: workspaceId, name: 'Burst Co' }).returning('id').executeTakeFirstOrThrow(),
-  );
+  const { id: burstClient } = await createClient(db, { workspace_id: workspaceId, name: 'Burst Co' });
   await relayOutboxBatch(db, queues); // what earlier tests left
   for (let pass = 0; pass < 10; pass += 1) {
     await db.asService((tx) =>
