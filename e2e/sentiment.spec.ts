@@ -19,7 +19,8 @@ test('a clearly negative interaction gets its negative badge and churn signals w
   await page
     .getByLabel('What was said')
     .fill(
-      'Thanks for everything, but we will not renew in March. The dashboard has been down three times this month and we are moving to a competitor that costs half as much.',
+      'Thanks for everything, but we will not renew in March. The dashboard has been down three times this month ' +
+        'and we are moving to a competitor that costs half as much.',
     );
   await page.getByRole('button', { name: 'Log interaction' }).click();
   const interaction = page.getByTestId('interaction').first();
@@ -40,9 +41,7 @@ test('a clearly negative interaction gets its negative badge and churn signals w
   await expect(edited.getByTestId('sentiment-signal')).toContainText(['Expansion interest']);
 });
 
-test('an admin sees a dead-lettered sentiment job on Background jobs, retries it, and re-analyses failed interactions with a backfill', async ({
-  page,
-}) => {
+test('an admin sees a dead-lettered sentiment job on Background jobs, retries it, and backfills failed interactions', async ({ page }) => {
   const workspacePath = await signUp(page, 'Ada Admin');
   await page.goto(`${workspacePath}/clients/new`);
   await page.getByLabel('Name', { exact: true }).fill('Initech');

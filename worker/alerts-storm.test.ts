@@ -115,7 +115,8 @@ it(
           sql<{ pending: number; unrelayed: number; deliveries_waiting: number }>`
         select (select count(*)::int from interactions where workspace_id = ${workspaceId}::uuid and sentiment_status <> 'done') as pending,
                (select count(*)::int from outbox where relayed_at is null) as unrelayed,
-               (select count(*)::int from alert_deliveries where workspace_id = ${workspaceId}::uuid and mode = 'immediate' and status = 'pending') as deliveries_waiting`.execute(
+               (select count(*)::int from alert_deliveries
+                 where workspace_id = ${workspaceId}::uuid and mode = 'immediate' and status = 'pending') as deliveries_waiting`.execute(
             kysely,
           ),
         )
@@ -135,9 +136,8 @@ it(
 
     const perClientRule = await services.db.readAsService((kysely) =>
       sql<{ client_id: string; kind: string; n: number }>`
-    select client_id, kind, count(*)::int as n from alerts where workspace_id = ${workspaceId}::uuid and status <> 'resolved' group by 1, 2`.execute(
-        kysely,
-      ),
+    select client_id, kind, count(*)::int as n from alerts
+     where workspace_id = ${workspaceId}::uuid and status <> 'resolved' group by 1, 2`.execute(kysely),
     );
     expect(perClientRule.rows.length).toBeGreaterThanOrEqual(CLIENTS);
     expect(Math.max(...perClientRule.rows.map((row) => row.n))).toBe(1);
@@ -154,9 +154,8 @@ it(
 
     const deliveries = await services.db.readAsService((kysely) =>
       sql<{ mode: string; status: string; n: number }>`
-    select mode, status, count(*)::int as n from alert_deliveries where workspace_id = ${workspaceId}::uuid and channel = 'email' group by 1, 2`.execute(
-        kysely,
-      ),
+    select mode, status, count(*)::int as n from alert_deliveries
+     where workspace_id = ${workspaceId}::uuid and channel = 'email' group by 1, 2`.execute(kysely),
     );
     const immediate = deliveries.rows.filter((row) => row.mode === 'immediate').reduce((sum, row) => sum + row.n, 0);
     const digest = deliveries.rows.filter((row) => row.mode === 'digest').reduce((sum, row) => sum + row.n, 0);

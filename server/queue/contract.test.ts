@@ -34,7 +34,7 @@ const outboxRows = () =>
   );
 
 describe('job contracts', () => {
-  it('agree with what SQL writes: every request the triggers and the domain code leave is one its contract parses and would have written', async () => {
+  it('agree with what SQL writes: every request of the triggers and the domain code is one its contract parses and writes', async () => {
     // What the triggers ask for: a logged interaction (its analysis, its client's recompute), an
     // edit of what it says (a new version), a move in time, a client's status, a deletion.
     const client = await createClient(services.db, { workspace_id: workspaceId, name: 'Contract Co' });

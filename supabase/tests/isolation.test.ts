@@ -52,7 +52,8 @@ async function readTables(): Promise<Table[]> {
                'isIdentity', a.attidentity <> '' or a.attgenerated <> '',
                'referencesUsers', exists (
                  select 1 from pg_constraint fk
-                  where fk.conrelid = c.oid and fk.contype = 'f' and fk.confrelid = 'public.users'::regclass and a.attnum = any (fk.conkey)),
+                  where fk.conrelid = c.oid and fk.contype = 'f' and fk.confrelid = 'public.users'::regclass
+                    and a.attnum = any (fk.conkey)),
                'isUnique', exists (
                  select 1 from pg_constraint u
                   where u.conrelid = c.oid and u.contype in ('u', 'p') and u.conkey = array[a.attnum]::int2[])
@@ -244,7 +245,8 @@ describe('row-level security on every table in public', () => {
       const before = await countAsService(table);
       const outcome = await asA(
         sql`insert into ${sql.table(table.name)} (${sql.join(columns.map((name) => sql.ref(name)))})
-            select ${sql.join(columns.map((name) => sql.ref(name)))} from jsonb_populate_record(null::${sql.table(table.name)}, ${JSON.stringify(forged)}::jsonb)`,
+            select ${sql.join(columns.map((name) => sql.ref(name)))}
+              from jsonb_populate_record(null::${sql.table(table.name)}, ${JSON.stringify(forged)}::jsonb)`,
       );
       if (!('error' in outcome) || outcome.error !== '42501')
         failures.push(`${table.name}: insert was not refused (${JSON.stringify(outcome)})`);

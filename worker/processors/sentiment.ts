@@ -41,7 +41,9 @@ export function createSentimentHandlers(deps: {
           log.warn({ reason: error.message }, 'provider output invalid again: analysing with the fallback');
           result = await deps.fallback.analyse(interaction);
           analysedBy = deps.fallback.name;
-          note = `${deps.provider.name} gave invalid output ${badOutputs} times (${error.message.slice(0, 200)}); analysed by ${deps.fallback.name}.`;
+          note =
+            `${deps.provider.name} gave invalid output ${badOutputs} times (${error.message.slice(0, 200)}); ` +
+            `analysed by ${deps.fallback.name}.`;
         }
         const stored = await storeSentiment(deps.db, data, result, { analysedBy, note });
         return { stored, analysedBy };
