@@ -1,4 +1,7 @@
-import type { InputHTMLAttributes, ReactNode } from 'react';
+import { Form, useNavigation, type FormProps } from '@remix-run/react';
+import type { ButtonHTMLAttributes, InputHTMLAttributes, ReactNode } from 'react';
+
+type Options = ReadonlyArray<readonly [string, string]>;
 
 export type FormFailure = { ok: false; formError: string | null; fieldErrors: Record<string, string[]> };
 
@@ -59,6 +62,26 @@ export function FormError({ message }: { message: string | null }) {
   ) : null;
 }
 
+/**
+ * A POST form for one intent of the page's action: the hidden `intent` field, then the form-level error of `result` (that intent's
+ * result, when it failed), then `children`.
+ */
+export function IntentForm({ intent, result, children, ...form }: { intent: string; result?: unknown } & Omit<FormProps, 'method'>) {
+  return (
+    <Form method="post" {...form}>
+      <input type="hidden" name="intent" value={intent} />
+      <FormError message={formErrorOf(result)} />
+      {children}
+    </Form>
+  );
+}
+
+/** A submit button, disabled while the page submits a form (and whenever `disabled` says so). */
+export function SubmitButton({ disabled = false, ...button }: Omit<ButtonHTMLAttributes<HTMLButtonElement>, 'type'>) {
+  const busy = useNavigation().state === 'submitting';
+  return <button type="submit" disabled={busy || disabled} {...button} />;
+}
+
 export function Notice({ children }: { children: ReactNode }) {
   return (
     <p className="notice" role="status">
@@ -78,7 +101,7 @@ export function SelectField({
   label: string;
   name: string;
   id?: string;
-  options: ReadonlyArray<readonly [string, string]>;
+  options: Options;
   defaultValue?: string;
 }) {
   const selectId = id ?? `field-${name}`;
@@ -86,12 +109,47 @@ export function SelectField({
     <div className="field">
       <label htmlFor={selectId}>{label}</label>
       <select id={selectId} name={name} defaultValue={defaultValue}>
-        {options.map(([value, text]) => (
-          <option key={value} value={value}>
-            {text}
-          </option>
-        ))}
+        <OptionList options={options} />
       </select>
     </div>
   );
+}
+
+/** A one-select filter: a GET form with its select and a small "Show" button; `options` as [value, label] pairs. */
+export function SelectFilter({
+  label,
+  name,
+  id,
+  options,
+  defaultValue,
+  hideLabel = false,
+}: {
+  label: string;
+  name: string;
+  id: string;
+  options: Options;
+  defaultValue?: string;
+  hideLabel?: boolean;
+}) {
+  return (
+    <Form method="get" className="inline-form">
+      <label htmlFor={id} className={hideLabel ? 'visually-hidden' : undefined}>
+        {label}
+      </label>
+      <select id={id} name={name} defaultValue={defaultValue}>
+        <OptionList options={options} />
+      </select>
+      <button type="submit" className="button-small">
+        Show
+      </button>
+    </Form>
+  );
+}
+
+function OptionList({ options }: { options: Options }) {
+  return options.map(([value, text]) => (
+    <option key={value} value={value}>
+      {text}
+    </option>
+  ));
 }

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
-import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { useActionData, useLoaderData } from '@remix-run/react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
-import { Field, FormError, Notice, errorsFor, formErrorOf } from '~/components/forms';
+import { Field, IntentForm, Notice, SubmitButton, errorsFor } from '~/components/forms';
 import { requireUser } from '~/session.server';
 import { callProcedure, runIntent } from '~/trpc.server';
 
@@ -39,10 +39,23 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
 }
 
+/** The current password, which changing the email and changing the password both ask for. */
+function CurrentPasswordField({ result }: { result: unknown }) {
+  return (
+    <Field
+      label="Current password"
+      name="currentPassword"
+      type="password"
+      autoComplete="current-password"
+      required
+      errors={errorsFor(result, 'currentPassword')}
+    />
+  );
+}
+
 export default function Account() {
   const { user, sessions } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const busy = useNavigation().state === 'submitting';
   const resultFor = (intent: string) => (result?.intent === intent ? result : undefined);
   const doneFor = (intent: string) => {
     const item = resultFor(intent);
@@ -54,22 +67,17 @@ export default function Account() {
       <section className="card" aria-labelledby="profile-heading">
         <h2 id="profile-heading">Profile</h2>
         {doneFor('name')}
-        <Form method="post" noValidate>
-          <input type="hidden" name="intent" value="name" />
+        <IntentForm intent="name" noValidate>
           <Field label="Name" name="name" defaultValue={user.name} required errors={errorsFor(resultFor('name'), 'name')} />
-          <button type="submit" disabled={busy}>
-            Save name
-          </button>
-        </Form>
+          <SubmitButton>Save name</SubmitButton>
+        </IntentForm>
       </section>
 
       <section className="card" aria-labelledby="email-heading">
         <h2 id="email-heading">Email</h2>
         <p className="muted">You sign in with {user.email}.</p>
         {doneFor('email')}
-        <Form method="post" noValidate>
-          <input type="hidden" name="intent" value="email" />
-          <FormError message={formErrorOf(resultFor('email'))} />
+        <IntentForm intent="email" result={resultFor('email')} noValidate>
           <Field
             label="New email"
             name="newEmail"
@@ -78,34 +86,16 @@ export default function Account() {
             required
             errors={errorsFor(resultFor('email'), 'newEmail')}
           />
-          <Field
-            label="Current password"
-            name="currentPassword"
-            type="password"
-            autoComplete="current-password"
-            required
-            errors={errorsFor(resultFor('email'), 'currentPassword')}
-          />
-          <button type="submit" disabled={busy}>
-            Change email
-          </button>
-        </Form>
+          <CurrentPasswordField result={resultFor('email')} />
+          <SubmitButton>Change email</SubmitButton>
+        </IntentForm>
       </section>
 
       <section className="card" aria-labelledby="password-heading">
         <h2 id="password-heading">Password</h2>
         {doneFor('password')}
-        <Form method="post" noValidate>
-          <input type="hidden" name="intent" value="password" />
-          <FormError message={formErrorOf(resultFor('password'))} />
-          <Field
-            label="Current password"
-            name="currentPassword"
-            type="password"
-            autoComplete="current-password"
-            required
-            errors={errorsFor(resultFor('password'), 'currentPassword')}
-          />
+        <IntentForm intent="password" result={resultFor('password')} noValidate>
+          <CurrentPasswordField result={resultFor('password')} />
           <Field
             label="New password"
             name="newPassword"
@@ -116,10 +106,8 @@ export default function Account() {
             hint="At least 10 characters. Your other sessions will be signed out."
             errors={errorsFor(resultFor('password'), 'newPassword')}
           />
-          <button type="submit" disabled={busy}>
-            Change password
-          </button>
-        </Form>
+          <SubmitButton>Change password</SubmitButton>
+        </IntentForm>
       </section>
 
       <section className="card" aria-labelledby="sessions-heading">
@@ -137,13 +125,12 @@ export default function Account() {
                 </span>
               </span>
               {session.current ? null : (
-                <Form method="post" className="inline-form">
-                  <input type="hidden" name="intent" value="revoke-session" />
+                <IntentForm intent="revoke-session" className="inline-form">
                   <input type="hidden" name="sessionId" value={session.id} />
                   <button type="submit" className="button-small button-secondary">
                     Sign out
                   </button>
-                </Form>
+                </IntentForm>
               )}
             </li>
           ))}

@@ -1,8 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
-import { Form, Link, useActionData, useLoaderData, useNavigation, useParams } from '@remix-run/react';
+import { Form, Link, useActionData, useLoaderData, useParams } from '@remix-run/react';
 import { SIGNAL_NAMES } from '~/clients.server';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
-import { Field, FieldErrors, FormError, Notice, errorsFor, formErrorOf } from '~/components/forms';
+import { Field, FieldErrors, FormError, IntentForm, Notice, SubmitButton, errorsFor, formErrorOf } from '~/components/forms';
 import { DataTable } from '~/components/table';
 import { callProcedure, runIntent } from '~/trpc.server';
 import { ALERT_STATUS_LABELS as STATUS_LABELS, RISK_LABELS, formatDateTime } from '~/utils/format';
@@ -85,7 +85,6 @@ export default function AlertPage() {
   const { alert, assignees, canWork, tomorrow, signalNames } = useLoaderData<typeof loader>();
   const { slug } = useParams();
   const result = useActionData<typeof action>();
-  const busy = useNavigation().state === 'submitting';
   const resultFor = (intent: string) => (result && 'intent' in result && result.intent === intent ? result : undefined);
   const done = result && 'done' in result ? result.done : null;
   const resolved = alert.status === 'resolved';
@@ -168,22 +167,16 @@ export default function AlertPage() {
           {resolved ? (
             <Form method="post">
               <FormError message={formErrorOf(resultFor('reopen'))} />
-              <button type="submit" name="intent" value="reopen" disabled={busy}>
+              <SubmitButton name="intent" value="reopen">
                 Re-open
-              </button>
+              </SubmitButton>
             </Form>
           ) : (
             <div className="work-grid">
-              <Form method="post">
-                <input type="hidden" name="intent" value="acknowledge" />
-                <FormError message={formErrorOf(resultFor('acknowledge'))} />
-                <button type="submit" disabled={busy || alert.status === 'acknowledged'}>
-                  Acknowledge
-                </button>
-              </Form>
-              <Form method="post" noValidate>
-                <input type="hidden" name="intent" value="assign" />
-                <FormError message={formErrorOf(resultFor('assign'))} />
+              <IntentForm intent="acknowledge" result={resultFor('acknowledge')}>
+                <SubmitButton disabled={alert.status === 'acknowledged'}>Acknowledge</SubmitButton>
+              </IntentForm>
+              <IntentForm intent="assign" result={resultFor('assign')} noValidate>
                 <div className="field">
                   <label htmlFor="assigneeId">Assign to</label>
                   <select
@@ -201,13 +194,9 @@ export default function AlertPage() {
                   </select>
                   <FieldErrors errors={errorsFor(resultFor('assign'), 'assigneeId')} />
                 </div>
-                <button type="submit" className="button-secondary" disabled={busy}>
-                  Assign
-                </button>
-              </Form>
-              <Form method="post" noValidate>
-                <input type="hidden" name="intent" value="snooze" />
-                <FormError message={formErrorOf(resultFor('snooze'))} />
+                <SubmitButton className="button-secondary">Assign</SubmitButton>
+              </IntentForm>
+              <IntentForm intent="snooze" result={resultFor('snooze')} noValidate>
                 <Field
                   label="Snooze until"
                   name="until"
@@ -216,13 +205,9 @@ export default function AlertPage() {
                   required
                   errors={errorsFor(resultFor('snooze'), 'until') ?? errorsFor(resultFor('snooze'), 'action.until')}
                 />
-                <button type="submit" className="button-secondary" disabled={busy}>
-                  Snooze
-                </button>
-              </Form>
-              <Form method="post" noValidate className="resolve-form">
-                <input type="hidden" name="intent" value="resolve" />
-                <FormError message={formErrorOf(resultFor('resolve'))} />
+                <SubmitButton className="button-secondary">Snooze</SubmitButton>
+              </IntentForm>
+              <IntentForm intent="resolve" result={resultFor('resolve')} noValidate className="resolve-form">
                 <fieldset>
                   <legend>Outcome</legend>
                   <div className="choice">
@@ -245,10 +230,8 @@ export default function AlertPage() {
                   />
                   <FieldErrors errors={errorsFor(resultFor('resolve'), 'note')} />
                 </div>
-                <button type="submit" disabled={busy}>
-                  Resolve
-                </button>
-              </Form>
+                <SubmitButton>Resolve</SubmitButton>
+              </IntentForm>
             </div>
           )}
         </section>

@@ -1,8 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
-import { Form, Link, useActionData, useLoaderData, useNavigation, useParams } from '@remix-run/react';
+import { Link, useActionData, useLoaderData, useParams } from '@remix-run/react';
 import { SIGNAL_NAMES } from '~/clients.server';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
-import { Field, FieldErrors, FormError, Notice, SelectField, errorsFor, formErrorOf } from '~/components/forms';
+import { Field, FieldErrors, FormError, IntentForm, Notice, SelectField, SubmitButton, errorsFor, formErrorOf } from '~/components/forms';
 import { callProcedure, runIntent } from '~/trpc.server';
 import { numberField } from '~/utils/form-data';
 import { requireWorkspace } from '~/workspace.server';
@@ -98,7 +98,6 @@ export default function AlertSettings() {
   const { preferences, rules, settings, isAdmin, signals } = useLoaderData<typeof loader>();
   const { slug } = useParams();
   const result = useActionData<typeof action>();
-  const busy = useNavigation().state === 'submitting';
   const resultFor = (intent: string) => (result && 'intent' in result && result.intent === intent ? result : undefined);
   return (
     <div className="stack">
@@ -111,23 +110,17 @@ export default function AlertSettings() {
           For alerts on clients you own or are assigned (admins also hear of clients nobody owns). The inbox always has them.
         </p>
         {resultFor('preferences')?.ok ? <Notice>Your notification preferences are saved.</Notice> : null}
-        <Form method="post" className="inline-form">
-          <input type="hidden" name="intent" value="preferences" />
-          <FormError message={formErrorOf(resultFor('preferences'))} />
+        <IntentForm intent="preferences" result={resultFor('preferences')} className="inline-form">
           <SelectField label="Email" name="email" id="pref-email" defaultValue={preferences.email} options={MODES} />
           <SelectField label="Slack" name="slack" id="pref-slack" defaultValue={preferences.slack} options={MODES} />
-          <button type="submit" disabled={busy}>
-            Save my preferences
-          </button>
-        </Form>
+          <SubmitButton>Save my preferences</SubmitButton>
+        </IntentForm>
       </section>
       {isAdmin && settings ? (
         <section className="card" aria-labelledby="delivery-heading">
           <h2 id="delivery-heading">Delivery</h2>
           {resultFor('settings')?.ok ? <Notice>Alert delivery settings saved.</Notice> : null}
-          <Form method="post" noValidate>
-            <input type="hidden" name="intent" value="settings" />
-            <FormError message={formErrorOf(resultFor('settings'))} />
+          <IntentForm intent="settings" result={resultFor('settings')} noValidate>
             <Field
               label="Slack incoming webhook URL"
               name="slackWebhookUrl"
@@ -148,10 +141,8 @@ export default function AlertSettings() {
               hint="Past this, the rest wait for that person's daily digest (07:00 UTC), so a bad morning is one email, not fifty."
               errors={errorsFor(resultFor('settings'), 'immediateCapPerHour')}
             />
-            <button type="submit" disabled={busy}>
-              Save delivery settings
-            </button>
-          </Form>
+            <SubmitButton>Save delivery settings</SubmitButton>
+          </IntentForm>
         </section>
       ) : null}
       <section className="card" aria-labelledby="rules-heading">
@@ -165,15 +156,14 @@ export default function AlertSettings() {
           {rules.map((rule) => {
             const ruleResult = resultFor(`rule:${rule.id}`);
             return (
-              <Form
-                method="post"
+              <IntentForm
+                intent={`rule:${rule.id}`}
                 noValidate
                 key={rule.id}
                 className="rule card-inner"
                 data-testid={`rule-${rule.kind}`}
                 aria-labelledby={`rule-${rule.id}-name`}
               >
-                <input type="hidden" name="intent" value={`rule:${rule.id}`} />
                 <input type="hidden" name="kind" value={rule.kind} />
                 <h3 id={`rule-${rule.id}-name`}>{rule.label}</h3>
                 {ruleResult?.ok ? <Notice>Rule saved.</Notice> : null}
@@ -233,12 +223,8 @@ export default function AlertSettings() {
                     </fieldset>
                   ) : null}
                 </fieldset>
-                {isAdmin ? (
-                  <button type="submit" className="button-secondary" disabled={busy}>
-                    Save {rule.label.toLowerCase()}
-                  </button>
-                ) : null}
-              </Form>
+                {isAdmin ? <SubmitButton className="button-secondary">Save {rule.label.toLowerCase()}</SubmitButton> : null}
+              </IntentForm>
             );
           })}
         </div>

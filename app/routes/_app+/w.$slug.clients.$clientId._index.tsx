@@ -7,7 +7,7 @@ import { HealthExplanation } from '~/components/health';
 import { INTERACTION_TYPE_OPTIONS, InteractionFields } from '~/components/interaction-form';
 import { SentimentDetails, SentimentTrendChart } from '~/components/sentiment';
 import { useRevalidateWhile } from '~/hooks/use-revalidate-while';
-import { FormError, formErrorOf } from '~/components/forms';
+import { FormError, SelectFilter, formErrorOf } from '~/components/forms';
 import { attemptProcedure, callProcedure } from '~/trpc.server';
 import { formatDate, formatMoney, RISK_LABELS } from '~/utils/format';
 import { requireWorkspace } from '~/workspace.server';
@@ -138,22 +138,14 @@ export default function ClientPage() {
         <section className="card" aria-labelledby="timeline-heading">
           <div className="card-header">
             <h2 id="timeline-heading">Interactions</h2>
-            <Form method="get" className="inline-form">
-              <label htmlFor="timeline-type" className="visually-hidden">
-                Show only
-              </label>
-              <select id="timeline-type" name="type" defaultValue={params.get('type') ?? ''}>
-                <option value="">All types</option>
-                {TYPES.map(([value, label]) => (
-                  <option key={value} value={value}>
-                    {label}
-                  </option>
-                ))}
-              </select>
-              <button type="submit" className="button-small">
-                Show
-              </button>
-            </Form>
+            <SelectFilter
+              label="Show only"
+              hideLabel
+              name="type"
+              id="timeline-type"
+              defaultValue={params.get('type') ?? ''}
+              options={[['', 'All types'], ...TYPES]}
+            />
           </div>
           {canEdit ? <LogInteractionForm contacts={contacts} /> : null}
           {timeline.interactions.length === 0 ? (

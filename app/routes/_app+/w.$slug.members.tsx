@@ -1,7 +1,7 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
-import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { useActionData, useLoaderData } from '@remix-run/react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
-import { Field, FormError, Notice, errorsFor, formErrorOf } from '~/components/forms';
+import { Field, FormError, IntentForm, Notice, SubmitButton, errorsFor, formErrorOf } from '~/components/forms';
 import { DataTable } from '~/components/table';
 import { callProcedure, runIntent } from '~/trpc.server';
 import { requireWorkspace, ROLES, roleAtLeast, type Role } from '~/workspace.server';
@@ -50,10 +50,18 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   }
 }
 
+/** The roles as options of a role select: the ones this member may not give are there but disabled. */
+function RoleOptions({ options }: { options: Array<{ role: Role; grantable: boolean }> }) {
+  return options.map(({ role, grantable }) => (
+    <option key={role} value={role} disabled={!grantable}>
+      {role}
+    </option>
+  ));
+}
+
 export default function Members() {
   const { me, members, invitations, isAdmin, roleOptions } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const busy = useNavigation().state === 'submitting';
   const inviteResult = result?.intent === 'invite' ? result : undefined;
   return (
     <>
@@ -76,31 +84,25 @@ export default function Members() {
               {isAdmin ? (
                 <td>
                   <div className="row-actions">
-                    <Form method="post" className="inline-form">
-                      <input type="hidden" name="intent" value="change-role" />
+                    <IntentForm intent="change-role" className="inline-form">
                       <input type="hidden" name="userId" value={member.userId} />
                       <label className="visually-hidden" htmlFor={`role-${member.userId}`}>
                         Role of {member.name}
                       </label>
                       <select id={`role-${member.userId}`} name="role" defaultValue={member.role}>
-                        {roleOptions.map(({ role, grantable }) => (
-                          <option key={role} value={role} disabled={!grantable}>
-                            {role}
-                          </option>
-                        ))}
+                        <RoleOptions options={roleOptions} />
                       </select>
-                      <button type="submit" className="button-small" disabled={busy} aria-label={`Change role of ${member.name}`}>
+                      <SubmitButton className="button-small" aria-label={`Change role of ${member.name}`}>
                         Change
-                      </button>
-                    </Form>
+                      </SubmitButton>
+                    </IntentForm>
                     {member.userId !== me ? (
-                      <Form method="post" className="inline-form">
-                        <input type="hidden" name="intent" value="remove" />
+                      <IntentForm intent="remove" className="inline-form">
                         <input type="hidden" name="userId" value={member.userId} />
-                        <button type="submit" className="button-small button-danger" disabled={busy} aria-label={`Remove ${member.name}`}>
+                        <SubmitButton className="button-small button-danger" aria-label={`Remove ${member.name}`}>
                           Remove
-                        </button>
-                      </Form>
+                        </SubmitButton>
+                      </IntentForm>
                     ) : null}
                   </div>
                 </td>
@@ -108,36 +110,27 @@ export default function Members() {
             </tr>
           ))}
         </DataTable>
-        <Form method="post" className="leave-form">
-          <input type="hidden" name="intent" value="leave" />
+        <IntentForm intent="leave" className="leave-form">
           <button type="submit" className="button-secondary">
             Leave this workspace
           </button>
-        </Form>
+        </IntentForm>
       </section>
 
       {isAdmin ? (
         <section className="card" aria-labelledby="invite-heading">
           <h2 id="invite-heading">Invite a teammate</h2>
-          <Form method="post" noValidate className="invite-form">
-            <input type="hidden" name="intent" value="invite" />
-            <FormError message={inviteResult && !inviteResult.ok ? formErrorOf(inviteResult) : null} />
+          <IntentForm intent="invite" result={inviteResult} noValidate className="invite-form">
             <Field label="Email" name="email" type="email" required errors={errorsFor(inviteResult, 'email')} />
             <div className="field">
               <label htmlFor="invite-role">Role</label>
               <select id="invite-role" name="role" defaultValue="manager">
-                {roleOptions.map(({ role, grantable }) => (
-                  <option key={role} value={role} disabled={!grantable}>
-                    {role}
-                  </option>
-                ))}
+                <RoleOptions options={roleOptions} />
               </select>
               {errorsFor(inviteResult, 'role') ? <p className="field-error">{errorsFor(inviteResult, 'role')?.join(' ')}</p> : null}
             </div>
-            <button type="submit" disabled={busy}>
-              Send invitation
-            </button>
-          </Form>
+            <SubmitButton>Send invitation</SubmitButton>
+          </IntentForm>
           <h3>Pending invitations</h3>
           {invitations.length === 0 ? (
             <p className="muted">No pending invitations. Invite someone above; the link in their email works for 7 days.</p>
@@ -146,8 +139,7 @@ export default function Members() {
               {invitations.map((invitation) => (
                 <li key={invitation.id}>
                   {invitation.email} as {invitation.role} · expires {new Date(invitation.expiresAt).toLocaleDateString('en-GB')}
-                  <Form method="post" className="inline-form">
-                    <input type="hidden" name="intent" value="revoke-invitation" />
+                  <IntentForm intent="revoke-invitation" className="inline-form">
                     <input type="hidden" name="invitationId" value={invitation.id} />
                     <button
                       type="submit"
@@ -156,7 +148,7 @@ export default function Members() {
                     >
                       Revoke
                     </button>
-                  </Form>
+                  </IntentForm>
                 </li>
               ))}
             </ul>

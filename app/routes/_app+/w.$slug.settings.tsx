@@ -1,7 +1,7 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
-import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { Link, useActionData, useLoaderData } from '@remix-run/react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
-import { Field, FormError, Notice, errorsFor, formErrorOf } from '~/components/forms';
+import { Field, IntentForm, Notice, SubmitButton, errorsFor } from '~/components/forms';
 import { useRevalidateWhile } from '~/hooks/use-revalidate-while';
 import { attemptProcedure, callProcedure, runIntent } from '~/trpc.server';
 import { requireWorkspace } from '~/workspace.server';
@@ -45,7 +45,6 @@ export default function WorkspaceSettings() {
   const remaining = progress.pending + progress.failed;
   // Fresh counts while anything is left (the worker takes retried and backfilled ones within seconds).
   useRevalidateWhile(remaining > 0, 2_000);
-  const busy = useNavigation().state === 'submitting';
   const renameResult = result?.intent === 'rename' ? result : undefined;
   const deleteResult = result?.intent === 'delete' ? result : undefined;
   return (
@@ -53,9 +52,7 @@ export default function WorkspaceSettings() {
       <section className="card" aria-labelledby="rename-heading">
         <h2 id="rename-heading">Name</h2>
         {renameResult?.ok ? <Notice>{renameResult.done}</Notice> : null}
-        <Form method="post" noValidate>
-          <input type="hidden" name="intent" value="rename" />
-          <FormError message={formErrorOf(renameResult)} />
+        <IntentForm intent="rename" result={renameResult} noValidate>
           <Field
             label="Workspace name"
             name="name"
@@ -64,10 +61,8 @@ export default function WorkspaceSettings() {
             errors={errorsFor(renameResult, 'name')}
             hint={`Address: /w/${workspace.slug} (stays the same).`}
           />
-          <button type="submit" disabled={busy}>
-            Save name
-          </button>
-        </Form>
+          <SubmitButton>Save name</SubmitButton>
+        </IntentForm>
       </section>
       <section className="card" aria-labelledby="sentiment-heading">
         <h2 id="sentiment-heading">Sentiment analysis</h2>
@@ -85,12 +80,9 @@ export default function WorkspaceSettings() {
             ? 'Every interaction is analysed.'
             : `${progress.pending.toLocaleString('en-US')} waiting for analysis, ${progress.failed.toLocaleString('en-US')} failed.`}
         </p>
-        <Form method="post">
-          <input type="hidden" name="intent" value="backfill" />
-          <button type="submit" disabled={busy || remaining === 0}>
-            Analyse all pending and failed interactions
-          </button>
-        </Form>
+        <IntentForm intent="backfill">
+          <SubmitButton disabled={remaining === 0}>Analyse all pending and failed interactions</SubmitButton>
+        </IntentForm>
         <p>
           {progress.openFailedJobs === 0
             ? 'No sentiment job is waiting for a retry.'
@@ -103,9 +95,7 @@ export default function WorkspaceSettings() {
         <section className="card danger-zone" aria-labelledby="delete-heading">
           <h2 id="delete-heading">Delete this workspace</h2>
           <p>This deletes the workspace and everything in it for every member. It cannot be undone.</p>
-          <Form method="post" noValidate>
-            <input type="hidden" name="intent" value="delete" />
-            <FormError message={formErrorOf(deleteResult)} />
+          <IntentForm intent="delete" result={deleteResult} noValidate>
             <Field
               label={`Type ${workspace.name} to confirm`}
               name="confirmation"
@@ -113,10 +103,8 @@ export default function WorkspaceSettings() {
               required
               errors={errorsFor(deleteResult, 'confirmation')}
             />
-            <button type="submit" className="button-danger" disabled={busy}>
-              Delete workspace
-            </button>
-          </Form>
+            <SubmitButton className="button-danger">Delete workspace</SubmitButton>
+          </IntentForm>
         </section>
       ) : null}
     </>

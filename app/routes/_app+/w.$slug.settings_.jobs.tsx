@@ -1,7 +1,7 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
-import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { Link, useActionData, useLoaderData } from '@remix-run/react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
-import { FormError, Notice, formErrorOf } from '~/components/forms';
+import { FormError, IntentForm, Notice, SelectFilter, SubmitButton, formErrorOf } from '~/components/forms';
 import { DataTable } from '~/components/table';
 import { useRevalidateWhile } from '~/hooks/use-revalidate-while';
 import { callProcedure, runIntent } from '~/trpc.server';
@@ -45,7 +45,6 @@ const count = (n: number) => n.toLocaleString('en-US');
 export default function BackgroundJobs() {
   const { workspace, overview, failed, queue } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const busy = useNavigation().state === 'submitting';
   // The counts move while the worker works: fresh every five seconds while the tab is visible.
   useRevalidateWhile(true, 5_000);
   const base = `/w/${workspace.slug}`;
@@ -89,28 +88,18 @@ export default function BackgroundJobs() {
         {result?.ok ? <Notice>{result.done}</Notice> : null}
         <FormError message={formErrorOf(result?.ok === false ? result : undefined)} />
         <div className="filters">
-          <Form method="get" className="inline-form">
-            <label htmlFor="queue-filter">Queue</label>
-            <select id="queue-filter" name="queue" defaultValue={queue}>
-              <option value="">All queues</option>
-              {overview.map((row) => (
-                <option key={row.queue} value={row.queue}>
-                  {row.queue}
-                </option>
-              ))}
-            </select>
-            <button type="submit" className="button-small">
-              Show
-            </button>
-          </Form>
+          <SelectFilter
+            label="Queue"
+            name="queue"
+            id="queue-filter"
+            defaultValue={queue}
+            options={[['', 'All queues'], ...overview.map((row) => [row.queue, row.queue] as const)]}
+          />
           {failed.length ? (
-            <Form method="post">
-              <input type="hidden" name="intent" value="retry-all" />
+            <IntentForm intent="retry-all">
               <input type="hidden" name="queue" value={queue} />
-              <button type="submit" disabled={busy}>
-                Retry all{queue ? ` ${queue} jobs` : ''}
-              </button>
-            </Form>
+              <SubmitButton>Retry all{queue ? ` ${queue} jobs` : ''}</SubmitButton>
+            </IntentForm>
           ) : null}
         </div>
         {failed.length === 0 ? (
@@ -144,13 +133,12 @@ export default function BackgroundJobs() {
                 </td>
                 <td className="error-text">{job.error}</td>
                 <td>
-                  <Form method="post">
-                    <input type="hidden" name="intent" value="retry" />
+                  <IntentForm intent="retry">
                     <input type="hidden" name="failedJobId" value={job.id} />
-                    <button type="submit" className="button-small" disabled={busy} aria-label={`Retry the ${job.queue} job`}>
+                    <SubmitButton className="button-small" aria-label={`Retry the ${job.queue} job`}>
                       Retry
-                    </button>
-                  </Form>
+                    </SubmitButton>
+                  </IntentForm>
                 </td>
               </tr>
             ))}
