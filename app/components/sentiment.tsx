@@ -1,4 +1,5 @@
 import { Bar, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import type { SentimentTrendPoint } from '../../server/clients/interactions';
 
 export type InteractionSentiment = {
   sentimentStatus: string;
@@ -55,14 +56,8 @@ export function SentimentDetails({ sentiment, signalNames }: { sentiment: Intera
   );
 }
 
-export type TrendPoint = {
-  week: string;
-  interactions: number;
-  positive: number;
-  neutral: number;
-  negative: number;
-  averageScore: number | null;
-};
+/** A week of the trend, as the sentiment-trend procedure returns it. */
+export type TrendPoint = SentimentTrendPoint;
 
 /** Weekly sentiment of a client: interactions by label (bars) and the average score (line). */
 export function SentimentTrendChart({ points }: { points: TrendPoint[] }) {
