@@ -9,7 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { createRandom, sampleClient } from '../server/clients/sample-data';
+import { createRandom, sampleClient, sampleClientColumns } from '../server/clients/sample-data';
 import { recomputeHealth, refreshEngagementNorm } from '../server/health/engine';
 import { createSession } from '../server/identity/sessions';
 import type { AppServices } from '../server/services';
@@ -125,15 +125,7 @@ async function loadWorkspace(
         yield {
           id: clientIds[index],
           workspace_id: workspace.id,
-          name: sample.name,
-          domain: sample.domain,
-          external_id: sample.externalId,
-          status: sample.status,
-          churned_at: sample.churnedAt,
-          churn_reason: sample.churnReason,
-          mrr_cents: sample.mrrCents,
-          plan_name: sample.planName,
-          renewal_date: sample.renewalDate,
+          ...sampleClientColumns(sample),
           owner_id: index % 2 === 0 ? workspace.ownerId : null,
           tags: `{${sample.tags.join(',')}}`,
         };

@@ -195,6 +195,21 @@ export type SampleClient = {
   interactions: SampleInteraction[];
 };
 
+/** A sample client's own columns of `clients` (its workspace, owner and tags are for the caller to write). */
+export function sampleClientColumns(sample: SampleClient) {
+  return {
+    name: sample.name,
+    domain: sample.domain,
+    external_id: sample.externalId,
+    status: sample.status,
+    churned_at: sample.churnedAt,
+    churn_reason: sample.churnReason,
+    mrr_cents: sample.mrrCents,
+    plan_name: sample.planName,
+    renewal_date: sample.renewalDate,
+  };
+}
+
 const day = 86_400_000;
 const isoDate = (date: Date) => date.toISOString().slice(0, 10);
 /** Messages that say the client is leaving (the local provider flags them as cancellation intent). */

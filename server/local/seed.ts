@@ -6,7 +6,7 @@
 import type { Database } from '../db';
 import { createDatabase } from '../db';
 import { createMailer } from '../email';
-import { createRandom, sampleClient } from '../clients/sample-data';
+import { createRandom, sampleClient, sampleClientColumns } from '../clients/sample-data';
 import { backfillHealthHistory } from '../health/engine';
 import { recordDeadLetter } from '../queue/dead-letter';
 import { signUp } from '../identity/accounts';
@@ -39,15 +39,7 @@ export async function seedPortfolio(
       .values(
         samples.map((sample) => ({
           workspace_id: input.workspaceId,
-          name: sample.name,
-          domain: sample.domain,
-          external_id: sample.externalId,
-          status: sample.status,
-          churned_at: sample.churnedAt,
-          churn_reason: sample.churnReason,
-          mrr_cents: sample.mrrCents,
-          plan_name: sample.planName,
-          renewal_date: sample.renewalDate,
+          ...sampleClientColumns(sample),
           owner_id: random.chance(0.6) ? input.ownerId : null,
           tags: sample.tags,
         })),
