@@ -14,13 +14,12 @@ import { sentimentQueue } from '../server/queue/sentiment';
 import { closeAppServices, type AppServices } from '../server/services';
 import type { SentimentProvider } from '../server/sentiment/types';
 import {
-  callerForToken,
   createClient,
   createInteraction,
-  createOwner,
   testLog,
-  workspaceIdOf,
+  workspaceWithOwner,
   type TestAccount,
+  type TestCaller,
 } from '../server/testing/factories';
 import { createTestServices } from '../server/testing/services';
 import { until } from '../server/testing/worker-process';
@@ -39,17 +38,14 @@ import { startQueueWorker, type Handlers } from './run-job';
 
 let services: AppServices;
 let owner: TestAccount;
-let caller: Awaited<ReturnType<typeof callerForToken>>;
+let caller: TestCaller;
 let workspaceId: string;
 let connection: Redis;
 let queues: Map<string, Queue>;
 const workers: Worker[] = [];
 
 beforeAll(async () => {
-  services = createTestServices();
-  owner = await createOwner(services, 'dead-letters');
-  caller = await callerForToken(services, owner.token);
-  workspaceId = await workspaceIdOf(services.db, owner);
+  ({ services, owner, caller, workspaceId } = await workspaceWithOwner(createTestServices(), 'dead-letters'));
   connection = createWorkerConnection(services.env.REDIS_URL);
   queues = openQueues(connection, services.env.QUEUE_PREFIX);
 });

@@ -17,10 +17,9 @@ import {
   callerForToken,
   createClient,
   createInteraction,
-  createOwner,
   testLog,
-  workspaceIdOf,
-  type TestAccount,
+  workspaceWithOwner,
+  type TestWorkspace,
 } from '../testing/factories';
 import { testMailCatcherUrl } from '../testing/mail';
 import { createTestServices, testRedisUrl } from '../testing/services';
@@ -37,16 +36,18 @@ afterAll(async () => {
   await closeAppServices(services);
 });
 
-type Setup = { owner: TestAccount; workspaceId: string };
-async function workspace(label: string): Promise<Setup> {
-  const owner = await createOwner(services, label);
-  return { owner, workspaceId: await workspaceIdOf(services.db, owner) };
-}
+type Setup = TestWorkspace;
+const workspace = (label: string): Promise<Setup> => workspaceWithOwner(services, label);
 
-async function addClient(
-  setup: Setup,
-  values: { name?: string; ownerId?: string | null; status?: 'active' | 'paused'; renewalDate?: string; lastContactDaysAgo?: number } = {},
-) {
+type ClientFields = {
+  name?: string;
+  ownerId?: string | null;
+  status?: 'active' | 'paused';
+  renewalDate?: string;
+  lastContactDaysAgo?: number;
+};
+
+async function addClient(setup: Setup, values: ClientFields = {}) {
   const row = await createClient(services.db, {
     workspace_id: setup.workspaceId,
     name: values.name ?? `Client ${randomUUID().slice(0, 6)}`,
@@ -59,8 +60,17 @@ async function addClient(
   return row.id;
 }
 
-/** History as the engine leaves it: rows oldest first, the client row equal to the last one. */
-async function setHealth(clientId: string, workspaceId: string, rows: Array<{ daysAgo: number; score: number }>) {
+/**
+ * A client (see addClient) with a health history as the engine leaves it: `scores` maps days ago to
+ * the score then ({ 5: 82, 0: 60 }: 82 five days ago, 60 today); the client row holds the latest.
+ */
+async function scoredClient(setup: Setup, scores: Record<number, number>, values: ClientFields = {}): Promise<string> {
+  const clientId = await addClient(setup, values);
+  const { workspaceId } = setup;
+  // Oldest first.
+  const rows = Object.entries(scores)
+    .map(([daysAgo, score]) => ({ daysAgo: Number(daysAgo), score }))
+    .sort((a, b) => b.daysAgo - a.daysAgo);
   const risk = (score: number) => (score >= 70 ? 'healthy' : score >= 40 ? 'at_risk' : 'critical');
   await services.db.asService(async (tx) => {
     await tx
@@ -88,6 +98,7 @@ async function setHealth(clientId: string, workspaceId: string, rows: Array<{ da
       .where('id', '=', clientId)
       .execute();
   });
+  return clientId;
 }
 
 async function analysed(
@@ -122,26 +133,10 @@ const kindsFor = async (workspaceId: string, clientId: string) =>
 describe('alert rules', () => {
   it('score dropped: fires for a drop of at least N points within D days, counting the score at the window’s start', async () => {
     const setup = await workspace('rule-drop');
-    const dropped = await addClient(setup);
-    await setHealth(dropped, setup.workspaceId, [
-      { daysAgo: 5, score: 82 },
-      { daysAgo: 0, score: 60 },
-    ]);
-    const fromBefore = await addClient(setup);
-    await setHealth(fromBefore, setup.workspaceId, [
-      { daysAgo: 10, score: 90 },
-      { daysAgo: 1, score: 72 },
-    ]);
-    const small = await addClient(setup);
-    await setHealth(small, setup.workspaceId, [
-      { daysAgo: 3, score: 80 },
-      { daysAgo: 0, score: 70 },
-    ]);
-    const long = await addClient(setup);
-    await setHealth(long, setup.workspaceId, [
-      { daysAgo: 20, score: 90 },
-      { daysAgo: 15, score: 60 },
-    ]);
+    const dropped = await scoredClient(setup, { 5: 82, 0: 60 });
+    const fromBefore = await scoredClient(setup, { 10: 90, 1: 72 });
+    const small = await scoredClient(setup, { 3: 80, 0: 70 });
+    const long = await scoredClient(setup, { 20: 90, 15: 60 });
     await evaluateAlerts(services.db, { workspaceId: setup.workspaceId });
     const alerts = await alertsOf(setup.workspaceId);
     const drops = alerts.filter((alert) => alert.kind === 'score_drop');
@@ -155,28 +150,11 @@ describe('alert rules', () => {
     'entered critical / entered at risk: fire on entering from a better level, lately — ' + 'not for clients long there or improving',
     async () => {
       const setup = await workspace('rule-enter');
-      const critical = await addClient(setup);
-      await setHealth(critical, setup.workspaceId, [
-        { daysAgo: 2, score: 45 },
-        { daysAgo: 0, score: 35 },
-      ]);
-      const atRisk = await addClient(setup);
-      await setHealth(atRisk, setup.workspaceId, [
-        { daysAgo: 2, score: 75 },
-        { daysAgo: 0, score: 66 },
-      ]);
-      const improving = await addClient(setup);
-      await setHealth(improving, setup.workspaceId, [
-        { daysAgo: 2, score: 30 },
-        { daysAgo: 0, score: 50 },
-      ]);
-      const longCritical = await addClient(setup);
-      await setHealth(longCritical, setup.workspaceId, [
-        { daysAgo: 9, score: 42 },
-        { daysAgo: 5, score: 32 },
-      ]);
-      const firstScoreCritical = await addClient(setup);
-      await setHealth(firstScoreCritical, setup.workspaceId, [{ daysAgo: 0, score: 20 }]);
+      const critical = await scoredClient(setup, { 2: 45, 0: 35 });
+      const atRisk = await scoredClient(setup, { 2: 75, 0: 66 });
+      const improving = await scoredClient(setup, { 2: 30, 0: 50 });
+      const longCritical = await scoredClient(setup, { 9: 42, 5: 32 });
+      const firstScoreCritical = await scoredClient(setup, { 0: 20 });
       await evaluateAlerts(services.db, { workspaceId: setup.workspaceId });
       expect(await kindsFor(setup.workspaceId, critical)).toEqual(['entered_critical']);
       expect(await kindsFor(setup.workspaceId, atRisk)).toEqual(['entered_at_risk']);
@@ -234,12 +212,9 @@ describe('alert rules', () => {
   it('renewal within N days while not healthy', async () => {
     const setup = await workspace('rule-renewal');
     const inDays = (n: number) => new Date(Date.now() + n * DAY).toISOString().slice(0, 10);
-    const risky = await addClient(setup, { renewalDate: inDays(10) });
-    await setHealth(risky, setup.workspaceId, [{ daysAgo: 3, score: 55 }]);
-    const healthy = await addClient(setup, { renewalDate: inDays(10) });
-    await setHealth(healthy, setup.workspaceId, [{ daysAgo: 3, score: 85 }]);
-    const later = await addClient(setup, { renewalDate: inDays(60) });
-    await setHealth(later, setup.workspaceId, [{ daysAgo: 3, score: 55 }]);
+    const risky = await scoredClient(setup, { 3: 55 }, { renewalDate: inDays(10) });
+    const healthy = await scoredClient(setup, { 3: 85 }, { renewalDate: inDays(10) });
+    const later = await scoredClient(setup, { 3: 55 }, { renewalDate: inDays(60) });
     await evaluateAlerts(services.db, { workspaceId: setup.workspaceId });
     expect(await kindsFor(setup.workspaceId, risky)).toEqual(['renewal_risk']);
     expect((await alertsOf(setup.workspaceId)).find((alert) => alert.client_id === risky)!.title).toBe('Renews in 10 days while at risk');
@@ -347,18 +322,19 @@ describe('working an alert', () => {
       const [otherAlert] = (
         await otherCaller.alerts.list({ workspaceSlug: other.owner.slug, filters: { mine: true, status: 'unresolved' } })
       ).alerts;
-      await otherCaller.alerts.act({
-        workspaceSlug: other.owner.slug,
-        alertId: otherAlert!.id,
-        action: { action: 'snooze', until: tomorrow },
-      });
-      await services.db.asService((tx) =>
-        tx
-          .updateTable('alerts')
-          .set({ snoozed_until: new Date(Date.now() - 60_000) })
-          .where('id', '=', alert!.id)
-          .execute(),
-      );
+      const snoozeOtherAlert = () =>
+        otherCaller.alerts.act({ workspaceSlug: other.owner.slug, alertId: otherAlert!.id, action: { action: 'snooze', until: tomorrow } });
+      /** As if the snooze of `alertId` had run out a minute ago. */
+      const endSnooze = (alertId: string) =>
+        services.db.asService((tx) =>
+          tx
+            .updateTable('alerts')
+            .set({ snoozed_until: new Date(Date.now() - 60_000) })
+            .where('id', '=', alertId)
+            .execute(),
+        );
+      await snoozeOtherAlert();
+      await endSnooze(alert!.id);
       const handlers = createAlertHandlers({ db: services.db, mailer: services.mailer, appUrl: services.env.APP_URL });
       // (At least this one: the job wakes every workspace's, and other test files share the database.)
       expect(((await runJobNow(services.db, alertsQueue, handlers, 'wake-snoozed', {})) as { woken: number }).woken).toBeGreaterThanOrEqual(
@@ -370,18 +346,8 @@ describe('working an alert', () => {
       expect((await otherCaller.alerts.get({ workspaceSlug: other.owner.slug, alertId: otherAlert!.id })).status).toBe('snoozed');
       // Evaluation wakes them too, before it looks at the rules.
       await otherCaller.alerts.act({ workspaceSlug: other.owner.slug, alertId: otherAlert!.id, action: { action: 'acknowledge' } });
-      await otherCaller.alerts.act({
-        workspaceSlug: other.owner.slug,
-        alertId: otherAlert!.id,
-        action: { action: 'snooze', until: tomorrow },
-      });
-      await services.db.asService((tx) =>
-        tx
-          .updateTable('alerts')
-          .set({ snoozed_until: new Date(Date.now() - 60_000) })
-          .where('id', '=', otherAlert!.id)
-          .execute(),
-      );
+      await snoozeOtherAlert();
+      await endSnooze(otherAlert!.id);
       await evaluateAlerts(services.db, { workspaceId: other.workspaceId });
       expect((await otherCaller.alerts.get({ workspaceSlug: other.owner.slug, alertId: otherAlert!.id })).status).toBe('open');
       await managerCaller.alerts.act({ workspaceSlug: slug, alertId: alert!.id, action: { action: 'snooze', until: tomorrow } });

@@ -12,8 +12,7 @@ import {
   createClient,
   createInteraction,
   createInteractions,
-  createOwner,
-  workspaceIdOf,
+  workspaceWithOwner,
   type TestAccount,
 } from '../testing/factories';
 import { createTestServices } from '../testing/services';
@@ -93,8 +92,7 @@ describe('health model settings', () => {
   let owner: TestAccount;
   let workspaceId: string;
   beforeAll(async () => {
-    owner = await createOwner(services, 'health-settings');
-    workspaceId = await workspaceIdOf(services.db, owner);
+    ({ owner, workspaceId } = await workspaceWithOwner(services, 'health-settings'));
     // Sentiment 0.5 → 75, 0.2 → 60, -0.5 → 25; engagement ~96 for all (recent, frequent).
     for (const [name, sentiment] of [
       ['Alpha', 0.5],
@@ -239,16 +237,14 @@ describe('health model settings', () => {
       // The portfolio is for everyone in the workspace.
       expect((await caller.health.portfolio({ workspaceSlug: owner.slug })).clients).toBe(4);
     }
-    const stranger = await createOwner(services, 'health-stranger');
-    const caller = await callerForToken(services, stranger.token);
+    const { caller } = await workspaceWithOwner(services, 'health-stranger');
     await expect(caller.health.updateSettings({ workspaceSlug: owner.slug, ...DEFAULTS })).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });
 });
 
 describe('portfolio', () => {
   it('shows clients and MRR by risk level, the MRR at risk, and the clients whose score dropped most in 7 days', async () => {
-    const owner = await createOwner(services, 'portfolio');
-    const workspaceId = await workspaceIdOf(services.db, owner);
+    const { owner, workspaceId } = await workspaceWithOwner(services, 'portfolio');
     const healthy = await scoredClient(workspaceId, 'Healthy Co', 0.6, 50_000);
     // Sentiment -0.2 → 40, engagement 100: 64, at risk. Sentiment -1, one interaction (engagement 70): 28, critical.
     const slipping = await scoredClient(workspaceId, 'Slipping Co', -0.2, 20_000);
@@ -349,10 +345,8 @@ describe('backtest', () => {
   });
 
   it('sees churn coming in the demo portfolio, scoring each client only with what was known then', async () => {
-    const owner = await createOwner(services, 'backtest');
-    const workspaceId = await workspaceIdOf(services.db, owner);
+    const { owner, workspaceId, caller } = await workspaceWithOwner(services, 'backtest');
     await seedPortfolio(services.db, { workspaceId, ownerId: owner.userId, count: 200 });
-    const caller = await callerForToken(services, owner.token);
     expect(await caller.health.backtest({ workspaceSlug: owner.slug })).toEqual({ latest: null, lastDone: null });
     // Asked for, it waits for the worker; asking again meanwhile is the same backtest.
     const asked = await caller.health.runBacktest({ workspaceSlug: owner.slug });

@@ -14,10 +14,10 @@ import {
   callerForToken,
   createClient,
   createContact,
-  createOwner,
   testLog,
-  workspaceIdOf,
+  workspaceWithOwner,
   type TestAccount,
+  type TestCaller,
 } from '../testing/factories';
 import { createTestServices } from '../testing/services';
 import { detectDelimiter, previewOf } from './files';
@@ -25,16 +25,14 @@ import { parseMoment, parseMoneyToCents } from './fields';
 
 let services: AppServices;
 let owner: TestAccount;
-let caller: Awaited<ReturnType<typeof callerForToken>>;
+let caller: TestCaller;
 let worker: Worker;
 let workerConnection: ReturnType<typeof createWorkerConnection>;
 let relayQueues: RelayQueues;
 let workspaceId: string;
 
 beforeAll(async () => {
-  services = createTestServices();
-  owner = await createOwner(services, 'imports');
-  caller = await callerForToken(services, owner.token);
+  ({ services, owner, caller, workspaceId } = await workspaceWithOwner(createTestServices(), 'imports'));
   // The real worker processor on the real queue (this file's own prefix), as the worker runs it.
   workerConnection = createWorkerConnection(services.env.REDIS_URL);
   worker = startQueueWorker({ db: services.db, log: testLog }, importsQueue, createImportHandlers({ db: services.db }), {
@@ -43,9 +41,6 @@ beforeAll(async () => {
     concurrency: 1,
   });
   relayQueues = openQueues(workerConnection, services.env.QUEUE_PREFIX);
-  ({ id: workspaceId } = await services.db.asService((tx) =>
-    tx.selectFrom('workspaces').select('id').where('slug', '=', owner.slug).executeTakeFirstOrThrow(),
-  ));
 });
 
 afterAll(async () => {
@@ -236,7 +231,7 @@ describe('CSV import of clients', () => {
 
   it('updates only what changed and only the columns the file maps, matching on domain when there is no external id', async () => {
     const created = await createClient(services.db, {
-      workspace_id: await workspaceIdOf(services.db, owner),
+      workspace_id: workspaceId,
       name: 'Domain Only Ltd',
       domain: 'domain-only.example',
       mrr_cents: 100_00,
@@ -308,7 +303,7 @@ describe('CSV import of clients', () => {
 describe('CSV import of interactions', () => {
   it('adds interactions to the clients they name, reports unknown clients, and adds nothing the second time', async () => {
     const timelineCo = await createClient(services.db, {
-      workspace_id: await workspaceIdOf(services.db, owner),
+      workspace_id: workspaceId,
       name: 'Timeline Co',
       external_id: 'TL-1',
       domain: 'timeline.example',

@@ -6,24 +6,21 @@ import {
   createClient,
   createInteraction,
   createInteractions,
-  createOwner,
-  workspaceIdOf,
+  workspaceWithOwner,
   type TestAccount,
+  type TestCaller,
 } from '../testing/factories';
 import { createTestServices } from '../testing/services';
 import { recordDeadLetter } from '../queue/dead-letter';
 
 let services: AppServices;
 let owner: TestAccount;
-let caller: Awaited<ReturnType<typeof callerForToken>>;
+let caller: TestCaller;
 let workspaceId: string;
 let clientId: string;
 
 beforeAll(async () => {
-  services = createTestServices();
-  owner = await createOwner(services, 'sentiment-admin');
-  caller = await callerForToken(services, owner.token);
-  workspaceId = await workspaceIdOf(services.db, owner);
+  ({ services, owner, caller, workspaceId } = await workspaceWithOwner(createTestServices(), 'sentiment-admin'));
   ({ id: clientId } = await createClient(services.db, { workspace_id: workspaceId, name: 'Backfill Co' }));
 });
 afterAll(async () => {
@@ -41,25 +38,22 @@ const intentsFor = (interactionId: string) =>
       .execute(),
   );
 
+/** The sentiment job of interaction `interactionId` dead-lettered after its 5 attempts, with `error`. */
+const deadLetter = (interactionId: string, error: string) =>
+  recordDeadLetter(services.db, {
+    queue: 'sentiment',
+    name: 'analyse',
+    id: `sentiment-${interactionId}-v1`,
+    payload: { workspaceId, interactionId, version: 1 },
+    attempts: 5,
+    error,
+  });
+
 it('lists a dead-lettered job to admins only, retries it once through the outbox, and audits the retry', async () => {
   const { id } = await createInteraction(services.db, { workspace_id: workspaceId, client_id: clientId, body: 'Timeout victim' });
-  await recordDeadLetter(services.db, {
-    queue: 'sentiment',
-    name: 'analyse',
-    id: `sentiment-${id}-v1`,
-    payload: { workspaceId, interactionId: id, version: 1 },
-    attempts: 5,
-    error: 'Request timed out.',
-  });
+  await deadLetter(id, 'Request timed out.');
   // Failing again before a retry updates the same entry.
-  await recordDeadLetter(services.db, {
-    queue: 'sentiment',
-    name: 'analyse',
-    id: `sentiment-${id}-v1`,
-    payload: { workspaceId, interactionId: id, version: 1 },
-    attempts: 5,
-    error: 'Request timed out again.',
-  });
+  await deadLetter(id, 'Request timed out again.');
   const jobs = await caller.jobs.failed({ workspaceSlug: owner.slug });
   expect(jobs).toHaveLength(1);
   expect(jobs[0]).toMatchObject({
@@ -75,8 +69,7 @@ it('lists a dead-lettered job to admins only, retries it once through the outbox
   const manager = await callerForToken(services, (await addMember(services, owner, 'manager', 'sentiment-manager')).token);
   await expect(manager.jobs.failed({ workspaceSlug: owner.slug })).rejects.toMatchObject({ code: 'FORBIDDEN' });
   await expect(manager.sentiment.backfill({ workspaceSlug: owner.slug })).rejects.toMatchObject({ code: 'FORBIDDEN' });
-  const stranger = await createOwner(services, 'sentiment-stranger');
-  const strangerCaller = await callerForToken(services, stranger.token);
+  const { owner: stranger, caller: strangerCaller } = await workspaceWithOwner(services, 'sentiment-stranger');
   await expect(strangerCaller.jobs.retry({ workspaceSlug: stranger.slug, failedJobId: jobs[0]!.id })).rejects.toMatchObject({
     code: 'NOT_FOUND',
   });
@@ -92,8 +85,7 @@ it('lists a dead-lettered job to admins only, retries it once through the outbox
 });
 
 it('backfills every pending or failed interaction of the workspace in one go, and none of another workspace', async () => {
-  const other = await createOwner(services, 'sentiment-other');
-  const otherWorkspaceId = await workspaceIdOf(services.db, other);
+  const { workspaceId: otherWorkspaceId } = await workspaceWithOwner(services, 'sentiment-other');
   const { id: otherClient } = await createClient(services.db, { workspace_id: otherWorkspaceId, name: 'Elsewhere' });
   const note = { type: 'note', direction: 'internal' } as const;
   const foreign = await createInteraction(services.db, {

@@ -75,6 +75,16 @@ export async function workspaceIdOf(db: Database, account: { slug: string }): Pr
   return workspace.id;
 }
 
+export type TestCaller = Awaited<ReturnType<typeof callerForToken>>;
+export type TestWorkspace = { services: AppServices; owner: TestAccount; caller: TestCaller; workspaceId: string };
+
+/** A fresh workspace: its owner (signed up through the real path), a tRPC caller as them, and its id. */
+export async function workspaceWithOwner(services: AppServices, label: string): Promise<TestWorkspace> {
+  const owner = await createOwner(services, label);
+  const caller = await callerForToken(services, owner.token);
+  return { services, owner, caller, workspaceId: await workspaceIdOf(services.db, owner) };
+}
+
 // ------------------------------------------------------------------------------------------------
 // Data factories: rows written straight into the tables, as the owner role (RLS does not apply),
 // for tests and benchmarks whose subject is not how the rows got there. Values are the tables' own
