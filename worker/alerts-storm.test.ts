@@ -1,15 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, expect, it, onTestFinished } from 'vitest';
-import { migrate } from '../server/db/migrate';
+import { expect, it, onTestFinished } from 'vitest';
 import { listCaughtEmails } from '../server/email/catcher-client';
-import { parseEnv } from '../server/env';
 import { createWorkerConnection } from '../server/queue/connection';
-import { closeAppServices, createAppServices } from '../server/services';
-import { createOwner, testLog } from '../server/testing/factories';
+import { closeAppServices } from '../server/services';
+import { createClients, createOwner, workspaceIdOf } from '../server/testing/factories';
 import { testMailCatcherUrl } from '../server/testing/mail';
-import { createScratchDatabase, TEST_SESSION_SECRET, testRedisUrl, testSmtpUrl } from '../server/testing/services';
-import { killAllWorkers, startWorkerProcess, until } from '../server/testing/worker-process';
+import { createServicesOn, testRedisUrl, testSmtpUrl } from '../server/testing/services';
+import { killAllWorkers, migratedScratchDatabase, startWorkerProcess, until } from '../server/testing/worker-process';
 
 /**
  * An alert storm through the real worker process: 1,000 negative interactions for 50 clients within
@@ -18,15 +16,7 @@ import { killAllWorkers, startWorkerProcess, until } from '../server/testing/wor
  * digest. On a scratch database (the worker's outbox relay takes every workspace's rows).
  */
 
-let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
-beforeAll(async () => {
-  scratch = await createScratchDatabase();
-  await migrate({ databaseUrl: scratch.url });
-});
-afterAll(async () => {
-  await killAllWorkers();
-  await scratch?.drop();
-});
+const scratch = migratedScratchDatabase();
 
 const CLIENTS = 50;
 const INTERACTIONS = 1_000;
@@ -44,15 +34,7 @@ it(
     const redisUrl = `${testRedisUrl()}/7`;
     const redis = createWorkerConnection(redisUrl);
     await redis.flushdb();
-    const env = parseEnv({
-      NODE_ENV: 'test',
-      DATABASE_URL: scratch.url,
-      REDIS_URL: redisUrl,
-      SESSION_SECRET: TEST_SESSION_SECRET,
-      SMTP_URL: testSmtpUrl(),
-      LOG_LEVEL: 'silent',
-    });
-    const services = createAppServices(env, testLog);
+    const services = createServicesOn(scratch.url, redisUrl);
     onTestFinished(async () => {
       await killAllWorkers();
       await redis.flushdb();
@@ -60,20 +42,13 @@ it(
       await closeAppServices(services);
     });
     const owner = await createOwner(services, `storm-${randomUUID().slice(0, 6)}`);
-    const { id: workspaceId } = await services.db.asService((tx) =>
-      tx.selectFrom('workspaces').select('id').where('slug', '=', owner.slug).executeTakeFirstOrThrow(),
-    );
+    const workspaceId = await workspaceIdOf(services.db, owner);
     await services.db.asService((tx) =>
       tx.insertInto('workspace_alert_settings').values({ workspace_id: workspaceId, immediate_cap_per_hour: CAP }).execute(),
     );
-    const clients = await services.db.asService((tx) =>
-      tx
-        .insertInto('clients')
-        .values(
-          Array.from({ length: CLIENTS }, (_, index) => ({ workspace_id: workspaceId, name: `Storm ${index}`, owner_id: owner.userId })),
-        )
-        .returning('id')
-        .execute(),
+    const clients = await createClients(
+      services.db,
+      Array.from({ length: CLIENTS }, (_, index) => ({ workspace_id: workspaceId, name: `Storm ${index}`, owner_id: owner.userId })),
     );
     const worker = startWorkerProcess({
       databaseUrl: scratch.url,

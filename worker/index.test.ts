@@ -7,26 +7,22 @@ import { DAILY_MAINTENANCE_SCHEDULER, MAINTENANCE_QUEUE } from '../server/queue/
 import { SENTIMENT_QUEUE } from '../server/queue/sentiment';
 import { ALERTS_QUEUE } from '../server/queue/alerts';
 import { HEALTH_QUEUE } from '../server/queue/health';
-import { migrate } from '../server/db/migrate';
-import { createScratchDatabase, testRedisUrl } from '../server/testing/services';
-import { startWorkerProcess, until } from '../server/testing/worker-process';
+import { testRedisUrl } from '../server/testing/services';
+import { migratedScratchDatabase, startWorkerProcess, until } from '../server/testing/worker-process';
 
 // Redis database 3 of the test server: this worker's heartbeat and queues are its own.
 const redisUrl = `${testRedisUrl()}/3`;
 const redis = createWorkerConnection(redisUrl);
 
 // A migrated scratch database: this worker's outbox relay must not take other test files' job intents.
-let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
+const scratch = migratedScratchDatabase();
 
 beforeAll(async () => {
   await redis.flushdb();
-  scratch = await createScratchDatabase();
-  await migrate({ databaseUrl: scratch.url });
 });
 afterAll(async () => {
   await redis.flushdb();
   await redis.quit();
-  await scratch?.drop();
 });
 
 it(

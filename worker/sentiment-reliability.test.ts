@@ -4,16 +4,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { sql, type RawBuilder } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { migrate } from '../server/db/migrate';
-import { parseEnv } from '../server/env';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { startLocalRedis } from '../server/local/redis';
 import { createWorkerConnection } from '../server/queue/connection';
 import { SENTIMENT_QUEUE } from '../server/queue/sentiment';
-import { closeAppServices, createAppServices, type AppServices } from '../server/services';
-import { callerForToken, createOwner, testLog, type TestAccount } from '../server/testing/factories';
-import { createScratchDatabase, TEST_SESSION_SECRET, testRedisUrl, testSmtpUrl } from '../server/testing/services';
-import { killAllWorkers, startWorkerProcess, until, type WorkerProcess } from '../server/testing/worker-process';
+import { closeAppServices, type AppServices } from '../server/services';
+import { workspaceWithOwner } from '../server/testing/factories';
+import { createServicesOn, testRedisUrl } from '../server/testing/services';
+import { killAllWorkers, migratedScratchDatabase, startWorkerProcess, until, type WorkerProcess } from '../server/testing/worker-process';
 
 /**
  * The sentiment pipeline end to end with the real worker process: a worker killed mid-way through a
@@ -25,16 +23,7 @@ import { killAllWorkers, startWorkerProcess, until, type WorkerProcess } from '.
  * scratch database of the test cluster, migrated here, and each on a Redis of its own.
  */
 
-let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
-
-beforeAll(async () => {
-  scratch = await createScratchDatabase();
-  await migrate({ databaseUrl: scratch.url });
-});
-afterAll(async () => {
-  await killAllWorkers();
-  await scratch?.drop();
-});
+const scratch = migratedScratchDatabase();
 
 /** A worker on the scratch database and `redisUrl`, with the local provider. */
 function startWorker(redisUrl: string, extraEnv: Record<string, string> = {}): WorkerProcess {
@@ -42,27 +31,10 @@ function startWorker(redisUrl: string, extraEnv: Record<string, string> = {}): W
 }
 
 /** Web services (the tRPC callers' dependencies) on the scratch database and `redisUrl`. */
-function createServices(redisUrl: string): AppServices {
-  const env = parseEnv({
-    NODE_ENV: 'test',
-    DATABASE_URL: scratch.url,
-    REDIS_URL: redisUrl,
-    SESSION_SECRET: TEST_SESSION_SECRET,
-    SMTP_URL: testSmtpUrl(),
-    LOG_LEVEL: 'silent',
-  });
-  return createAppServices(env, testLog);
-}
+const createServices = (redisUrl: string): AppServices => createServicesOn(scratch.url, redisUrl);
 
 async function rows<T>(services: AppServices, query: RawBuilder<T>): Promise<T[]> {
   return (await services.db.readAsService((kysely) => query.execute(kysely))).rows;
-}
-
-async function workspaceIdOf(services: AppServices, owner: TestAccount): Promise<string> {
-  const workspace = await services.db.readAsService((kysely) =>
-    kysely.selectFrom('workspaces').select('id').where('slug', '=', owner.slug).executeTakeFirstOrThrow(),
-  );
-  return workspace.id;
 }
 
 type StatusCounts = { total: number; pending: number; done: number; failed: number; local: number };
@@ -130,9 +102,7 @@ describe('sentiment pipeline reliability', () => {
         await closeAppServices(services);
       });
 
-      const owner = await createOwner(services, 'sigkill');
-      const caller = await callerForToken(services, owner.token);
-      const workspaceId = await workspaceIdOf(services, owner);
+      const { owner, caller, workspaceId } = await workspaceWithOwner(services, 'sigkill');
       const clientIds: string[] = [];
       for (const name of ['Acme', 'Globex', 'Initech', 'Hooli', 'Umbrella']) {
         clientIds.push((await caller.clients.create({ workspaceSlug: owner.slug, fields: { name } })).id);
@@ -231,9 +201,7 @@ describe('sentiment pipeline reliability', () => {
       await rm(dataDir, { recursive: true, force: true });
     });
 
-    const owner = await createOwner(services, 'outage');
-    const caller = await callerForToken(services, owner.token);
-    const workspaceId = await workspaceIdOf(services, owner);
+    const { owner, caller, workspaceId } = await workspaceWithOwner(services, 'outage');
     const { id: clientId } = await caller.clients.create({ workspaceSlug: owner.slug, fields: { name: 'Acme' } });
     const logInteraction = async (index: number) =>
       (

@@ -2,14 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createDatabase, type Database } from '../server/db';
-import { migrate } from '../server/db/migrate';
 import { createWorkerConnection } from '../server/queue/connection';
 import type { QueueContract } from '../server/queue/contract';
 import { openQueues, QUEUES } from '../server/queue/registry';
 import { createClients, createInteractions, testLog } from '../server/testing/factories';
 import { answer, FAKE_LLM_MODEL, startFakeLlm, type FakeLlm } from '../server/testing/fake-llm';
-import { createScratchDatabase, testRedisUrl } from '../server/testing/services';
-import { killAllWorkers, startWorkerProcess, until, type WorkerProcess } from '../server/testing/worker-process';
+import { testRedisUrl } from '../server/testing/services';
+import { killAllWorkers, migratedScratchDatabase, startWorkerProcess, until, type WorkerProcess } from '../server/testing/worker-process';
 
 /**
  * Two worker processes side by side, as Railway runs two replicas, on one backlog of 5,000
@@ -24,14 +23,12 @@ const CLIENTS = 25;
 const SWEEP_MS = 3_000;
 const redisUrl = `${testRedisUrl()}/7`;
 
-let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
+const scratch = migratedScratchDatabase();
 let db: Database;
 let llm: FakeLlm;
 const requestsPerInteraction = new Map<string, number>();
 
 beforeAll(async () => {
-  scratch = await createScratchDatabase();
-  await migrate({ databaseUrl: scratch.url });
   db = createDatabase({ url: scratch.url, poolMax: 4, log: testLog });
   const redis = createWorkerConnection(redisUrl);
   await redis.flushdb();
@@ -43,10 +40,10 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
+  // Before the fake LLM goes (the scratch database is dropped after this).
   await killAllWorkers();
   await llm?.close();
   await db?.close();
-  await scratch?.drop();
 });
 
 function startWorker(): WorkerProcess {

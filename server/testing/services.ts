@@ -29,17 +29,27 @@ export function createTestDatabase(poolMax = 4): Database {
 
 /** The web's services wired to the test Postgres and Redis. */
 export function createTestServices(): AppServices {
-  const env = parseEnv({
-    NODE_ENV: 'test',
-    DATABASE_URL: testDatabaseUrl(),
-    REDIS_URL: testRedisUrl(),
-    SESSION_SECRET: TEST_SESSION_SECRET,
-    SMTP_URL: testSmtpUrl(),
-    LOG_LEVEL: 'silent',
-    // Each test file's jobs in their own queues, so one file's worker never takes another's jobs.
-    QUEUE_PREFIX: `test-${randomUUID().slice(0, 8)}`,
-  });
-  return createAppServices(env, testLog);
+  // Each test file's jobs in their own queues, so one file's worker never takes another's jobs.
+  return createServicesOn(testDatabaseUrl(), testRedisUrl(), { QUEUE_PREFIX: `test-${randomUUID().slice(0, 8)}` });
+}
+
+/**
+ * The web's services on another database and Redis than the run's (a scratch database, a Redis
+ * database of a test's own), with the default queue prefix, as a worker from startWorkerProcess has.
+ */
+export function createServicesOn(databaseUrl: string, redisUrl: string, env: Record<string, string> = {}): AppServices {
+  return createAppServices(
+    parseEnv({
+      NODE_ENV: 'test',
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: redisUrl,
+      SESSION_SECRET: TEST_SESSION_SECRET,
+      SMTP_URL: testSmtpUrl(),
+      LOG_LEVEL: 'silent',
+      ...env,
+    }),
+    testLog,
+  );
 }
 
 /** An empty database on the test cluster, for tests that must start from nothing (the migrator). */

@@ -1,8 +1,9 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import { onTestFinished } from 'vitest';
+import { afterAll, beforeAll, onTestFinished } from 'vitest';
+import { migrate } from '../db/migrate';
 import { ROOT_DIR } from '../local/stack';
-import { TEST_SESSION_SECRET, testSmtpUrl } from './services';
+import { createScratchDatabase, TEST_SESSION_SECRET, testSmtpUrl } from './services';
 
 /** The real worker process (`node --import tsx worker/index.ts`) in a test. */
 export type WorkerProcess = {
@@ -71,6 +72,30 @@ export function startWorkerProcess(options: {
     await worker.exited;
   });
   return worker;
+}
+
+/**
+ * For a test file whose workers must see only its own rows (a worker's outbox relay takes every
+ * workspace's): a scratch database of the test cluster, migrated before the file's tests (call this
+ * before the file's own hooks, which can then use it) and dropped after them, once this file's workers
+ * still running are killed. `url` is there from the first beforeAll on.
+ */
+export function migratedScratchDatabase(): { readonly url: string } {
+  let scratch: Awaited<ReturnType<typeof createScratchDatabase>> | undefined;
+  beforeAll(async () => {
+    scratch = await createScratchDatabase();
+    await migrate({ databaseUrl: scratch.url });
+  });
+  afterAll(async () => {
+    await killAllWorkers();
+    await scratch?.drop();
+  });
+  return {
+    get url() {
+      if (!scratch) throw new Error('the scratch database is made in beforeAll: read its url in hooks and tests');
+      return scratch.url;
+    },
+  };
 }
 
 /** Kills every worker this file started that is still running. */
