@@ -27,6 +27,18 @@ export type InteractionRow = {
   sentimentAnalysedAt: Date | null;
 };
 
+/** The interaction form's contact, when it names one, must be one of the client's contacts. */
+async function checkContactOfClient(tx: Tx, clientId: string, contactId: string | null | undefined): Promise<void> {
+  if (!contactId) return;
+  const contact = await tx
+    .selectFrom('contacts')
+    .select('id')
+    .where('id', '=', contactId)
+    .where('client_id', '=', clientId)
+    .executeTakeFirst();
+  if (!contact) throw AppError.field('contactId', 'Choose one of this client’s contacts.');
+}
+
 /** Logs an interaction on a client of the workspace; its sentiment starts as pending. */
 export async function logInteraction(
   tx: Tx,
@@ -39,15 +51,7 @@ export async function logInteraction(
     .where('workspace_id', '=', input.workspaceId)
     .executeTakeFirst();
   if (!client) throw new AppError('NOT_FOUND', 'That client does not exist in this workspace.');
-  if (input.fields.contactId) {
-    const contact = await tx
-      .selectFrom('contacts')
-      .select('id')
-      .where('id', '=', input.fields.contactId)
-      .where('client_id', '=', input.clientId)
-      .executeTakeFirst();
-    if (!contact) throw AppError.field('contactId', 'Choose one of this client’s contacts.');
-  }
+  await checkContactOfClient(tx, input.clientId, input.fields.contactId);
   return tx
     .insertInto('interactions')
     .values({
@@ -145,15 +149,7 @@ export async function updateInteraction(
   tx: Tx,
   input: { workspaceId: string; clientId: string; interactionId: string; fields: InteractionFields },
 ): Promise<{ id: string; contentVersion: number }> {
-  if (input.fields.contactId) {
-    const contact = await tx
-      .selectFrom('contacts')
-      .select('id')
-      .where('id', '=', input.fields.contactId)
-      .where('client_id', '=', input.clientId)
-      .executeTakeFirst();
-    if (!contact) throw AppError.field('contactId', 'Choose one of this client’s contacts.');
-  }
+  await checkContactOfClient(tx, input.clientId, input.fields.contactId);
   const updated = await tx
     .updateTable('interactions')
     .set({
