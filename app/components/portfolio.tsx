@@ -1,26 +1,11 @@
 import { Link } from '@remix-run/react';
 import { Bar, BarChart, CartesianGrid, Cell, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { RISK_LABELS, formatMoney } from '~/utils/format';
+import type { Portfolio } from '../../server/health/portfolio';
 import { DataTable } from './table';
 
-export type PortfolioView = {
-  levels: Array<{ level: 'healthy' | 'at_risk' | 'critical' | 'unscored'; clients: number; mrrCents: number }>;
-  currency: string;
-  otherCurrencies: Array<{ currency: string; clients: number; mrrCents: number }>;
-  clients: number;
-  mrrCents: number;
-  mrrAtRiskCents: number;
-  drops: Array<{
-    id: string;
-    name: string;
-    scoreBefore: number;
-    score: number;
-    change: number;
-    riskLevel: 'healthy' | 'at_risk' | 'critical';
-    mrrCents: number;
-    currency: string;
-  }>;
-};
+/** The workspace home's portfolio, as the portfolio procedure returns it. */
+export type PortfolioView = Portfolio;
 
 const LEVEL_LABELS = { ...RISK_LABELS, unscored: 'Not scored yet' } as const;
 const LEVEL_COLOURS = { healthy: '#2f855a', at_risk: '#b7791f', critical: '#c53030', unscored: '#718096' } as const;
