@@ -28,7 +28,7 @@ export type InteractionRow = {
 };
 
 /** The interaction form's contact, when it names one, must be one of the client's contacts. */
-async function checkContactOfClient(tx: Tx, clientId: string, contactId: string | null | undefined): Promise<void> {
+async function assertContactOfClient(tx: Tx, clientId: string, contactId: string | null | undefined): Promise<void> {
   if (!contactId) return;
   const contact = await tx
     .selectFrom('contacts')
@@ -51,7 +51,7 @@ export async function logInteraction(
     .where('workspace_id', '=', input.workspaceId)
     .executeTakeFirst();
   if (!client) throw new AppError('NOT_FOUND', 'That client does not exist in this workspace.');
-  await checkContactOfClient(tx, input.clientId, input.fields.contactId);
+  await assertContactOfClient(tx, input.clientId, input.fields.contactId);
   return tx
     .insertInto('interactions')
     .values({
@@ -149,7 +149,7 @@ export async function updateInteraction(
   tx: Tx,
   input: { workspaceId: string; clientId: string; interactionId: string; fields: InteractionFields },
 ): Promise<{ id: string; contentVersion: number }> {
-  await checkContactOfClient(tx, input.clientId, input.fields.contactId);
+  await assertContactOfClient(tx, input.clientId, input.fields.contactId);
   const updated = await tx
     .updateTable('interactions')
     .set({
