@@ -33,9 +33,11 @@ export const sentimentBenchmark: Benchmark = {
     const prefix = `bench-${randomUUID().slice(0, 8)}`;
     const services = benchServices(context, { QUEUE_PREFIX: prefix });
     const worker = spawnBenchWorker(context, { queuePrefix: prefix, profileDir: process.env.BENCH_WORKER_PROFILE });
+    let createdWorkspace: string | undefined;
     try {
       const owner = await createOwner(services, 'bench-sentiment');
       const workspaceId = await workspaceIdOf(services.db, owner);
+      createdWorkspace = workspaceId;
       const clients = await createClients(
         services.db,
         Array.from({ length: 50 }, (_, index) => ({ workspace_id: workspaceId, name: `Burst client ${index}` })),
@@ -98,7 +100,6 @@ export const sentimentBenchmark: Benchmark = {
              from public.interactions where workspace_id = ${workspaceId}::uuid`.execute(tx),
       );
       const span = spans.rows[0]!;
-      await services.db.asService((tx) => tx.deleteFrom('workspaces').where('id', '=', workspaceId).execute());
       return {
         local_messages_per_s: Math.round(throughput),
         burst_interactions: BURST,
@@ -111,7 +112,10 @@ export const sentimentBenchmark: Benchmark = {
         first_result_after_ms: Math.round(Number(span.first_wait_ms)),
       };
     } finally {
+      // The worker first: its recomputes and alert evaluations of the burst must not race the deletion.
       await stopBenchWorker(worker);
+      const burst = createdWorkspace;
+      if (burst) await services.db.asService((tx) => tx.deleteFrom('workspaces').where('id', '=', burst).execute());
       await closeAppServices(services);
     }
   },
