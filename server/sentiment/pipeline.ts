@@ -1,7 +1,5 @@
 import { sql } from 'kysely';
 import type { Database, Tx } from '../db';
-import { healthQueue } from '../queue/health';
-import { requestJob } from '../queue/request';
 import type { SentimentInput, SentimentResult } from './types';
 
 /**
@@ -36,9 +34,10 @@ export async function loadInteractionToAnalyse(db: Database, job: InteractionVer
 }
 
 /**
- * Stores a result if the interaction is still at the job's version and not yet analysed, and in the
- * same transaction asks for the client's health recompute. Re-running the job for the same version
- * changes nothing and asks for nothing: returns false.
+ * Stores a result if the interaction is still at the job's version and not yet analysed. Its
+ * trigger (`interactions_request_health_after_analysis`) asks for the client's health recompute in
+ * the same statement. Re-running the job for the same version changes nothing and asks for
+ * nothing: returns false.
  */
 export async function storeSentiment(
   db: Database,
@@ -47,8 +46,8 @@ export async function storeSentiment(
   meta: { analysedBy: string; note?: string | null },
 ): Promise<boolean> {
   // Owner connection: the worker stores what the provider found; users never write sentiment.
-  return db.asService(async (tx) => {
-    const analysed = await tx
+  const stored = await db.asService((tx) =>
+    tx
       .updateTable('interactions')
       .set({
         sentiment_status: 'done',
@@ -64,19 +63,9 @@ export async function storeSentiment(
       .where('id', '=', job.interactionId)
       .where('content_version', '=', job.version)
       .where('sentiment_status', '<>', 'done')
-      .returning(['workspace_id', 'client_id'])
-      .executeTakeFirst();
-    if (!analysed) return false;
-    await requestJob(
-      tx,
-      healthQueue.job('recompute', {
-        workspaceId: analysed.workspace_id,
-        clientId: analysed.client_id,
-        cause: { kind: 'sentiment', id: `${job.interactionId}:v${job.version}` },
-      }),
-    );
-    return true;
-  });
+      .executeTakeFirst(),
+  );
+  return Number(stored.numUpdatedRows) > 0;
 }
 
 /** After the last attempt (in the dead-letter transaction): the interaction's version reads as failed, with the reason. */

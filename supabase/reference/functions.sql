@@ -201,6 +201,21 @@ begin
 end
 $function$;
 
+-- private.request_health_after_analysis()
+CREATE OR REPLACE FUNCTION private.request_health_after_analysis()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+begin
+  perform private.request_job(new.workspace_id, 'health', 'recompute', 'health-' || new.client_id,
+            jsonb_build_object('workspaceId', new.workspace_id, 'clientId', new.client_id,
+                               'cause', jsonb_build_object('kind', 'sentiment', 'id', new.id || ':v' || new.content_version)));
+  return null;
+end
+$function$;
+
 -- private.request_health_for_client()
 CREATE OR REPLACE FUNCTION private.request_health_for_client()
  RETURNS trigger
@@ -493,6 +508,9 @@ CREATE TRIGGER clients_request_health AFTER UPDATE OF status ON public.clients F
 
 -- public.contacts: contacts_same_workspace
 CREATE TRIGGER contacts_same_workspace BEFORE INSERT OR UPDATE OF client_id, workspace_id ON public.contacts FOR EACH ROW EXECUTE FUNCTION private.same_workspace_as_client();
+
+-- public.interactions: interactions_request_health_after_analysis
+CREATE TRIGGER interactions_request_health_after_analysis AFTER UPDATE OF sentiment_status ON public.interactions FOR EACH ROW WHEN (old.sentiment_status IS DISTINCT FROM 'done'::public.sentiment_status AND new.sentiment_status = 'done'::public.sentiment_status) EXECUTE FUNCTION private.request_health_after_analysis();
 
 -- public.interactions: interactions_request_health_delete
 CREATE TRIGGER interactions_request_health_delete AFTER DELETE ON public.interactions REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION private.request_health_for_interactions();
