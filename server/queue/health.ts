@@ -4,9 +4,9 @@ import { defineQueue, type JobRequest } from './contract';
 
 /**
  * The health queue (processed by worker/processors/health.ts):
- * - `recompute`: one client's score, after a signal changed (an interaction logged, edited, moved or
- *   deleted and a client's status: the triggers through `private.request_job`; a sentiment result:
- *   server/sentiment/pipeline.ts), debounced per client;
+ * - `recompute`: one client's score, after a signal changed (an interaction logged, moved or deleted,
+ *   its sentiment stored, a client's status: the triggers, through `private.request_job`), debounced
+ *   per client;
  * - `recompute-workspace`: every client of a workspace, after an admin changed its model settings;
  * - `recompute-all`: every workspace, daily;
  * - `backtest`: the backtest an admin asked for, stored with its progress and result.
