@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvResponse, type CsvRow } from './csv-response.server';
+import { csvResponse, neutraliseCell, type CsvRow } from './csv-response.server';
 
 async function* pagesOf(...pages: CsvRow[][]) {
   yield* pages;
@@ -47,5 +47,30 @@ describe('csvResponse', () => {
     await reader.cancel();
     expect(finished).toBe(true);
     expect(asked).toBeLessThan(5);
+  });
+
+  it('neutralises cells a spreadsheet would evaluate, in the header and the rows (CSV injection, issue 16)', async () => {
+    const response = csvResponse({
+      fileName: 'x.csv',
+      header: ['row', '=cmd|"/c calc"!A1'],
+      pages: pagesOf([
+        ['=HYPERLINK("https://evil.example","Open")', '+1+2', '-2+3', '@SUM(A1:A9)', '\t=1+1', '\r=1+1'],
+        ['Acme', 'a=b', '-5', '+12.50', -5, 0.5, null],
+      ]),
+    });
+    expect(await response.text()).toBe(
+      [
+        `row,"'=cmd|""/c calc""!A1"`,
+        `"'=HYPERLINK(""https://evil.example"",""Open"")",'+1+2,'-2+3,'@SUM(A1:A9),'\t=1+1,"'\r=1+1"`,
+        'Acme,a=b,-5,+12.50,-5,0.5,',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('leaves plain numbers, and text that only contains a formula character later, as they are', () => {
+    for (const cell of ['-5', '+7', '-0.25', 'Acme = best', 'me@example.test', '', null, undefined, -12])
+      expect(neutraliseCell(cell)).toBe(cell);
+    for (const cell of ['-', '+', '=', '@', '-5e3', '--5', '- 5', '=1-1']) expect(neutraliseCell(cell)).toBe(`'${cell}`);
   });
 });
