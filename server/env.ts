@@ -31,6 +31,25 @@ const envSchema = z.object({
   SENTIMENT_RATE_PER_SECOND: z.coerce.number().int().min(1).max(10_000).optional(),
   /** How often one worker (whichever takes the turn) asks again for work that was asked for but never finished. */
   JOB_SWEEP_INTERVAL_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(300_000),
+  /**
+   * Let the outbound HTTP client (server/http/outbound.ts) connect to 127.0.0.0/8 and ::1: only the
+   * tests and `npm start` turn it on (fake or local chat servers); ignored in production.
+   */
+  OUTBOUND_ALLOW_LOOPBACK: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .default('false')
+    .transform((value) => value === 'true'),
+  /** Hosts besides hooks.slack.com a workspace's Slack webhook may point at in production (a self-hosted chat server). */
+  SLACK_WEBHOOK_HOSTS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((host) => host.trim().toLowerCase())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(/^[a-z0-9.-]+$/, 'must be a comma list of host names (chat.example.com)'))),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: z
     .enum(['true', 'false'])

@@ -114,6 +114,8 @@ try {
     REDIS_URL: stack.redisUrl,
     SESSION_SECRET: process.env.SESSION_SECRET ?? (await localSessionSecret()),
     SMTP_URL: stack.smtpUrl,
+    // A Slack-compatible chat server on this machine may take the alerts (never in production: server/http/outbound.ts).
+    OUTBOUND_ALLOW_LOOPBACK: process.env.OUTBOUND_ALLOW_LOOPBACK ?? 'true',
   };
   run(process.execPath, ['--import', 'tsx', 'server/web.ts'], env);
   run(process.execPath, ['--import', 'tsx', 'worker/index.ts'], env);

@@ -46,6 +46,8 @@ export function createServicesOn(databaseUrl: string, redisUrl: string, env: Rec
       SESSION_SECRET: TEST_SESSION_SECRET,
       SMTP_URL: testSmtpUrl(),
       LOG_LEVEL: 'silent',
+      // Fake Slack (and other webhook) servers listen on 127.0.0.1; tests of the blocking build a client without it.
+      OUTBOUND_ALLOW_LOOPBACK: 'true',
       ...env,
     }),
     testLog,
