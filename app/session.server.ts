@@ -11,10 +11,8 @@ export function clearedSessionCookieHeader(context: AppLoadContext): Promise<str
   return context.services.sessionCookie.serialize('', { maxAge: 0 });
 }
 
-/** Only same-site paths are followed after sign-in, never another origin. */
-export function safeRedirectPath(target: FormDataEntryValue | string | null | undefined, fallback = '/'): string {
-  return typeof target === 'string' && target.startsWith('/') && !target.startsWith('//') && !target.startsWith('/\\') ? target : fallback;
-}
+/** Only same-origin paths are followed after sign-in (or any redirect a request chose), never another origin. */
+export { safeRedirectTarget } from '../server/http/redirect';
 
 /** The guard of every signed-in page: the caller and session, or a redirect to the login page. */
 export async function requireUser(request: Request, context: AppLoadContext) {

@@ -1,7 +1,7 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useNavigation, useSearchParams } from '@remix-run/react';
 import { Field, FormError, errorsFor, formErrorOf } from '~/components/forms';
-import { redirectIfSignedIn, safeRedirectPath, sessionCookieHeader } from '~/session.server';
+import { redirectIfSignedIn, safeRedirectTarget, sessionCookieHeader } from '~/session.server';
 import { attemptProcedure, serverCaller } from '~/trpc.server';
 import { keepErrorHeaders } from '~/utils/headers';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
@@ -23,7 +23,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   );
   if (!result.ok) return data(result, { status: result.status });
   const fallback = result.value.workspaceSlug ? `/w/${result.value.workspaceSlug}` : '/workspaces/new';
-  return redirect(safeRedirectPath(form.get('redirectTo'), fallback), {
+  return redirect(safeRedirectTarget(form.get('redirectTo'), context.services.env.APP_URL, fallback), {
     headers: { 'Set-Cookie': await sessionCookieHeader(context, result.value.token) },
   });
 }
