@@ -1,4 +1,37 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
+
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** One entry of a TRUST_PROXY list: an address, a CIDR (`10.0.0.0/8`) or one of Express's range names. */
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_RANGE_NAMES.has(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
+
+/**
+ * Which peers may tell us the client's address in `X-Forwarded-For` (Express's `trust proxy`):
+ * `false` (none: the socket's peer is the client), a number of proxy hops in front of the web
+ * (Railway: 1), or a comma list of proxy addresses/CIDRs. `true` (trust every hop, so any client
+ * could name its own address) is refused. Decision 020.
+ */
+const trustProxySchema = z
+  .string()
+  .trim()
+  .transform((value, ctx): false | number | string[] => {
+    if (value === 'false' || value === '0') return false;
+    if (/^\d{1,2}$/.test(value) && Number(value) <= 10) return Number(value);
+    const entries = value.split(',').map((entry) => entry.trim());
+    if (entries.every((entry) => entry !== '' && isProxyAddress(entry))) return entries;
+    ctx.addIssue({
+      code: 'custom',
+      message: 'must be false, a number of proxy hops (1–10; Railway: 1) or a comma list of proxy addresses/CIDRs',
+    });
+    return z.NEVER;
+  });
 
 /**
  * Every environment variable the web and worker processes read, parsed once at start-up.
@@ -31,6 +64,8 @@ const envSchema = z.object({
   SENTIMENT_RATE_PER_SECOND: z.coerce.number().int().min(1).max(10_000).optional(),
   /** How often one worker (whichever takes the turn) asks again for work that was asked for but never finished. */
   JOB_SWEEP_INTERVAL_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(300_000),
+  /** Proxies trusted for the client's address; default: 1 hop in production (Railway's edge), none elsewhere. */
+  TRUST_PROXY: trustProxySchema.optional(),
   /**
    * Let the outbound HTTP client (server/http/outbound.ts) connect to 127.0.0.0/8 and ::1: only the
    * tests and `npm start` turn it on (fake or local chat servers); ignored in production.
@@ -62,6 +97,11 @@ export type Env = z.infer<typeof envSchema>;
 /** The sentiment provider the configuration asks for: `llm` needs OPENAI_API_KEY. */
 export function sentimentProviderOf(env: Env): 'local' | 'llm' {
   return env.SENTIMENT_PROVIDER ?? (env.OPENAI_API_KEY ? 'llm' : 'local');
+}
+
+/** Express's `trust proxy` setting: TRUST_PROXY, else Railway's one edge hop in production and none elsewhere. */
+export function trustProxyOf(env: Env): false | number | string[] {
+  return env.TRUST_PROXY ?? (env.NODE_ENV === 'production' ? 1 : false);
 }
 
 export class EnvError extends Error {

@@ -1,6 +1,7 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { AppError } from './errors';
+import { validIp } from './http/client-ip';
 import type { RequestMeta } from './identity/audit';
 import { readSessionToken } from './identity/cookie';
 import { roleAtLeast, workspaceSlugSchema, type Role } from './identity/schemas';
@@ -41,7 +42,9 @@ export async function createContext(input: {
 }): Promise<Context> {
   const token = await readSessionToken(input.services.sessionCookie, input.cookieHeader);
   const session = token ? await findSession(input.services.db, token) : null;
-  return createContextInner({ services: input.services, log: input.log, requestId: input.requestId, meta: input.meta, session });
+  // Whatever the caller passed, only a real IP address reaches rate-limit keys and `inet` columns.
+  const meta = { ...input.meta, ip: validIp(input.meta.ip) };
+  return createContextInner({ services: input.services, log: input.log, requestId: input.requestId, meta, session });
 }
 
 // ---------------------------------------------------------------------------------------------

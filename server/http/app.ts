@@ -8,7 +8,9 @@ import { pinoHttp } from 'pino-http';
 import { appRouter } from '../root';
 import { createContext } from '../trpc';
 import type { AppServices } from '../services';
+import { trustProxyOf } from '../env';
 import { checkReadiness } from '../system/health';
+import { clientIpOf } from './client-ip';
 import { cspNonceOf, sameOriginCheck, securityHeaders } from './security';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -27,7 +29,8 @@ function requestIdOf(req: IncomingMessage): string {
 export function createWebApp(services: AppServices, build: ServerBuild | null): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 1);
+  // Which hops of X-Forwarded-For name the client (TRUST_PROXY, decision 020); none unless configured.
+  app.set('trust proxy', trustProxyOf(services.env));
 
   app.use(
     pinoHttp({
@@ -68,7 +71,7 @@ export function createWebApp(services: AppServices, build: ServerBuild | null): 
           services,
           log: req.log,
           requestId: String(req.id),
-          meta: { ip: req.ip ?? null, userAgent: req.headers['user-agent'] ?? null },
+          meta: { ip: clientIpOf(req), userAgent: req.headers['user-agent'] ?? null },
           cookieHeader: req.headers.cookie ?? null,
         }),
     }),
@@ -88,7 +91,7 @@ export function createWebApp(services: AppServices, build: ServerBuild | null): 
           log: req.log,
           requestId: String(req.id),
           cspNonce: cspNonceOf(res),
-          clientIp: req.ip ?? null,
+          clientIp: clientIpOf(req),
         }),
       }),
     );
