@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from '../text';
 import { cursorSchema, cursorTimestamp, INVALID_CURSOR_MESSAGE } from '../db/cursor';
 
 export const CLIENT_STATUSES = ['active', 'paused', 'churned'] as const;
@@ -10,16 +11,14 @@ export const CLIENT_SORTS = ['name', 'health', 'mrr', 'renewal', 'last_contact']
 export type ClientSort = (typeof CLIENT_SORTS)[number];
 
 const optionalText = (max: number, label: string) =>
-  z
-    .string()
+  text()
     .trim()
     .max(max, { error: `${label} is too long (at most ${max} characters)` })
     .optional()
     .transform((value) => (value ? value : null));
 
 /** "https://www.Acme.com/pricing" → "acme.com": what people paste, stored the one way we compare. */
-export const domainSchema = z
-  .string()
+export const domainSchema = text()
   .trim()
   .toLowerCase()
   .transform((value) =>
@@ -28,10 +27,9 @@ export const domainSchema = z
       .replace(/^www\./, '')
       .replace(/[/?#].*$/, ''),
   )
-  .pipe(z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/, { error: 'Enter a domain like acme.com' }));
+  .pipe(text().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/, { error: 'Enter a domain like acme.com' }));
 
-const tagSchema = z
-  .string()
+const tagSchema = text()
   .trim()
   .toLowerCase()
   .min(1)
@@ -40,8 +38,7 @@ const tagSchema = z
 
 export const clientFieldsSchema = z
   .object({
-    name: z
-      .string({ error: 'Enter the client name' })
+    name: text({ error: 'Enter the client name' })
       .trim()
       .min(1, { error: 'Enter the client name' })
       .max(200, { error: 'Keep the name under 200 characters' }),
@@ -62,8 +59,7 @@ export const clientFieldsSchema = z
       .min(0, { error: 'MRR cannot be negative' })
       .max(10_000_000_000, { error: 'MRR is implausibly large' })
       .default(0),
-    currency: z
-      .string()
+    currency: text()
       .trim()
       .toUpperCase()
       .regex(/^[A-Z]{3}$/, { error: 'Use a 3-letter currency code like USD' })
@@ -78,8 +74,7 @@ export const clientFieldsSchema = z
     stripeCustomerId: z
       .union([
         z.literal('').transform(() => null),
-        z
-          .string()
+        text()
           .trim()
           .regex(/^cus_[A-Za-z0-9]+$/, { error: 'Stripe customer ids look like cus_…' }),
       ])
@@ -95,12 +90,11 @@ export const clientFieldsSchema = z
 export type ClientFields = z.output<typeof clientFieldsSchema>;
 
 export const contactFieldsSchema = z.object({
-  name: z.string().trim().min(1, { error: 'Enter the contact name' }).max(200),
+  name: text().trim().min(1, { error: 'Enter the contact name' }).max(200),
   email: z
     .union([
       z.literal('').transform(() => null),
-      z
-        .string()
+      text()
         .trim()
         .toLowerCase()
         .pipe(z.email({ error: 'Enter a valid email address' })),
@@ -118,14 +112,14 @@ const interactionFieldsSchema = z.object({
   direction: z.enum(INTERACTION_DIRECTIONS, { error: 'Choose inbound, outbound or internal' }),
   occurredAt: z.iso.datetime({ offset: true, local: true, error: 'Enter when it happened' }).optional(),
   subject: optionalText(500, 'Subject'),
-  body: z.string().trim().max(100_000, { error: 'The text is too long (at most 100,000 characters)' }).default(''),
+  body: text().trim().max(100_000, { error: 'The text is too long (at most 100,000 characters)' }).default(''),
   contactId: z.uuid().nullable().optional(),
 });
 export type InteractionFields = z.output<typeof interactionFieldsSchema>;
 export type InteractionFieldsInput = z.input<typeof interactionFieldsSchema>;
 
 export const clientListFiltersSchema = z.object({
-  q: z.string().trim().max(200).optional(),
+  q: text().trim().max(200).optional(),
   risk: z.array(z.enum([...RISK_LEVELS, 'unscored'])).optional(),
   status: z.array(z.enum(CLIENT_STATUSES)).optional(),
   owner: z.uuid().optional(),
@@ -145,8 +139,7 @@ const bulkActionSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('mark_churned'),
     churnedAt: z.iso.date({ error: 'Enter the churn date as YYYY-MM-DD' }),
-    churnReason: z
-      .string()
+    churnReason: text()
       .trim()
       .max(1000)
       .optional()
@@ -163,22 +156,22 @@ const clientId = z.uuid();
 export const clientInput = z.object({ clientId });
 
 /** A timestamptz as Postgres writes it as text (`2026-10-05 12:00:00.123456+00`): the ISO timestamp it stands for. */
-const postgresTimestampText = z.string().refine((text) => {
+const postgresTimestampText = text().refine((text) => {
   const parts = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d(?:\.\d+)?)([+-]\d\d)(:\d\d)?$/.exec(text);
   return !!parts && cursorTimestamp.safeParse(`${parts[1]}T${parts[2]}Z`).success && Math.abs(Number(parts[3])) <= 15;
 });
 
 /** Each sort key as the list's statement reads it (`key::text`), so that a cursor's value casts back without failing. */
 const SORT_KEY_TEXT = {
-  name: z.string().refine((text) => !text.includes('\0')),
-  health: z.string().regex(/^\d{1,3}$/),
-  mrr: z.string().regex(/^\d{1,18}$/),
+  name: text().refine((text) => !text.includes('\0')),
+  health: text().regex(/^\d{1,3}$/),
+  mrr: text().regex(/^\d{1,18}$/),
   renewal: z.iso.date().refine((date) => !date.startsWith('0000')),
   last_contact: postgresTimestampText,
 } satisfies Record<ClientSort, z.ZodType<string>>;
 
 /** A client page ends at a client's (sort key as text, id); an empty sort key is null. */
-const clientCursorSchema = cursorSchema(z.tuple([z.string().nullable(), z.uuid()]));
+const clientCursorSchema = cursorSchema(z.tuple([text().nullable(), z.uuid()]));
 export type ClientCursor = z.output<typeof clientCursorSchema>;
 
 export const clientListInput = z

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { text } from '../text';
 import {
   clientFieldsSchema,
   CLIENT_STATUSES,
@@ -393,8 +394,8 @@ export type InteractionImportRow = {
 };
 
 const interactionTextSchema = z.object({
-  subject: z.string().max(500, { error: 'Subject is too long (at most 500 characters)' }),
-  body: z.string().max(100_000, { error: 'Text is too long (at most 100,000 characters)' }),
+  subject: text().max(500, { error: 'Subject is too long (at most 500 characters)' }),
+  body: text().max(100_000, { error: 'Text is too long (at most 100,000 characters)' }),
 });
 
 /** Reads and validates one interaction row; throws RowError. */
