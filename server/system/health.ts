@@ -61,7 +61,8 @@ export async function checkReadiness(deps: { db: Database; redis: Redis; migrati
     timed(async () => {
       const beat = await readHeartbeat(deps.redis);
       if (!beat) throw new Error('no worker heartbeat in the last 30 s');
-      return `pid ${beat.pid}, queues ${beat.queues.join(', ')}, last beat ${beat.beatAt}`;
+      // Public: when it last beat, not its pid or what it runs (issue 16).
+      return `last beat ${beat.beatAt}`;
     }),
   ]);
   return { ok: postgres.ok && migrations.ok && redis.ok && worker.ok, checks: { postgres, migrations, redis, worker } };
