@@ -9,11 +9,16 @@ import { appRouter } from '../root';
 import { createContext } from '../trpc';
 import type { AppServices } from '../services';
 import { trustProxyOf } from '../env';
+import { isRateLimitedError } from '../security/rate-limit';
 import { checkReadiness } from '../system/health';
 import { clientIpOf } from './client-ip';
+import { BODY_LIMIT_BYTES, bodyLimit, isImportUpload } from './body-limit';
 import { cspNonceOf, sameOriginCheck, securityHeaders } from './security';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+/** The most calls one batched tRPC request may carry; the browser's client batches far fewer. */
+export const TRPC_MAX_BATCH_SIZE = 10;
 
 /** Honours a well-formed incoming `x-request-id` (set by Railway's or any proxy), else mints one. */
 function requestIdOf(req: IncomingMessage): string {
@@ -47,6 +52,8 @@ export function createWebApp(services: AppServices, build: ServerBuild | null): 
 
   app.use(securityHeaders({ production: services.env.NODE_ENV === 'production' }));
   app.use(sameOriginCheck({ appUrl: services.env.APP_URL }));
+  // Before anything reads a body: 413 over 1 MiB (the CSV upload has its own limit), decision 021.
+  app.use(bodyLimit({ limitBytes: BODY_LIMIT_BYTES, exempt: isImportUpload }));
 
   app.get('/health/live', (_req, res) => {
     res.json({ ok: true, uptimeSeconds: Math.round(process.uptime()) });
@@ -66,6 +73,14 @@ export function createWebApp(services: AppServices, build: ServerBuild | null): 
     '/api/trpc',
     createExpressMiddleware({
       router: appRouter,
+      // A batch is one request doing many calls' work: ten at most (400 beyond), decision 021.
+      maxBatchSize: TRPC_MAX_BATCH_SIZE,
+      maxBodySize: BODY_LIMIT_BYTES,
+      // The 429 of a rate limit says when to retry, as loaders' and actions' 429s do.
+      responseMeta: ({ errors }) => {
+        const waits = errors.flatMap((error) => (isRateLimitedError(error.cause) ? [error.cause.retryAfterSeconds] : []));
+        return waits.length > 0 ? { headers: { 'Retry-After': String(Math.max(...waits)) } } : {};
+      },
       createContext: ({ req }) =>
         createContext({
           services,

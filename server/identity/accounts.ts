@@ -3,6 +3,7 @@ import type { Database, Tx } from '../db';
 import type { Mailer } from '../email';
 import { renderEmail } from '../email';
 import { AppError } from '../errors';
+import type { RateLimits } from '../security/rate-limit';
 import { recordAudit, type RequestMeta } from './audit';
 import { acceptInvitation } from './invitations';
 import { decoyPasswordHash, hashPassword, verifyPassword } from './passwords';
@@ -16,6 +17,8 @@ const INVALID_CREDENTIALS = 'Email or password is incorrect.';
 const INVALID_RESET_LINK = 'This password reset link is not valid any more. It may have expired or been used already. Ask for a new one.';
 
 export type IdentityDeps = { db: Database; mailer: Mailer; appUrl: string };
+/** What the procedures that verify a password need: every password check is rate-limited (decision 021). */
+export type PasswordCheckDeps = IdentityDeps & { rateLimits: RateLimits };
 export type SignedIn = { token: string; sessionId: string; userId: string; workspaceSlug: string | null };
 
 function isUniqueViolation(error: unknown, constraint: string): boolean {
@@ -59,13 +62,26 @@ export async function signUp(
   }
 }
 
-/** Checks the password and opens a session; records success and failure in the audit log. */
-export async function logIn(deps: IdentityDeps, input: { email: string; password: string; meta: RequestMeta }): Promise<SignedIn> {
+/**
+ * Checks the password and opens a session; records success and failure in the audit log. Throttled
+ * per client IP, per account from that IP (refused after ten failures) and per account from anywhere
+ * (slowed down, never refused), so a stranger's wrong passwords never lock the owner out.
+ */
+export async function logIn(deps: PasswordCheckDeps, input: { email: string; password: string; meta: RequestMeta }): Promise<SignedIn> {
+  const ip = input.meta.ip ?? 'unknown';
+  await deps.rateLimits.consume({ loginByIp: ip, loginByAccountAndIp: [input.email, ip], loginSlowdownByAccount: input.email });
   const user = await deps.db.asService((tx) =>
     tx.selectFrom('users').select(['id', 'password_hash']).where('email', '=', input.email).executeTakeFirst(),
   );
   // Verify against a decoy when the email is unknown, so timing does not reveal which accounts exist.
-  const valid = await verifyPassword(user?.password_hash ?? (await decoyPasswordHash()), input.password);
+  const valid = await verifyPassword(user?.password_hash ?? (await decoyPasswordHash()), input.password, 'login');
+  if (user && valid) {
+    // The limits count failures: a right password clears this client's and gives back its attempt.
+    await Promise.all([
+      deps.rateLimits.reset('loginByAccountAndIp', [input.email, ip]),
+      deps.rateLimits.refund('loginSlowdownByAccount', input.email),
+    ]);
+  }
   if (!user || !valid) {
     await deps.db.asService((tx) =>
       recordAudit(tx, {
@@ -165,13 +181,16 @@ export async function resetPassword(deps: IdentityDeps, input: { token: string; 
   });
 }
 
-async function requireCurrentPassword(deps: IdentityDeps, userId: string, password: string): Promise<void> {
+/** Checks the signed-in user's current password, within the `currentPasswordByAccount` budget of wrong ones. */
+async function requireCurrentPassword(deps: PasswordCheckDeps, userId: string, password: string): Promise<void> {
+  await deps.rateLimits.consume({ currentPasswordByAccount: userId });
   const user = await deps.db.asService((tx) =>
     tx.selectFrom('users').select('password_hash').where('id', '=', userId).executeTakeFirstOrThrow(),
   );
   if (!(await verifyPassword(user.password_hash, password))) {
     throw AppError.field('currentPassword', 'Your current password is not right.');
   }
+  await deps.rateLimits.refund('currentPasswordByAccount', userId);
 }
 
 /**
@@ -179,7 +198,7 @@ async function requireCurrentPassword(deps: IdentityDeps, userId: string, passwo
  * sessions. The hash is not readable or writable by the API role, hence the service path.
  */
 export async function changePassword(
-  deps: IdentityDeps,
+  deps: PasswordCheckDeps,
   input: { userId: string; sessionId: string; currentPassword: string; newPassword: string; meta: RequestMeta },
 ): Promise<{ sessionsRevoked: number }> {
   await requireCurrentPassword(deps, input.userId, input.currentPassword);
@@ -198,7 +217,7 @@ export async function changePassword(
 
 /** Changes the sign-in email after checking the password, and tells the old address it happened. */
 export async function changeEmail(
-  deps: IdentityDeps,
+  deps: PasswordCheckDeps,
   input: { userId: string; currentPassword: string; newEmail: string; meta: RequestMeta },
 ): Promise<void> {
   await requireCurrentPassword(deps, input.userId, input.currentPassword);

@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWebApp, TRPC_MAX_BATCH_SIZE } from '../http/app';
 import { appRouter } from '../root';
+import { createRateLimits } from '../security/rate-limit';
 import { closeAppServices, type AppServices } from '../services';
 import {
   addMember,
@@ -13,13 +17,20 @@ import {
   type TestAccount,
 } from '../testing/factories';
 import { extractLink, waitForEmail } from '../testing/mail';
-import { createTestServices } from '../testing/services';
+import { createTestServices, testLog } from '../testing/services';
 import { createContext } from '../trpc';
+import { createPriorityGate } from './passwords';
 import { ROLES, roleAtLeast, type Role } from './schemas';
 
 let services: AppServices;
+/** The waits the login slowdown asked for; recorded instead of slept, so the tests stay fast. */
+const slowdowns: number[] = [];
 beforeAll(() => {
   services = createTestServices();
+  // Rate limits of this run's own (no counters from earlier runs), with the slowdown recorded.
+  const keyPrefix = `rl-identity-${randomUUID().slice(0, 8)}`;
+  const sleep = (ms: number) => (slowdowns.push(ms), Promise.resolve());
+  services.rateLimits = createRateLimits(services.redis, { log: testLog, keyPrefix, sleep });
 });
 afterAll(async () => {
   await closeAppServices(services);
@@ -175,9 +186,10 @@ describe('accounts and bad input', () => {
     expect(actions.map((row) => row.action)).toEqual(['auth.sign_up', 'auth.sign_in_failed', 'auth.sign_in']);
   });
 
-  it('answers the 11th login attempt on one account with 429, even with the right password', async () => {
+  it('refuses the 11th login from the client that failed ten times, but lets the owner in from elsewhere', async () => {
     const account = await createOwner(services, 'brute');
     const attacker = anonymousCaller(services, uniqueIp());
+    const before = slowdowns.length;
     for (let attempt = 1; attempt <= 10; attempt += 1) {
       expect(await codeOf(attacker.auth.logIn({ email: account.email, password: `guess number ${attempt}` }))).toBe('UNAUTHORIZED');
     }
@@ -186,6 +198,48 @@ describe('accounts and bad input', () => {
       .catch((error: { code: string; message: string }) => error);
     expect(blocked).toMatchObject({ code: 'TOO_MANY_REQUESTS' });
     expect((blocked as { message: string }).message).toMatch(/^Too many attempts\. Try again in \d+ minutes?\.$/);
+    // The owner, from another ip, is slowed down (the account was attacked) but let in.
+    const owner = anonymousCaller(services, uniqueIp());
+    await expect(owner.auth.logIn({ email: account.email, password: TEST_PASSWORD })).resolves.toMatchObject({ userId: account.userId });
+    expect(slowdowns.slice(before)).toEqual([500, 1_000, 2_000, 4_000, 4_000, 4_000]);
+    // A right password gives its attempt back: the owner's next login is not slowed further.
+    await owner.auth.logIn({ email: account.email, password: TEST_PASSWORD });
+    expect(slowdowns.slice(before).at(-1)).toBe(4_000);
+  });
+
+  it('answers 429 after five wrong current passwords, across change password and change email', async () => {
+    const account = await createOwner(services, 'reauth');
+    const caller = await callerForToken(services, account.token);
+    for (let attempt = 1; attempt <= 3; attempt += 1) {
+      const wrong = { currentPassword: `wrong guess ${attempt}`, newPassword: 'a fresh passphrase here' };
+      expect(await codeOf(caller.account.changePassword(wrong))).toBe('BAD_REQUEST');
+    }
+    // A right one in between does not count.
+    await caller.account.changeEmail({ currentPassword: TEST_PASSWORD, newEmail: uniqueEmail('reauth-moved') });
+    for (let attempt = 4; attempt <= 5; attempt += 1) {
+      expect(await codeOf(caller.account.changeEmail({ currentPassword: `wrong guess ${attempt}`, newEmail: uniqueEmail() }))).toBe(
+        'BAD_REQUEST',
+      );
+    }
+    const refused = await caller.account
+      .changePassword({ currentPassword: TEST_PASSWORD, newPassword: 'a fresh passphrase here' })
+      .catch((error: { code: string; message: string }) => error);
+    expect(refused).toMatchObject({ code: 'TOO_MANY_REQUESTS', message: expect.stringMatching(/^Too many attempts/) });
+    expect(await codeOf(caller.account.changeEmail({ currentPassword: TEST_PASSWORD, newEmail: uniqueEmail() }))).toBe('TOO_MANY_REQUESTS');
+  });
+
+  it('serves a waiting login before other password work', async () => {
+    const gate = createPriorityGate(1);
+    const order: string[] = [];
+    let releaseFirst = () => {};
+    const first = gate.run('other', () => new Promise<void>((resolve) => (releaseFirst = resolve)).then(() => order.push('other 1')));
+    const others = [2, 3].map((n) => gate.run('other', async () => order.push(`other ${n}`)));
+    const login = gate.run('login', async () => order.push('login'));
+    expect(gate.waiting).toBe(3);
+    releaseFirst();
+    await Promise.all([first, ...others, login]);
+    expect(order).toEqual(['other 1', 'login', 'other 2', 'other 3']);
+    expect(gate.waiting).toBe(0);
   });
 
   it('resets a password by an emailed, single-use link and signs out every session', async () => {
@@ -331,5 +385,48 @@ describe('accounts and bad input', () => {
 
   it('knows the role order', () => {
     expect(ROLES.filter((role) => roleAtLeast(role, 'manager'))).toEqual(['manager', 'admin', 'owner']);
+  });
+});
+
+describe('password checks over HTTP', () => {
+  let server: Server;
+  let base: string;
+  beforeAll(async () => {
+    server = createWebApp(services, null).listen(0);
+    await new Promise((resolve) => server.once('listening', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/trpc`;
+  });
+  afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+  const batchOf = (count: number, input: unknown) =>
+    fetch(`${base}/${Array<string>(count).fill('account.changePassword').join(',')}?batch=1`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(Object.fromEntries(Array.from({ length: count }, (_, index) => [index, input]))),
+    });
+
+  it(`refuses a batch of more than ${TRPC_MAX_BATCH_SIZE} calls with a 400, before running any`, async () => {
+    const input = { currentPassword: 'wrong guess', newPassword: 'a fresh passphrase here' };
+    const tooMany = await batchOf(40, input);
+    expect(tooMany.status).toBe(400);
+    expect(JSON.stringify(await tooMany.json())).toMatch(/batch/i);
+    // Within the limit the calls run (and, signed out, each is refused on its own).
+    const allowed = await batchOf(TRPC_MAX_BATCH_SIZE, input);
+    expect(allowed.status).toBe(401);
+    expect(await allowed.json()).toHaveLength(TRPC_MAX_BATCH_SIZE);
+  });
+
+  it('answers a rate-limited procedure with 429 and Retry-After', async () => {
+    const account = await createOwner(services, 'http-brute');
+    const logIn = (password: string) =>
+      fetch(`${base}/auth.logIn`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: account.email, password }),
+      });
+    for (let attempt = 1; attempt <= 10; attempt += 1) expect((await logIn(`guess number ${attempt}`)).status).toBe(401);
+    const refused = await logIn(TEST_PASSWORD);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(14 * 60);
   });
 });

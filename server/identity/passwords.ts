@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import argon2 from 'argon2';
 import { z } from 'zod';
 
@@ -68,14 +69,53 @@ export function passwordSchema(context: { email?: string; name?: string } = {}) 
     );
 }
 
-/** argon2id with the library's defaults (64 MiB, 3 passes, parallelism 4). */
-export function hashPassword(password: string): Promise<string> {
-  return argon2.hash(password, { type: argon2.argon2id });
+/** Who is waiting for argon2: a login is served before everything else (sign-up, password changes). */
+export type PasswordWorkPriority = 'login' | 'other';
+
+/**
+ * Runs at most `concurrency` tasks at a time; a freed slot goes to the oldest waiting `login` task,
+ * then to the oldest other one. Nothing is refused: the rate limits bound how much arrives.
+ */
+export function createPriorityGate(concurrency: number) {
+  let running = 0;
+  const waiting: Record<PasswordWorkPriority, Array<() => void>> = { login: [], other: [] };
+  const release = () => {
+    const next = waiting.login.shift() ?? waiting.other.shift();
+    if (next) next();
+    else running -= 1;
+  };
+  return {
+    async run<T>(priority: PasswordWorkPriority, task: () => Promise<T>): Promise<T> {
+      if (running < concurrency) running += 1;
+      // The slot is handed over by `release`, so `running` already counts this task.
+      else await new Promise<void>((resolve) => waiting[priority].push(resolve));
+      try {
+        return await task();
+      } finally {
+        release();
+      }
+    },
+    get waiting() {
+      return waiting.login.length + waiting.other.length;
+    },
+  };
 }
 
-export async function verifyPassword(hash: string, password: string): Promise<boolean> {
+/**
+ * One argon2 operation with the defaults below uses about four cores and 64 MiB, and two at once on
+ * two cores take three times as long as one: so one at a time per four cores, and a burst of wrong
+ * passwords queues here instead of slowing every login in the process down (decision 021).
+ */
+const argon2Gate = createPriorityGate(Math.max(1, Math.floor(availableParallelism() / 4)));
+
+/** argon2id with the library's defaults (64 MiB, 3 passes, parallelism 4). */
+export function hashPassword(password: string, priority: PasswordWorkPriority = 'other'): Promise<string> {
+  return argon2Gate.run(priority, () => argon2.hash(password, { type: argon2.argon2id }));
+}
+
+export async function verifyPassword(hash: string, password: string, priority: PasswordWorkPriority = 'other'): Promise<boolean> {
   try {
-    return await argon2.verify(hash, password);
+    return await argon2Gate.run(priority, () => argon2.verify(hash, password));
   } catch {
     return false;
   }
@@ -84,6 +124,6 @@ export async function verifyPassword(hash: string, password: string): Promise<bo
 /** A hash to verify against when the email is unknown, so both cases take the same time. */
 let decoyHash: Promise<string> | undefined;
 export function decoyPasswordHash(): Promise<string> {
-  decoyHash ??= hashPassword('decoy password that matches nothing');
+  decoyHash ??= hashPassword('decoy password that matches nothing', 'login');
   return decoyHash;
 }

@@ -8,7 +8,7 @@ import {
   requestPasswordReset,
   resetPassword,
   signUp,
-  type IdentityDeps,
+  type PasswordCheckDeps,
 } from './accounts';
 import { listAudit } from './audit';
 import { acceptInvitation, findInvitation, listPendingInvitations, revokeInvitation, sendInvitation } from './invitations';
@@ -34,19 +34,20 @@ import {
 import { listSessions, revokeAccountSession, revokeSession } from './sessions';
 import { createWorkspace, deleteWorkspace, listMyWorkspaces, renameWorkspace } from './workspaces';
 
-const deps = (ctx: Context): IdentityDeps => ({ db: ctx.services.db, mailer: ctx.services.mailer, appUrl: ctx.services.env.APP_URL });
+const deps = (ctx: Context): PasswordCheckDeps => ({
+  db: ctx.services.db,
+  mailer: ctx.services.mailer,
+  appUrl: ctx.services.env.APP_URL,
+  rateLimits: ctx.services.rateLimits,
+});
 
 const authRouter = router({
   signUp: publicProcedure.input(signUpInput).mutation(async ({ ctx, input }) => {
     await ctx.services.rateLimits.consume({ signupByIp: ctx.meta.ip ?? 'unknown' });
     return signUp(deps(ctx), { ...input, meta: ctx.meta });
   }),
-  logIn: publicProcedure.input(logInInput).mutation(async ({ ctx, input }) => {
-    await ctx.services.rateLimits.consume({ loginByIp: ctx.meta.ip ?? 'unknown', loginByAccount: input.email });
-    const signedIn = await logIn(deps(ctx), { ...input, meta: ctx.meta });
-    await ctx.services.rateLimits.reset('loginByAccount', input.email);
-    return signedIn;
-  }),
+  // Rate-limited inside, as every procedure that checks a password (changePassword, changeEmail).
+  logIn: publicProcedure.input(logInInput).mutation(({ ctx, input }) => logIn(deps(ctx), { ...input, meta: ctx.meta })),
   logOut: userProcedure.mutation(async ({ ctx }) => {
     await revokeSession(ctx.tx, ctx.session.id);
   }),

@@ -33,10 +33,11 @@ afterAll(async () => {
 });
 
 /** Limits under a prefix of their own, so parallel test files and runs never share counters. */
-function freshLimits(): RateLimits {
+function freshLimits(recordDelay?: (ms: number) => void): RateLimits {
   const keyPrefix = `rl-test-${randomUUID()}`;
   prefixes.push(keyPrefix);
-  return createRateLimits(redis, { log: testLog, keyPrefix });
+  const sleep = recordDelay && ((ms: number) => (recordDelay(ms), Promise.resolve()));
+  return createRateLimits(redis, { log: testLog, keyPrefix, sleep });
 }
 
 /** Consumes `times` attempts and returns the refusals' errors (null for attempts let through). */
@@ -54,29 +55,73 @@ async function attempt(limits: RateLimits, keys: RateLimitKeys, times: number): 
 }
 
 describe('rate limits on the test Redis', () => {
-  it('refuses the 11th login on one account, with a retry time, while another account is unaffected', async () => {
+  it('refuses the 11th login on one account from one client, with a retry time; another client or account is unaffected', async () => {
     const limits = freshLimits();
-    const outcomes = await attempt(limits, { loginByAccount: 'Ada@Example.com' }, 11);
+    const outcomes = await attempt(limits, { loginByAccountAndIp: ['Ada@Example.com', '203.0.113.7'] }, 11);
     expect(outcomes.slice(0, 10)).toEqual(Array(10).fill(null));
     const refusal = outcomes[10];
     expect(refusal).toBeInstanceOf(RateLimitedError);
-    expect(refusal?.limits).toEqual(['loginByAccount']);
+    expect(refusal?.limits).toEqual(['loginByAccountAndIp']);
     expect(refusal?.retryAfterSeconds).toBeGreaterThan(14 * 60);
     expect(refusal?.retryAfterSeconds).toBeLessThanOrEqual(15 * 60);
     expect(refusal?.message).toBe('Too many attempts. Try again in 15 minutes.');
 
-    // The same account, however it is typed, stays refused; another account is not.
-    await expect(limits.consume({ loginByAccount: '  ada@EXAMPLE.com ' })).rejects.toBeInstanceOf(RateLimitedError);
-    await expect(limits.consume({ loginByAccount: 'grace@example.com' })).resolves.toBeUndefined();
+    // The same account, however it is typed, stays refused from that client; the owner elsewhere is not.
+    await expect(limits.consume({ loginByAccountAndIp: ['  ada@EXAMPLE.com ', '::ffff:203.0.113.7'] })).rejects.toBeInstanceOf(
+      RateLimitedError,
+    );
+    await expect(limits.consume({ loginByAccountAndIp: ['ada@example.com', '198.51.100.4'] })).resolves.toBeUndefined();
+    await expect(limits.consume({ loginByAccountAndIp: ['grace@example.com', '203.0.113.7'] })).resolves.toBeUndefined();
+    await expect(limits.consume({ loginByAccountAndIp: ['ada@example.com', ' '] })).rejects.toThrow('Empty key');
   });
 
   it('forgets an account after reset (a successful login)', async () => {
     const limits = freshLimits();
-    await attempt(limits, { loginByAccount: 'ada@example.com' }, 9);
-    await limits.reset('loginByAccount', 'ada@example.com');
-    const outcomes = await attempt(limits, { loginByAccount: 'ada@example.com' }, 11);
+    const key = ['ada@example.com', '203.0.113.7'] as const;
+    await attempt(limits, { loginByAccountAndIp: key }, 9);
+    await limits.reset('loginByAccountAndIp', key);
+    const outcomes = await attempt(limits, { loginByAccountAndIp: key }, 11);
     expect(outcomes.filter((outcome) => outcome !== null)).toHaveLength(1);
     expect(outcomes[10]).not.toBeNull();
+  });
+
+  it('slows an account down after five attempts, doubling to 4 s, and never refuses', async () => {
+    const delays: number[] = [];
+    const limits = freshLimits((ms) => delays.push(ms));
+    const outcomes = await attempt(limits, { loginSlowdownByAccount: 'ada@example.com' }, 12);
+    expect(outcomes).toEqual(Array(12).fill(null));
+    expect(delays).toEqual([500, 1_000, 2_000, 4_000, 4_000, 4_000, 4_000]);
+    // A right password refunds its attempt: the count stays where the failures left it.
+    await limits.refund('loginSlowdownByAccount', 'ada@example.com');
+    await limits.consume({ loginSlowdownByAccount: 'ada@example.com' });
+    expect(delays).toHaveLength(8);
+    // Another account is not slowed.
+    await limits.consume({ loginSlowdownByAccount: 'grace@example.com' });
+    expect(delays).toHaveLength(8);
+  });
+
+  it('consumes a slowdown only when no hard limit refused, and waits once for the longest delay', async () => {
+    const delays: number[] = [];
+    const limits = freshLimits((ms) => delays.push(ms));
+    for (let i = 0; i < 6; i++) await limits.consume({ loginSlowdownByAccount: 'ada@example.com', loginByIp: '203.0.113.9' });
+    expect(delays).toEqual([500]);
+    await attempt(limits, { loginByIp: '203.0.113.9' }, 30);
+    await expect(limits.consume({ loginSlowdownByAccount: 'ada@example.com', loginByIp: '203.0.113.9' })).rejects.toBeInstanceOf(
+      RateLimitedError,
+    );
+    expect(delays).toEqual([500]);
+    await limits.consume({ loginSlowdownByAccount: 'ada@example.com', loginByIp: '203.0.113.10' });
+    expect(delays).toEqual([500, 1_000]);
+  });
+
+  it('counts wrong current passwords per account: the sixth in the window is refused, refunds do not count', async () => {
+    const limits = freshLimits();
+    await limits.consume({ currentPasswordByAccount: 'user-1' });
+    await limits.refund('currentPasswordByAccount', 'user-1');
+    const outcomes = await attempt(limits, { currentPasswordByAccount: 'user-1' }, 6);
+    expect(outcomes.slice(0, 5)).toEqual(Array(5).fill(null));
+    expect(outcomes[5]?.limits).toEqual(['currentPasswordByAccount']);
+    await expect(limits.consume({ currentPasswordByAccount: 'user-2' })).resolves.toBeUndefined();
   });
 
   it('consumes every given limit and names those that refused; per-IP limits are independent', async () => {
@@ -125,18 +170,19 @@ describe('when Redis is unreachable', () => {
     const warn = vi.spyOn(log, 'warn');
     const limits = createRateLimits(deadRedis, { log, keyPrefix: 'rl-dead' });
     const started = performance.now();
-    for (let i = 0; i < 15; i++) await limits.consume({ loginByAccount: 'ada@example.com', loginByIp: '203.0.113.7' });
-    await limits.reset('loginByAccount', 'ada@example.com');
+    const keys = { loginByAccountAndIp: ['ada@example.com', '203.0.113.7'], loginByIp: '203.0.113.7' } as const;
+    for (let i = 0; i < 15; i++) await limits.consume({ ...keys, loginSlowdownByAccount: 'ada@example.com' });
+    await limits.reset('loginByAccountAndIp', keys.loginByAccountAndIp);
     expect(performance.now() - started).toBeLessThan(1_000);
     expect(warn).toHaveBeenCalledWith(
-      expect.objectContaining({ limits: ['loginByAccount', 'loginByIp'] }),
+      expect.objectContaining({ limits: ['loginByAccountAndIp', 'loginByIp'] }),
       expect.stringContaining('failing open'),
     );
   });
 });
 
 describe('429 helpers', () => {
-  const refusal = new RateLimitedError(14 * 60 - 5, ['loginByAccount']);
+  const refusal = new RateLimitedError(14 * 60 - 5, ['loginByAccountAndIp']);
 
   it('words the wait in whole minutes, rounded up', () => {
     expect(refusal.message).toBe('Too many attempts. Try again in 14 minutes.');
