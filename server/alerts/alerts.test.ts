@@ -7,6 +7,8 @@ import { createAlertHandlers } from '../../worker/processors/alerts';
 import { startQueueWorker } from '../../worker/run-job';
 import { runJobNow } from '../testing/jobs';
 import { listCaughtEmails } from '../email/catcher-client';
+import type { TRPCError } from '@trpc/server';
+import { createOutboundClient, outboundOptionsOf } from '../http/outbound';
 import { createWorkerConnection } from '../queue/connection';
 import { alertsQueue } from '../queue/alerts';
 import { openQueue } from '../queue/registry';
@@ -23,6 +25,7 @@ import {
 } from '../testing/factories';
 import { testMailCatcherUrl } from '../testing/mail';
 import { createTestServices, testRedisUrl } from '../testing/services';
+import { fieldErrorsOf } from '../trpc';
 import { sendDelivery, sendDigests } from './delivery';
 import { evaluateAlerts } from './evaluate';
 
@@ -490,6 +493,9 @@ async function slackServer(failures: number): Promise<{ url: string; received: s
   };
 }
 
+/** The worker's outbound client in the tests: loopback allowed (services/testing turns OUTBOUND_ALLOW_LOOPBACK on) for the fake Slack. */
+const testOutbound = () => createOutboundClient(outboundOptionsOf(services.env));
+
 const deliveriesOf = (workspaceId: string) =>
   services.db.asService((tx) =>
     tx
@@ -561,7 +567,7 @@ describe('delivery', () => {
 
         const prefix = `test-alerts-${randomUUID().slice(0, 8)}`;
         const queue = openQueue(alertsQueue, createWorkerConnection(testRedisUrl()), prefix);
-        const deps = { db: services.db, mailer: services.mailer, appUrl: 'http://app.test' };
+        const deps = { db: services.db, mailer: services.mailer, appUrl: 'http://app.test', outbound: testOutbound() };
         const worker = startQueueWorker({ db: services.db, log: testLog }, alertsQueue, createAlertHandlers(deps), {
           connection: createWorkerConnection(testRedisUrl()),
           prefix,
@@ -614,7 +620,7 @@ describe('delivery', () => {
       await addClient(setup, { lastContactDaysAgo: 40 });
       await evaluateAlerts(services.db, { workspaceId: setup.workspaceId });
       const [delivery] = await deliveriesOf(setup.workspaceId);
-      const deps = { db: services.db, mailer: services.mailer, appUrl: 'http://app.test' };
+      const deps = { db: services.db, mailer: services.mailer, appUrl: 'http://app.test', outbound: testOutbound() };
       await expect(sendDelivery(deps, String(delivery!.id))).rejects.toThrow(/Slack answered 500/);
       expect((await deliveriesOf(setup.workspaceId))[0]).toMatchObject({ status: 'pending', attempts: 1 });
       // The queue's last attempt, through the worker's runner: dead-lettered, and the delivery reads as failed.
@@ -623,11 +629,131 @@ describe('delivery', () => {
       expect((await deliveriesOf(setup.workspaceId))[0]).toMatchObject({
         status: 'failed',
         attempts: 2,
-        last_error: 'Slack answered 500: server_error',
+        // The status only: what the target answered is never stored or shown.
+        last_error: 'Slack answered 500',
       });
     } finally {
       await slack.close();
     }
+  });
+});
+
+describe('Slack hardening', () => {
+  /** A workspace whose owner hears of alerts by Slack only (`slack` mode), with the webhook `url`. */
+  async function slackWorkspace(label: string, url: string, slack: 'immediate' | 'digest' = 'immediate'): Promise<Setup> {
+    const setup = await workspace(label);
+    await services.db.asService(async (tx) => {
+      await tx.insertInto('workspace_alert_settings').values({ workspace_id: setup.workspaceId, slack_webhook_url: url }).execute();
+      await tx
+        .insertInto('notification_preferences')
+        .values({ workspace_id: setup.workspaceId, user_id: setup.owner.userId, email: 'off', slack })
+        .execute();
+    });
+    return setup;
+  }
+
+  it('escapes user text in the message and the digest, so a name cannot mention the channel or forge a link', async () => {
+    const slack = await slackServer(0);
+    const evil = 'Evil <!channel> & <https://evil.example|Open the alert>';
+    try {
+      const deps = { db: services.db, mailer: services.mailer, appUrl: 'http://app.test', outbound: testOutbound() };
+      const immediate = await slackWorkspace('slack-escape', slack.url);
+      await services.db.asService((tx) =>
+        tx.updateTable('users').set({ name: '<!here> Mallory' }).where('id', '=', immediate.owner.userId).execute(),
+      );
+      await addClient(immediate, { name: evil, lastContactDaysAgo: 40 });
+      await evaluateAlerts(services.db, { workspaceId: immediate.workspaceId });
+      const [delivery] = await deliveriesOf(immediate.workspaceId);
+      const [alert] = await alertsOf(immediate.workspaceId);
+      await sendDelivery(deps, String(delivery!.id));
+      const escaped = 'Evil &lt;!channel&gt; &amp; &lt;https://evil.example|Open the alert&gt;';
+      expect(slack.received).toHaveLength(1);
+      expect(slack.received[0]).toContain(`*${escaped}*: No two-way contact for 40 days`);
+      expect(slack.received[0]).toContain('— for &lt;!here&gt; Mallory');
+      // Our own link is the only markup left.
+      expect(slack.received[0]).toContain(`<http://app.test/w/${immediate.owner.slug}/alerts/${alert!.id}|Open the alert>`);
+      expect(slack.received[0]!.match(/</g)).toHaveLength(1);
+
+      const digest = await slackWorkspace('slack-escape-digest', slack.url, 'digest');
+      await services.db.asService((tx) =>
+        tx.updateTable('users').set({ name: '<!everyone> & co' }).where('id', '=', digest.owner.userId).execute(),
+      );
+      await addClient(digest, { name: evil, lastContactDaysAgo: 40 });
+      await evaluateAlerts(services.db, { workspaceId: digest.workspaceId });
+      await sendDigests(deps);
+      const message = slack.received.find((text) => text.startsWith('Daily digest for &lt;!everyone&gt; &amp; co: 1 alert'));
+      expect(message).toBeDefined();
+      expect(message).toContain(`• *${escaped}*: No two-way contact for 40 days <http://app.test/w/${digest.owner.slug}/alerts/`);
+      expect(message!.match(/</g)).toHaveLength(1);
+    } finally {
+      await slack.close();
+    }
+  });
+
+  it('refuses a webhook on this machine at send time and records only the short reason', async () => {
+    const slack = await slackServer(0);
+    try {
+      const port = new URL(slack.url).port;
+      // Saved before the settings were checked (or through a name that later resolves here): the client still refuses.
+      const setup = await slackWorkspace('slack-ssrf', `http://127.1:${port}/services/T/B/x`);
+      await addClient(setup, { lastContactDaysAgo: 40 });
+      await evaluateAlerts(services.db, { workspaceId: setup.workspaceId });
+      const [delivery] = await deliveriesOf(setup.workspaceId);
+      // The worker's client outside the tests: loopback off.
+      const guarded = { db: services.db, mailer: services.mailer, appUrl: 'http://app.test', outbound: createOutboundClient({}) };
+      await expect(sendDelivery(guarded, String(delivery!.id))).rejects.toThrow('Slack: the address is not public');
+      expect((await deliveriesOf(setup.workspaceId))[0]).toMatchObject({
+        status: 'pending',
+        last_error: 'Slack: the address is not public',
+      });
+      // Without a client of its own, delivery uses production's rules (https only).
+      await expect(
+        sendDelivery({ db: services.db, mailer: services.mailer, appUrl: 'http://app.test' }, String(delivery!.id)),
+      ).rejects.toThrow('Slack: only https URLs are allowed');
+      expect(slack.received).toEqual([]);
+    } finally {
+      await slack.close();
+    }
+  });
+
+  it('accepts in production only Slack incoming webhooks and SLACK_WEBHOOK_HOSTS, with the message on the field', async () => {
+    const setup = await workspace('slack-hosts');
+    const slug = setup.owner.slug;
+    const save = (environment: Partial<AppServices['env']>, slackWebhookUrl: string) =>
+      callerForToken({ ...services, env: { ...services.env, ...environment } }, setup.owner.token).then((caller) =>
+        caller.alerts.updateSettings({ workspaceSlug: slug, slackWebhookUrl, immediateCapPerHour: 5 }),
+      );
+    const production = { NODE_ENV: 'production' as const };
+    const slackOnly = 'Enter the webhook URL Slack gave you (https://hooks.slack.com/services/…).';
+    /** The message beside the webhook field when saving is refused. */
+    const fieldError = (saving: Promise<unknown>) =>
+      saving.then(
+        () => 'saved',
+        (error: TRPCError) => `${error.code}: ${fieldErrorsOf(error)?.slackWebhookUrl?.join(' ')}`,
+      );
+    for (const url of [
+      'https://evil.example/services/T/B/x',
+      'https://169.254.169.254/latest/meta-data/',
+      'https://10.0.0.1/services/T/B/x',
+      'http://hooks.slack.com/services/T/B/x',
+      'https://hooks.slack.com:8443/services/T/B/x',
+      'https://hooks.slack.com/other',
+      'https://hooks.slack.com.evil.example/services/T/B/x',
+    ]) {
+      expect(await fieldError(save(production, url)), url).toBe(`BAD_REQUEST: ${slackOnly}`);
+    }
+    // A user name or password is refused everywhere.
+    expect(await fieldError(save({}, 'http://user:secret@hooks.slack.com/services/T/B/x'))).toBe(`BAD_REQUEST: ${slackOnly}`);
+    await save(production, 'https://hooks.slack.com/services/T000/B000/secret');
+    const chat = { ...production, SLACK_WEBHOOK_HOSTS: ['chat.example.com'] };
+    expect(await fieldError(save(production, 'https://chat.example.com/hooks/abc'))).toBe(`BAD_REQUEST: ${slackOnly}`);
+    expect(await fieldError(save(chat, 'https://other.example.com/hooks/abc'))).toBe(
+      'BAD_REQUEST: Enter the webhook URL Slack gave you (https://hooks.slack.com/services/…) or an https URL on chat.example.com.',
+    );
+    await save(chat, 'https://chat.example.com/hooks/abc');
+    // Outside production any http(s) URL is a valid setting (the outbound client still guards every call).
+    await save({}, 'http://10.0.0.1/hooks/abc');
+    await save({}, '');
   });
 });
 

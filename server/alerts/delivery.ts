@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Database, Tx } from '../db';
 import { renderEmail, type Mailer } from '../email';
+import { createOutboundClient, type OutboundClient } from '../http/outbound';
 import { nextStepFor } from './rules';
 
 /**
@@ -10,7 +11,13 @@ import { nextStepFor } from './rules';
  * error); the queue retries with backoff and the last failed attempt marks it failed.
  */
 
-export type DeliveryDeps = { db: Database; mailer: Mailer; appUrl: string; fetch?: typeof fetch; slackTimeoutMs?: number };
+export type DeliveryDeps = {
+  db: Database;
+  mailer: Mailer;
+  appUrl: string;
+  /** The guarded client for the workspace's webhook URL (server/http/outbound.ts); default: production's rules (https, public only). */
+  outbound?: OutboundClient;
+};
 
 type DeliveryRow = {
   id: string;
@@ -30,19 +37,30 @@ type DeliveryRow = {
 
 const alertUrl = (appUrl: string, slug: string, alertId: string) => `${appUrl.replace(/\/$/, '')}/w/${slug}/alerts/${alertId}`;
 
-/** Posts a message to a Slack incoming webhook (or any endpoint that speaks its JSON); throws on anything but 2xx. */
-export async function postToSlack(
-  deps: Pick<DeliveryDeps, 'fetch' | 'slackTimeoutMs'>,
-  url: string,
-  message: { text: string },
-): Promise<void> {
-  const response = await (deps.fetch ?? fetch)(url, {
+const strictOutbound = createOutboundClient({ httpsOnly: true });
+
+/**
+ * Posts a message to a Slack incoming webhook (or any endpoint that speaks its JSON) through the guarded
+ * client: no redirects, 5 s, a 16 KB answer at most. Throws an OutboundError with a short reason
+ * ("Slack answered 500", "Slack: the address is not public"), never what the target answered.
+ */
+export async function postToSlack(deps: Pick<DeliveryDeps, 'outbound'>, url: string, message: { text: string }): Promise<void> {
+  await (deps.outbound ?? strictOutbound).request(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(message),
-    signal: AbortSignal.timeout(deps.slackTimeoutMs ?? 5_000),
+    service: 'Slack',
+    timeoutMs: 5_000,
+    maxBytes: 16 * 1024,
   });
-  if (!response.ok) throw new Error(`Slack answered ${response.status}: ${(await response.text().catch(() => '')).slice(0, 200)}`);
+}
+
+/**
+ * Text for a Slack message, escaped as Slack asks (`&`, `<`, `>`): user text (a client's name, a
+ * person's name) cannot mention `<!channel>` or forge a `<url|link>`. Our own markup goes around it.
+ */
+export function slackText(value: string): string {
+  return value.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 }
 
 const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
@@ -119,10 +137,11 @@ export async function sendDelivery(deps: DeliveryDeps, deliveryId: string): Prom
       await deps.mailer.send(row.user_email, email);
     } else {
       if (!row.slack_webhook_url) return 'gone';
+      const forWhom = row.user_name ? ` — for ${slackText(row.user_name)}` : '';
       await postToSlack(deps, row.slack_webhook_url, {
         text:
-          `:rotating_light: *${row.client_name}*: ${row.title} (${row.severity})${row.user_name ? ` — for ${row.user_name}` : ''}\n` +
-          `${nextStepFor(row.kind)}\n<${url}|Open the alert>`,
+          `:rotating_light: *${slackText(row.client_name)}*: ${slackText(row.title)} (${slackText(row.severity)})${forWhom}\n` +
+          `${slackText(nextStepFor(row.kind))}\n<${slackText(url)}|Open the alert>`,
       });
     }
   } catch (error) {
@@ -188,8 +207,10 @@ export async function sendDigests(deps: DeliveryDeps): Promise<{ sent: number; f
       } else if (group.slack_webhook_url) {
         await postToSlack(deps, group.slack_webhook_url, {
           text:
-            `Daily digest for ${group.user_name}: ${alerts.length} alert${alerts.length === 1 ? '' : 's'}\n` +
-            alerts.map((alert) => `• *${alert.clientName}*: ${alert.title} <${alert.url}|open>`).join('\n'),
+            `Daily digest for ${slackText(group.user_name)}: ${alerts.length} alert${alerts.length === 1 ? '' : 's'}\n` +
+            alerts
+              .map((alert) => `• *${slackText(alert.clientName)}*: ${slackText(alert.title)} <${slackText(alert.url)}|open>`)
+              .join('\n'),
         });
       }
       await recordAttempt(deps.db, ids, 'sent');

@@ -1,7 +1,15 @@
 import { router, workspaceProcedure } from '../trpc';
 import { actOnAlert, getAlert, listAlerts, ruleQuality, unreadCount } from './inbox';
 import { alertSettings, listRules, preferences, setPreferences, updateAlertSettings, updateRule } from './rules';
-import { alertActInput, alertInput, alertListInput, alertSettingsSchema, preferencesSchema, ruleUpdateSchema } from './schemas';
+import {
+  alertActInput,
+  alertInput,
+  alertListInput,
+  alertSettingsSchema,
+  preferencesSchema,
+  ruleUpdateSchema,
+  slackWebhookPolicyOf,
+} from './schemas';
 
 export const alertsRouter = router({
   list: workspaceProcedure('viewer')
@@ -29,7 +37,13 @@ export const alertsRouter = router({
   updateSettings: workspaceProcedure('admin')
     .input(alertSettingsSchema)
     .mutation(({ ctx, input }) =>
-      updateAlertSettings(ctx.tx, { workspaceId: ctx.workspace.id, actorId: ctx.session.user.id, meta: ctx.meta, settings: input }),
+      updateAlertSettings(ctx.tx, {
+        workspaceId: ctx.workspace.id,
+        actorId: ctx.session.user.id,
+        meta: ctx.meta,
+        settings: input,
+        webhookPolicy: slackWebhookPolicyOf(ctx.services.env),
+      }),
     ),
   preferences: workspaceProcedure('viewer').query(({ ctx }) => preferences(ctx.tx, ctx.workspace.id, ctx.session.user.id)),
   setPreferences: workspaceProcedure('viewer')

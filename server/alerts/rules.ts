@@ -2,7 +2,16 @@ import { sql } from 'kysely';
 import type { Tx } from '../db';
 import { AppError } from '../errors';
 import { recordAudit, type RequestMeta } from '../identity/audit';
-import { RULE_KINDS, RULE_PARAMS, type AlertSettingsInput, type NotificationPreferences, type RuleKind, type RuleUpdate } from './schemas';
+import {
+  RULE_KINDS,
+  RULE_PARAMS,
+  slackWebhookProblem,
+  type AlertSettingsInput,
+  type NotificationPreferences,
+  type RuleKind,
+  type RuleUpdate,
+  type SlackWebhookPolicy,
+} from './schemas';
 
 /**
  * Alert rules (one of each kind per workspace, seeded with defaults by a trigger), the workspace's
@@ -106,8 +115,10 @@ export async function alertSettings(tx: Tx, workspaceId: string): Promise<AlertS
 
 export async function updateAlertSettings(
   tx: Tx,
-  input: { workspaceId: string; actorId: string; meta: RequestMeta; settings: AlertSettingsInput },
+  input: { workspaceId: string; actorId: string; meta: RequestMeta; settings: AlertSettingsInput; webhookPolicy: SlackWebhookPolicy },
 ): Promise<void> {
+  const problem = slackWebhookProblem(input.settings.slackWebhookUrl, input.webhookPolicy);
+  if (problem) throw AppError.field('slackWebhookUrl', problem);
   const before = await alertSettings(tx, input.workspaceId);
   const values = {
     slack_webhook_url: input.settings.slackWebhookUrl || null,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { cursorSchema, cursorTimestamp } from '../db/cursor';
+import type { Env } from '../env';
 import { CHURN_SIGNALS } from '../sentiment/types';
 
 /** The alerts domain's inputs: rules and their parameters, settings, preferences, the inbox and its actions. */
@@ -46,7 +47,13 @@ export const ruleUpdateSchema = z.object({
 });
 export type RuleUpdate = z.infer<typeof ruleUpdateSchema>;
 
-/** A Slack incoming webhook: https, or plain http only to this machine (a local Slack-compatible server). */
+const WEBHOOK_MESSAGE = 'Enter the webhook URL Slack gave you (https://hooks.slack.com/services/…).';
+
+/**
+ * A Slack incoming webhook as a form value: an http(s) URL without a user name or password. Where it
+ * may point is decided by the deployment (slackWebhookProblem) and, on every call, by the guarded
+ * outbound client (server/http/outbound.ts).
+ */
 const webhookUrl = z
   .string()
   .trim()
@@ -54,11 +61,34 @@ const webhookUrl = z
   .refine((value) => {
     try {
       const url = new URL(value);
-      return url.protocol === 'https:' || (url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname));
+      return (url.protocol === 'https:' || url.protocol === 'http:') && !url.username && !url.password;
     } catch {
       return false;
     }
-  }, 'Enter the webhook URL Slack gave you (https://hooks.slack.com/services/…).');
+  }, WEBHOOK_MESSAGE);
+
+/** Where a Slack webhook may point: in production only Slack's incoming-webhook host and SLACK_WEBHOOK_HOSTS. */
+export type SlackWebhookPolicy = { production: boolean; extraHosts: readonly string[] };
+
+export function slackWebhookPolicyOf(env: Pick<Env, 'NODE_ENV' | 'SLACK_WEBHOOK_HOSTS'>): SlackWebhookPolicy {
+  return { production: env.NODE_ENV === 'production', extraHosts: env.SLACK_WEBHOOK_HOSTS };
+}
+
+/**
+ * Why this deployment will not call `value` (a URL that passed `webhookUrl`), for the field; null when
+ * it will. Outside production any http(s) URL passes (the outbound client still refuses private
+ * addresses); in production: https on the default port, to hooks.slack.com/services/… or a listed host.
+ */
+export function slackWebhookProblem(value: string, policy: SlackWebhookPolicy): string | null {
+  if (!policy.production || value === '') return null;
+  const url = new URL(value);
+  const slack = url.hostname === 'hooks.slack.com' && url.pathname.startsWith('/services/');
+  const allowedHost = slack || policy.extraHosts.includes(url.hostname);
+  if (url.protocol === 'https:' && url.port === '' && allowedHost) return null;
+  return policy.extraHosts.length > 0
+    ? `Enter the webhook URL Slack gave you (https://hooks.slack.com/services/…) or an https URL on ${policy.extraHosts.join(', ')}.`
+    : WEBHOOK_MESSAGE;
+}
 
 export const alertSettingsSchema = z.object({
   slackWebhookUrl: z.union([z.literal(''), webhookUrl]),
