@@ -123,7 +123,14 @@ describe('the login action over HTTP', () => {
 
   // The spellings of issue 16 as a browser's form would send them; URLSearchParams encodes each.
   const spellings = ['/\t/evil.example', '/\n/evil.example', '/\r/evil.example', '/\x0b/evil.example', '/\x0c/evil.example'];
-  const more = ['/\u3002/evil.example', '//evil.example', '/\\evil.example', 'https://evil.example', '/%09/evil.example'];
+  const more = [
+    '/\u3002/evil.example',
+    '/a/../..//evil.example',
+    '//evil.example',
+    '/\\evil.example',
+    'https://evil.example',
+    '/%09/evil.example',
+  ];
   it.each([...spellings, ...more].map((target) => [JSON.stringify(target), target]))(
     'signs in and redirects redirectTo=%s to the workspace, never elsewhere and never a 500',
     async (_, target) => {
