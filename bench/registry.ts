@@ -1,6 +1,7 @@
 import { alertsBenchmark } from './alerts';
 import { clientsBenchmark } from './clients';
 import { healthBenchmark } from './health';
+import { loginBenchmark } from './login';
 import { requestsBenchmark } from './requests';
 import { sentimentBenchmark } from './sentiment';
 import { transactionsBenchmark } from './transactions';
@@ -15,4 +16,5 @@ export const benchmarks = {
   sentiment: sentimentBenchmark,
   health: healthBenchmark,
   alerts: alertsBenchmark,
+  login: loginBenchmark,
 } satisfies Record<string, Benchmark>;
