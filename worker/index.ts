@@ -2,6 +2,7 @@ import type { Worker } from 'bullmq';
 import { createDatabase } from '../server/db';
 import { createMailer } from '../server/email';
 import { loadEnvOrExit } from '../server/env';
+import { createOutboundClient, outboundOptionsOf } from '../server/http/outbound';
 import { createLogger } from '../server/log';
 import { alertsQueue } from '../server/queue/alerts';
 import { createClientConnection, createWorkerConnection } from '../server/queue/connection';
@@ -38,6 +39,7 @@ const deps = { db, log };
 const prefix = env.QUEUE_PREFIX;
 const queues = openQueues(connection, prefix);
 const mailer = createMailer({ smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, log });
+const outbound = createOutboundClient(outboundOptionsOf(env));
 const sentiment = createSentimentProviders(env);
 // Completion counts per minute, for the Background jobs page.
 const common = { connection, prefix, metrics: { maxDataPoints: METRICS_MINUTES } };
@@ -67,7 +69,8 @@ const workers = [
   // Recomputes are single statements; a few at once keep Postgres busy without crowding it.
   startQueueWorker(deps, healthQueue, createHealthHandlers({ db }), { ...common, concurrency: 4 }),
   // Deliveries wait on SMTP and Slack: many at once, on their own queue so nothing else waits with them.
-  startQueueWorker(deps, alertsQueue, createAlertHandlers({ db, mailer, appUrl: env.APP_URL }), { ...common, concurrency: 8 }),
+  // Slack webhooks are URLs admins typed: the one guarded outbound client (decision 019).
+  startQueueWorker(deps, alertsQueue, createAlertHandlers({ db, mailer, appUrl: env.APP_URL, outbound }), { ...common, concurrency: 8 }),
 ];
 
 // The relay produces through a connection that gives up (2 s) instead of waiting out a Redis outage
