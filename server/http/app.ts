@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { createRequestHandler } from '@remix-run/express';
 import type { ServerBuild } from '@remix-run/node';
-import express, { type Express } from 'express';
+import express, { type ErrorRequestHandler, type Express } from 'express';
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import { pinoHttp } from 'pino-http';
 import { appRouter } from '../root';
@@ -14,6 +14,7 @@ import { checkReadiness } from '../system/health';
 import { clientIpOf } from './client-ip';
 import { BODY_LIMIT_BYTES, bodyLimit, isImportUpload } from './body-limit';
 import { cspNonceOf, sameOriginCheck, securityHeaders } from './security';
+import { pageRequestCheck } from './page-requests';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -96,6 +97,8 @@ export function createWebApp(services: AppServices, build: ServerBuild | null): 
     // Fingerprinted by the Remix build, so they may be cached forever.
     app.use('/build', express.static('public/build', { immutable: true, maxAge: '1y' }));
     app.use(express.static('public', { maxAge: '1h' }));
+    // Pages take GET/HEAD and form POSTs; anything else is a 405/415 here, not a 500 in an action.
+    app.use(pageRequestCheck());
     app.all(
       '*',
       createRequestHandler({
@@ -111,6 +114,34 @@ export function createWebApp(services: AppServices, build: ServerBuild | null): 
       }),
     );
   }
+  app.use(lastErrorHandler);
 
   return app;
 }
+
+/**
+ * The last word on an error a middleware passed on (a body that is not JSON, a stream that broke): its
+ * 4xx with a line, or a 500 logged with its request id — never Express's default page, which prints
+ * the stack trace outside production.
+ */
+const lastErrorHandler: ErrorRequestHandler = (
+  error: { status?: unknown; statusCode?: unknown; expose?: unknown; message?: unknown },
+  req,
+  res,
+  _next,
+) => {
+  const candidate = Number(error.status ?? error.statusCode);
+  const status = Number.isInteger(candidate) && candidate >= 400 && candidate < 600 ? candidate : 500;
+  if (status >= 500) req.log.error({ err: error }, 'request failed');
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  const line =
+    status < 500 && error.expose && typeof error.message === 'string'
+      ? error.message
+      : status < 500
+        ? 'Bad request.'
+        : 'Something went wrong.';
+  res.status(status).type('text/plain').send(line);
+};

@@ -150,4 +150,16 @@ describe('the login action over HTTP', () => {
       location: `/w/${owner.slug}/clients?sort=name`,
     });
   });
+
+  it('answers what a page does not take before its action runs: 405, 415, and a 400 with no stack trace', async () => {
+    const put = await fetch(`${base}/login`, { method: 'PUT', body: new URLSearchParams({ email: owner.email }) });
+    expect(put.status).toBe(405);
+    const json = await fetch(`${base}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(json.status).toBe(415);
+    // A path that is not valid percent-encoding: the static middleware refuses it, our handler answers.
+    const malformed = await fetch(`${base}/%E0%A4%A`);
+    expect(malformed.status).toBe(400);
+    const text = await malformed.text();
+    expect(text).not.toMatch(/ at |node_modules|Error:/);
+  });
 });
