@@ -75,13 +75,6 @@ export async function logIn(deps: PasswordCheckDeps, input: { email: string; pas
   );
   // Verify against a decoy when the email is unknown, so timing does not reveal which accounts exist.
   const valid = await verifyPassword(user?.password_hash ?? (await decoyPasswordHash()), input.password, 'login');
-  if (user && valid) {
-    // The limits count failures: a right password clears this client's and gives back its attempt.
-    await Promise.all([
-      deps.rateLimits.reset('loginByAccountAndIp', [input.email, ip]),
-      deps.rateLimits.refund('loginSlowdownByAccount', input.email),
-    ]);
-  }
   if (!user || !valid) {
     await deps.db.asService((tx) =>
       recordAudit(tx, {
@@ -93,6 +86,11 @@ export async function logIn(deps: PasswordCheckDeps, input: { email: string; pas
     );
     throw new AppError('UNAUTHORIZED', INVALID_CREDENTIALS, { password: [INVALID_CREDENTIALS] });
   }
+  // The limits count failures: a right password clears this client's and gives back its attempt.
+  await Promise.all([
+    deps.rateLimits.reset('loginByAccountAndIp', [input.email, ip]),
+    deps.rateLimits.refund('loginSlowdownByAccount', input.email),
+  ]);
   return deps.db.asService(async (tx) => {
     const session = await createSession(tx, user.id, input.meta);
     await recordAudit(tx, {
