@@ -107,6 +107,8 @@ test('the demo login opens the demo workspace', async ({ page }) => {
 });
 
 test('ten wrong passwords for one account: the next attempt gets a friendly 429 page', async ({ page, request, baseURL }) => {
+  // Wrong passwords after the fifth are slowed down (0.5 s, 1 s, 2 s, 4 s…; decision 021).
+  test.setTimeout(60_000);
   const email = `target-${randomUUID().slice(0, 8)}@example.test`;
   for (let attempt = 1; attempt <= 10; attempt += 1) {
     const response = await request.post('/login', { form: { email, password: `guess ${attempt}` }, headers: { Origin: baseURL! } });

@@ -6,5 +6,6 @@ export const TRPC_ENDPOINT = '/api/trpc';
 
 /** Typed tRPC client for interactive calls from the browser (forms and loaders use the server caller). */
 export const trpc = createTRPCClient<AppRouter>({
-  links: [httpBatchLink({ url: TRPC_ENDPOINT })],
+  // The server refuses batches of more than 10 calls (decision 021): the link splits them.
+  links: [httpBatchLink({ url: TRPC_ENDPOINT, maxItems: 10 })],
 });
