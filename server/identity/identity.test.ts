@@ -138,6 +138,16 @@ describe('roles', () => {
 });
 
 describe('accounts and bad input', () => {
+  it('lets a signed-in person create more workspaces, a taken name getting an address of its own', async () => {
+    const person = await createOwner(services, 'second-workspace');
+    const caller = await callerForToken(services, person.token);
+    const first = await caller.workspaces.create({ name: 'Second shop' });
+    const again = await caller.workspaces.create({ name: 'Second shop' });
+    expect(first).toMatchObject({ name: 'Second shop', role: 'owner' });
+    expect(again.slug).not.toBe(first.slug);
+    expect((await caller.workspaces.mine()).map((workspace) => workspace.slug)).toEqual(expect.arrayContaining([first.slug, again.slug]));
+  });
+
   it('refuses a duplicate email and a weak password with field messages', async () => {
     const visitor = anonymousCaller(services, uniqueIp());
     const taken = await createOwner(services, 'taken');

@@ -24,18 +24,25 @@ function slugify(name: string): string {
  * Creates a workspace owned by the transaction's user. The slug comes from the name; when taken,
  * a short random suffix is added (the insert skips a conflict instead of failing the transaction).
  */
+const UNIQUE_VIOLATION = '23505';
+
 export async function createWorkspace(tx: Tx, userId: string, name: string, meta: RequestMeta): Promise<WorkspaceSummary> {
   const base = slugify(name);
   for (let attempt = 0; attempt < 6; attempt += 1) {
     const slug = attempt === 0 ? base : `${base}-${randomUUID().slice(0, 4 + attempt)}`;
     // The id is made here: the creator cannot read the row back before their membership exists.
     const id = randomUUID();
-    const inserted = await tx
-      .insertInto('workspaces')
-      .values({ id, name, slug })
-      .onConflict((oc) => oc.column('slug').doNothing())
-      .executeTakeFirst();
-    if (Number(inserted.numInsertedOrUpdatedRows) === 0) continue;
+    // Not ON CONFLICT DO NOTHING: under RLS that also checks the new row against the SELECT policy,
+    // which the creator (not yet a member) fails. A taken slug rolls back to the savepoint instead.
+    await sql`savepoint create_workspace`.execute(tx);
+    try {
+      await tx.insertInto('workspaces').values({ id, name, slug }).execute();
+    } catch (error) {
+      await sql`rollback to savepoint create_workspace`.execute(tx);
+      if ((error as { code?: string }).code === UNIQUE_VIOLATION) continue;
+      throw error;
+    }
+    await sql`release savepoint create_workspace`.execute(tx);
     await tx.insertInto('workspace_members').values({ workspace_id: id, user_id: userId, role: 'owner' }).execute();
     await recordAudit(tx, { action: 'workspace.created', actorId: userId, workspaceId: id, after: { name, slug }, meta });
     return { id, name, slug, role: 'owner' };
