@@ -119,6 +119,13 @@ export async function requestPasswordReset(deps: IdentityDeps, input: { email: s
     const user = await tx.selectFrom('users').select(['id', 'name', 'email']).where('email', '=', input.email).executeTakeFirst();
     if (!user) return null;
     const { token, hash } = newToken();
+    // Only the newest link works: the ones sent before it are spent.
+    await tx
+      .updateTable('password_resets')
+      .set({ used_at: sql<Date>`now()` })
+      .where('user_id', '=', user.id)
+      .where('used_at', 'is', null)
+      .execute();
     await tx
       .insertInto('password_resets')
       .values({ user_id: user.id, token_hash: hash, expires_at: sql<Date>`now() + make_interval(mins => ${PASSWORD_RESET_TTL_MINUTES})` })

@@ -272,6 +272,21 @@ describe('accounts and bad input', () => {
     });
   });
 
+  it('keeps only the newest reset link working', async () => {
+    const account = await createOwner(services, 'two-resets');
+    const visitor = anonymousCaller(services, uniqueIp());
+    await visitor.auth.requestPasswordReset({ email: account.email });
+    const first = new URL(extractLink(await waitForEmail(account.email), '/reset-password/')).pathname.split('/').pop()!;
+    expect(await visitor.auth.checkPasswordReset({ token: first })).toMatchObject({ email: account.email });
+    await visitor.auth.requestPasswordReset({ email: account.email });
+    const links = await services.db.asService((tx) =>
+      tx.selectFrom('password_resets').select(['used_at']).where('user_id', '=', account.userId).orderBy('created_at').execute(),
+    );
+    expect(links.map((link) => link.used_at === null)).toEqual([false, true]);
+    expect(await codeOf(visitor.auth.checkPasswordReset({ token: first }))).toBe('BAD_REQUEST');
+    expect(await codeOf(visitor.auth.resetPassword({ token: first, password: 'a brand new passphrase' }))).toBe('BAD_REQUEST');
+  });
+
   it('refuses an expired reset link', async () => {
     const account = await createOwner(services, 'expired-reset');
     const visitor = anonymousCaller(services, uniqueIp());
