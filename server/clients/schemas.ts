@@ -163,7 +163,7 @@ const postgresTimestampText = text().refine((text) => {
 
 /** Each sort key as the list's statement reads it (`key::text`), so that a cursor's value casts back without failing. */
 const SORT_KEY_TEXT = {
-  name: text().refine((text) => !text.includes('\0')),
+  name: text(),
   health: text().regex(/^\d{1,3}$/),
   mrr: text().regex(/^\d{1,18}$/),
   renewal: z.iso.date().refine((date) => !date.startsWith('0000')),

@@ -1,5 +1,5 @@
 import type { DefaultJobOptions, JobsOptions } from 'bullmq';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Tx } from '../db';
 
 /**
@@ -82,12 +82,13 @@ export function defineQueue<const Name extends string, const Schemas extends Rec
   };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const workspaceIdSchema = z.uuid();
 
 /** The workspace a payload belongs to (`workspaceId`), or null for a job of the whole system. */
 export function workspaceOf(payload: unknown): string | null {
   if (typeof payload !== 'object' || payload === null || !('workspaceId' in payload)) return null;
-  return typeof payload.workspaceId === 'string' && UUID.test(payload.workspaceId) ? payload.workspaceId : null;
+  const parsed = workspaceIdSchema.safeParse(payload.workspaceId);
+  return parsed.success ? parsed.data : null;
 }
 
 /** The BullMQ options of one job: the spec's own, or its key as the job id. */
